@@ -1,0 +1,59 @@
+// The `portcullis` command: a thin face over the same modules the server uses.
+import { RulesetError, RulesetLoadError } from '@portcullis/engine';
+import { UsageError } from './cli/context.js';
+
+const USAGE = `usage: portcullis <command> [options]
+
+commands:
+  start          run the server (API, dashboard, log sources, active response)
+  logtest        read log lines on stdin and show how the rules see them
+  replay FILE    run a whole log file through the rules and active responses (no scripts run)
+  check-config   validate a config and its rules; print every error with file and line
+  block IP       block an address now (break-glass, works without the web UI)
+  release IP     release a block now (break-glass)
+  user add NAME  create a user (--role viewer|responder|admin)
+
+common options: --config FILE, --home DIR (an OSSEC/Wazuh installation root), --dialect wazuh|ossec`;
+
+async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'logtest':
+      return (await import('./cli/logtest.js')).logtestCommand(rest);
+    case 'replay':
+      return (await import('./cli/replay.js')).replayCommand(rest);
+    case 'check-config':
+      return (await import('./cli/check-config.js')).checkConfigCommand(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return cmd === undefined ? 2 : 0;
+    default:
+      console.error(`portcullis: unknown command "${cmd}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof RulesetLoadError) {
+      for (const e of err.errors) console.error(e.toString());
+      console.error(`portcullis: ${err.errors.length} error(s); nothing was loaded`);
+      process.exitCode = 1;
+    } else if (err instanceof RulesetError) {
+      console.error(err.toString());
+      process.exitCode = 1;
+    } else if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`portcullis: ${(err as Error).message}`);
+      process.exitCode = 2;
+    } else {
+      console.error(err);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,78 @@
+// Shared by the CLI commands: which config, which home, which dialect, and the compiled engine.
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import type { CompiledRuleset, Dialect, EngineOptions } from '@portcullis/engine';
+import { Engine, compileRuleset } from '@portcullis/engine';
+import type { OssecConfig } from '../config/ossec-config.js';
+import { parseOssecConfig } from '../config/ossec-config.js';
+import { homeOf, rulesetFiles } from '../config/ruleset-files.js';
+import { shippedConfig } from '../paths.js';
+
+export interface ContextOptions {
+  home?: string | undefined;
+  config?: string | undefined;
+  dialect?: string | undefined;
+}
+
+export interface Context {
+  configPath: string;
+  home: string;
+  cfg: OssecConfig;
+  dialect: Dialect;
+  ruleset: CompiledRuleset;
+  engineOptions: Partial<EngineOptions>;
+  /** True when running Portcullis's own config (not a user-given OSSEC/Wazuh home). */
+  shipped: boolean;
+}
+
+export class UsageError extends Error {}
+
+export function parseDialect(v: string | undefined): Dialect | undefined {
+  if (v === undefined) return undefined;
+  if (v !== 'wazuh' && v !== 'ossec') throw new UsageError(`--dialect must be wazuh or ossec, not "${v}"`);
+  return v;
+}
+
+function yes(v: string | undefined): boolean | undefined {
+  if (v === undefined) return undefined;
+  return /^(yes|true|1|on)$/i.test(v.trim());
+}
+
+export function loadContext(opts: ContextOptions): Context {
+  let configPath: string;
+  let home: string;
+  if (opts.config) {
+    configPath = resolve(opts.config);
+    home = opts.home ? resolve(opts.home) : homeOf(configPath);
+  } else if (opts.home) {
+    home = resolve(opts.home);
+    configPath = resolve(home, 'etc', 'ossec.conf');
+  } else {
+    configPath = process.env.PORTCULLIS_CONFIG ? resolve(process.env.PORTCULLIS_CONFIG) : shippedConfig;
+    home = homeOf(configPath);
+  }
+  if (!existsSync(configPath)) throw new UsageError(`config file not found: ${configPath}`);
+  const shipped = configPath === shippedConfig;
+  const cfg = parseOssecConfig(readFileSync(configPath, 'utf8'), configPath);
+  const dialect = parseDialect(opts.dialect) ?? parseDialect(cfg.portcullis.get('dialect')) ?? 'wazuh';
+  const files = rulesetFiles(cfg, home);
+  const ruleset = compileRuleset(files, { dialect });
+  const engineOptions: Partial<EngineOptions> = {
+    dialect,
+    logAlertLevel: cfg.logAlertLevel,
+    localHostname: hostname().split('.')[0] ?? 'localhost',
+    expandRepeated: yes(cfg.portcullis.get('expand_repeated')) ?? false,
+  };
+  if (cfg.memorySize !== null) engineOptions.memorySize = cfg.memorySize;
+  return { configPath, home, cfg, dialect, ruleset, engineOptions, shipped };
+}
+
+export function newEngine(ctx: Context): Engine {
+  return new Engine(ctx.ruleset, ctx.engineOptions);
+}
+
+/** Local-time offset (minutes east of UTC) at an instant, from the process's TZ. */
+export function tzOffset(utcMs: number): number {
+  return -new Date(utcMs).getTimezoneOffset();
+}

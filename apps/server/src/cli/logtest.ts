@@ -1,0 +1,60 @@
+// `portcullis logtest`: lines on stdin, one event each, correlation kept for the whole run.
+import { parseArgs } from 'node:util';
+import { formatLogtest, logtestJson, splitLongLine, syslogTime } from '@portcullis/engine';
+import { UsageError, loadContext, newEngine, tzOffset } from './context.js';
+import { readLines } from './read-lines.js';
+
+export async function logtestCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      home: { type: 'string' },
+      config: { type: 'string' },
+      dialect: { type: 'string' },
+      time: { type: 'string', default: 'now' },
+      year: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.time !== 'now' && values.time !== 'log') throw new UsageError(`--time must be now or log, not "${values.time}"`);
+  const year = values.year ? Number(values.year) : new Date().getFullYear();
+  if (!Number.isInteger(year) || year < 1970 || year > 9999) throw new UsageError(`--year must be a year, not "${values.year}"`);
+  const ctx = loadContext({ home: values.home, config: values.config, dialect: values.dialect });
+  const engine = newEngine(ctx);
+  const useLogTime = values.time === 'log';
+  let lastTime = Date.now() / 1000;
+  let n = 0;
+  const out: string[] = [];
+  const flush = () => {
+    if (out.length > 0) {
+      process.stdout.write(out.join(''));
+      out.length = 0;
+    }
+  };
+  if (!values.json) process.stderr.write(`portcullis logtest: ${ctx.dialect} dialect, config ${ctx.configPath}, ${ctx.ruleset.tree.all.length} rules; type log lines\n\n`);
+  for await (const line of readLines(process.stdin)) {
+    n++;
+    if (useLogTime) {
+      const t = syslogTime(line, year, tzOffset);
+      if (t !== null) lastTime = t;
+    } else lastTime = Date.now() / 1000;
+    const chunks = splitLongLine(line, engine.maxEventLength);
+    if (chunks.length === 0) {
+      if (values.json) out.push(`${JSON.stringify({ line: n, processed: false })}\n`);
+      continue;
+    }
+    for (const chunk of chunks) {
+      for (const r of engine.process(chunk, 'stdin', lastTime)) {
+        if (values.json) {
+          const j = logtestJson(n, r);
+          delete j.description;
+          out.push(`${JSON.stringify(j)}\n`);
+        } else out.push(`${formatLogtest(r, ctx.dialect)}\n`);
+      }
+    }
+    if (out.length >= 512 || !values.json) flush();
+  }
+  flush();
+  return 0;
+}

@@ -1,0 +1,483 @@
+// Decoders: parsing `<decoder>` XML into a two-list tree, and decoding an event with it
+// (spec §3, §11.1). Stage input: a predecoded Event; output: the same Event with decoder and fields.
+import { ErrorSink, RulesetError } from './errors.js';
+import type { Event } from './event.js';
+import { STATIC_FIELDS } from './event.js';
+import type { Dialect, Pattern } from './regex/pattern.js';
+import { compileOsMatch, compileOsRegex, compilePcre2, PatternError } from './regex/pattern.js';
+import { collectVariables, substitute } from './variables.js';
+import type { XmlElement } from './xml.js';
+import { attrCI, parseXml } from './xml.js';
+import type { SourceFile } from './types.js';
+
+type Offset = 'none' | 'after_parent' | 'after_prematch' | 'after_regex';
+
+/** A capture's destination: a static field (by label) or a dynamic one. */
+interface OrderSlot {
+  readonly label: string;
+  readonly isStatic: boolean;
+}
+
+export interface Decoder {
+  readonly name: string;
+  /** The name shown for events it decodes: the parent's unless use_own_name. */
+  reportName: string;
+  readonly parentName: string | null;
+  readonly file: string;
+  readonly line: number;
+  programName: Pattern | null;
+  hasProgramName: boolean;
+  prematch: Pattern | null;
+  prematchAfterParent: boolean;
+  regex: Pattern | null;
+  regexOffset: Offset;
+  order: OrderSlot[];
+  category: string;
+  fts: string[] | null;
+  plugin: string | null;
+  pluginAfterParent: boolean;
+  useOwnName: boolean;
+  accumulate: boolean;
+  /** Children of a top-level decoder, in load order; only the first of each same-name chain is scanned. */
+  children: Decoder[];
+  /** Next sibling with the same name and parent (sibling chain). */
+  next: Decoder | null;
+  /** True for a chain member that is reached through `next` only. */
+  chained: boolean;
+}
+
+export interface DecoderSet {
+  /** Top-level decoders with a program_name, load order. */
+  readonly withProgram: Decoder[];
+  /** Top-level decoders without one. */
+  readonly withoutProgram: Decoder[];
+  readonly names: Set<string>;
+  readonly all: Decoder[];
+}
+
+const STATIC_ORDER: Record<string, string> = {
+  srcip: 'srcip',
+  dstip: 'dstip',
+  srcport: 'srcport',
+  dstport: 'dstport',
+  protocol: 'proto',
+  action: 'action',
+  id: 'id',
+  url: 'url',
+  data: 'extra_data',
+  extra_data: 'extra_data',
+  status: 'status',
+  srcuser: 'srcuser',
+  dstuser: 'dstuser',
+  user: 'dstuser',
+  system_name: 'system_name',
+};
+
+const CATEGORIES = new Set(['syslog', 'firewall', 'ids', 'web-log', 'squid', 'windows', 'host-information', 'ossec']);
+const PLUGINS = new Set(['JSON_Decoder', 'PF_Decoder', 'SymantecWS_Decoder', 'SonicWall_Decoder', 'OSSECAlert_Decoder']);
+
+function parseOrder(text: string, dialect: Dialect): OrderSlot[] {
+  return text.split(',').map((raw) => {
+    const token = raw.replace(/^\s+/, '').split(' ')[0]!.trim();
+    const mapped = STATIC_ORDER[token];
+    if (mapped) return { label: mapped, isStatic: true };
+    if (dialect === 'ossec' && token.includes('filename')) return { label: 'filename', isStatic: true };
+    if (token === 'filename') return { label: 'filename', isStatic: true };
+    return { label: token, isStatic: false };
+  });
+}
+
+function err(el: XmlElement, code: RulesetError['code'], msg: string): RulesetError {
+  return new RulesetError(code, msg, el.file, el.line, el.column);
+}
+
+/** Compiles a pattern element, turning a PatternError into a located RulesetError. */
+export function compileElementPattern(el: XmlElement, text: string, compile: () => Pattern): Pattern {
+  try {
+    return compile();
+  } catch (e) {
+    if (e instanceof PatternError) {
+      // Point at the pattern text: the element's text starts after `<name ...>`; approximate with the tag.
+      throw err(el, e.unsupported ? 'UNSUPPORTED_REGEX' : 'BAD_REGEX', `<${el.name}> "${truncate(text)}": ${e.message} (at offset ${e.offset})`);
+    }
+    throw e;
+  }
+}
+
+function truncate(s: string): string {
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+interface RawParts {
+  text: string;
+  first: XmlElement;
+  attrs: XmlElement[];
+}
+
+function concat(parts: Map<string, RawParts>, key: string, el: XmlElement, text: string): void {
+  const cur = parts.get(key);
+  if (cur) {
+    cur.text += text;
+    cur.attrs.push(el);
+  } else parts.set(key, { text, first: el, attrs: [el] });
+}
+
+function typeAttr(el: XmlElement, allowed: string[], dflt: string): string {
+  const t = attrCI(el, 'type')?.value.toLowerCase();
+  if (t === undefined) return dflt;
+  if (!allowed.includes(t)) throw err(el, 'BAD_VALUE', `type="${t}" is not valid on <${el.name}> (expected ${allowed.join(', ')})`);
+  return t;
+}
+
+function compileTyped(el: XmlElement, text: string, type: string, dialect: Dialect): Pattern {
+  return compileElementPattern(el, text, () => {
+    if (type === 'pcre2') return compilePcre2(text, { dialect, caseless: false });
+    if (type === 'osmatch') return compileOsMatch(text, { dialect });
+    return compileOsRegex(text, { dialect });
+  });
+}
+
+function parseDecoder(el: XmlElement, vars: Map<string, string>, dialect: Dialect): Decoder {
+  const name = attrCI(el, 'name')?.value;
+  if (!name) throw err(el, 'MISSING_ELEMENT', '<decoder> needs a name attribute');
+  const parts = new Map<string, RawParts>();
+  let parent: string | null = null;
+  let orderText: string | null = null;
+  let category = 'syslog';
+  let fts: string[] | null = null;
+  let plugin: string | null = null;
+  let pluginAfterParent = false;
+  let useOwnName = false;
+  let accumulate = false;
+  for (const child of el.children) {
+    const tag = child.name.toLowerCase();
+    const text = substitute(child.text, vars, child);
+    switch (tag) {
+      case 'parent':
+        parent = text.trim();
+        break;
+      case 'program_name':
+      case 'prematch':
+      case 'regex':
+      case 'program_name_pcre2':
+      case 'prematch_pcre2':
+      case 'pcre2':
+        concat(parts, tag, child, text);
+        break;
+      case 'order':
+        orderText = (orderText === null ? '' : `${orderText},`) + text;
+        break;
+      case 'type': {
+        const t = text.trim().toLowerCase();
+        if (!CATEGORIES.has(t)) throw err(child, 'BAD_VALUE', `unknown decoder type "${text.trim()}" (expected ${[...CATEGORIES].join(', ')})`);
+        category = t === 'host-information' ? 'host-information' : t;
+        break;
+      }
+      case 'fts':
+        fts = text.split(',').map((s) => s.trim()).filter(Boolean);
+        break;
+      case 'ftscomment':
+        break;
+      case 'plugin_decoder': {
+        const p = text.trim();
+        if (!PLUGINS.has(p)) throw err(child, 'BAD_VALUE', `unknown plugin_decoder "${p}"`);
+        plugin = p;
+        pluginAfterParent = attrCI(child, 'offset')?.value === 'after_parent';
+        break;
+      }
+      case 'use_own_name':
+        useOwnName = text.trim().toLowerCase() !== 'false';
+        break;
+      case 'accumulate':
+        accumulate = true;
+        break;
+      case 'json_null_field':
+      case 'json_array_structure':
+      case 'var':
+        break;
+      default:
+        throw err(child, 'UNKNOWN_ELEMENT', `unknown element <${child.name}> in decoder "${name}"`);
+    }
+  }
+
+  const dec: Decoder = {
+    name,
+    reportName: name,
+    parentName: parent,
+    file: el.file,
+    line: el.line,
+    programName: null,
+    hasProgramName: false,
+    prematch: null,
+    prematchAfterParent: false,
+    regex: null,
+    regexOffset: 'none',
+    order: [],
+    category,
+    fts,
+    plugin,
+    pluginAfterParent,
+    useOwnName,
+    accumulate,
+    children: [],
+    next: null,
+    chained: false,
+  };
+
+  // program_name: the classic element wins over the _pcre2 one (OSSEC 4.x `else if`).
+  const pn = parts.get('program_name');
+  const pnPcre = parts.get('program_name_pcre2');
+  if (pn) {
+    dec.hasProgramName = true;
+    const type = dialect === 'wazuh' ? typeAttr(pn.attrs[pn.attrs.length - 1]!, ['osmatch', 'osregex', 'pcre2'], 'osmatch') : 'osmatch';
+    dec.programName = pn.text === '' ? null : compileTyped(pn.first, pn.text, type, dialect);
+  } else if (pnPcre) {
+    dec.hasProgramName = true;
+    if (pnPcre.text === '') throw err(pnPcre.first, 'BAD_REGEX', 'empty <program_name_pcre2> pattern');
+    dec.programName = compileElementPattern(pnPcre.first, pnPcre.text, () => compilePcre2(pnPcre.text, { dialect, caseless: true }));
+  }
+
+  const pm = parts.get('prematch') ?? parts.get('prematch_pcre2');
+  if (pm) {
+    const isPcre = !parts.has('prematch');
+    const off = attrCI(pm.first, 'offset')?.value;
+    if (off !== undefined) {
+      if (off !== 'after_parent') throw err(pm.first, 'BAD_VALUE', `offset="${off}" is not valid on <${pm.first.name}> (only after_parent)`);
+      if (parent === null) throw err(pm.first, 'BAD_VALUE', `offset="after_parent" on decoder "${name}", which has no parent`);
+      dec.prematchAfterParent = true;
+    }
+    if (isPcre) {
+      if (pm.text === '') throw err(pm.first, 'BAD_REGEX', 'empty <prematch_pcre2> pattern');
+      dec.prematch = compileElementPattern(pm.first, pm.text, () => compilePcre2(pm.text, { dialect, caseless: true }));
+    } else {
+      const type = dialect === 'wazuh' ? typeAttr(pm.attrs[pm.attrs.length - 1]!, ['osregex', 'pcre2'], 'osregex') : 'osregex';
+      dec.prematch = compileTyped(pm.first, pm.text, type, dialect);
+    }
+  }
+
+  const rx = parts.get('regex') ?? parts.get('pcre2');
+  if (rx) {
+    const isPcre = !parts.has('regex');
+    const off = attrCI(rx.first, 'offset')?.value;
+    if (off !== undefined) {
+      if (off !== 'after_parent' && off !== 'after_prematch' && off !== 'after_regex')
+        throw err(rx.first, 'BAD_VALUE', `offset="${off}" is not valid (expected after_parent, after_prematch or after_regex)`);
+      dec.regexOffset = off;
+      if (off === 'after_prematch' && parent === null) dec.regexOffset = 'after_parent';
+      if (off === 'after_regex' && parent === null) throw err(rx.first, 'BAD_VALUE', `offset="after_regex" on decoder "${name}", which has no parent`);
+    }
+    if (isPcre) {
+      if (rx.text === '') throw err(rx.first, 'BAD_REGEX', 'empty <pcre2> pattern');
+      dec.regex = compileElementPattern(rx.first, rx.text, () => compilePcre2(rx.text, { dialect, caseless: true }));
+    } else {
+      const type = dialect === 'wazuh' ? typeAttr(rx.attrs[rx.attrs.length - 1]!, ['osregex', 'pcre2'], 'osregex') : 'osregex';
+      dec.regex = compileTyped(rx.first, rx.text, type, dialect);
+    }
+    if (orderText === null) throw err(el, 'MISSING_ELEMENT', `decoder "${name}" has a regex but no <order>`);
+  }
+  if (orderText !== null) {
+    if (!rx && !plugin) throw err(el, 'MISSING_ELEMENT', `decoder "${name}" has an <order> but no regex`);
+    dec.order = parseOrder(orderText, dialect);
+  }
+  if (parent === null && !dec.hasProgramName && !dec.prematch && !plugin)
+    throw err(el, 'MISSING_ELEMENT', `top-level decoder "${name}" needs a <prematch> or a <program_name>`);
+  return dec;
+}
+
+/** Parses decoder files (in load order) into the two top-level lists with their children. */
+export function loadDecoders(files: SourceFile[], dialect: Dialect, sink: ErrorSink): DecoderSet {
+  const withProgram: Decoder[] = [];
+  const withoutProgram: Decoder[] = [];
+  const topByName = new Map<string, Decoder[]>();
+  const all: Decoder[] = [];
+  for (const file of files) {
+    const roots = sink.guard(() => parseXml(file.text, file.path));
+    if (!roots) continue;
+    const vars = sink.guard(() => collectVariables(roots)) ?? new Map<string, string>();
+    for (const el of roots) {
+      const tag = el.name.toLowerCase();
+      if (tag === 'var') continue;
+      if (tag !== 'decoder') {
+        sink.add(err(el, 'UNKNOWN_ELEMENT', `unexpected <${el.name}> at the top of a decoder file (expected <decoder>)`));
+        continue;
+      }
+      const dec = sink.guard(() => parseDecoder(el, vars, dialect));
+      if (!dec) continue;
+      all.push(dec);
+      if (dec.parentName === null) {
+        (dec.hasProgramName ? withProgram : withoutProgram).push(dec);
+        const list = topByName.get(dec.name) ?? [];
+        list.push(dec);
+        topByName.set(dec.name, list);
+        continue;
+      }
+      const parents = topByName.get(dec.parentName);
+      if (!parents) {
+        sink.add(err(el, 'UNKNOWN_PARENT', `decoder "${dec.name}" names parent "${dec.parentName}", which is not a top-level decoder loaded before it`));
+        continue;
+      }
+      if (!dec.useOwnName) dec.reportName = dec.parentName;
+      // A child belongs to every top-level decoder of that name; chains are linked once.
+      attachChild(parents[0]!, dec, el, sink);
+      if (!dec.chained) for (const p of parents.slice(1)) p.children.push(dec);
+    }
+  }
+  return { withProgram, withoutProgram, names: new Set(all.map((d) => d.reportName).concat(all.map((d) => d.name))), all };
+}
+
+function attachChild(parent: Decoder, dec: Decoder, el: XmlElement, sink: ErrorSink): void {
+  // Sibling chain: the latest earlier child with the same name gets `next`.
+  let prev: Decoder | null = null;
+  for (const c of parent.children) {
+    let tail: Decoder = c;
+    if (c.name !== dec.name) continue;
+    while (tail.next) tail = tail.next;
+    prev = tail;
+  }
+  if (prev) {
+    prev.next = dec;
+    dec.chained = true;
+    if (dec.regex && prev.regex && dec.regex.kind !== prev.regex.kind && (dec.regex.kind === 'pcre2' || prev.regex.kind === 'pcre2'))
+      sink.add(err(el, 'BAD_VALUE', `decoder "${dec.name}" mixes <regex> and <pcre2> in one sibling chain`));
+    return;
+  }
+  if (dec.regexOffset === 'after_regex')
+    sink.add(err(el, 'BAD_VALUE', `offset="after_regex" on decoder "${dec.name}" needs an earlier sibling with the same name`));
+  parent.children.push(dec);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding
+
+/** Per-program-name cache of candidate top-level decoders (the program_name test is pure). */
+export class DecoderIndex {
+  private readonly cache = new Map<string, Decoder[]>();
+
+  constructor(readonly set: DecoderSet) {}
+
+  candidates(programName: string): Decoder[] {
+    let list = this.cache.get(programName);
+    if (list === undefined) {
+      list = this.set.withProgram.filter((d) => d.programName === null || d.programName.test(programName));
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(programName, list);
+    }
+    return list;
+  }
+}
+
+export function decode(ev: Event, index: DecoderIndex): void {
+  const list = ev.programName !== null ? index.candidates(ev.programName) : index.set.withoutProgram;
+  const log = ev.log;
+  for (const top of list) {
+    let parentEnd = 0;
+    if (top.prematch) {
+      const m = top.prematch.exec(log);
+      if (!m) continue;
+      parentEnd = m.end;
+    }
+    ev.decoder = { name: top.reportName, parent: null, category: top.category };
+    ev.decoderCategory = top.category;
+    if (top.children.length === 0) {
+      runChain(ev, top, log, parentEnd, parentEnd);
+      return;
+    }
+    for (const child of top.children) {
+      let prematchEnd = parentEnd;
+      if (child.prematch) {
+        const base = child.prematchAfterParent ? parentEnd : 0;
+        const m = child.prematch.exec(base === 0 ? log : log.slice(base));
+        if (!m) continue;
+        prematchEnd = base + m.end;
+      }
+      ev.decoder = { name: child.reportName, parent: top.name, category: top.category };
+      runChain(ev, child, log, parentEnd, prematchEnd);
+      return;
+    }
+    return;
+  }
+}
+
+function runChain(ev: Event, first: Decoder, log: string, parentEnd: number, prematchEnd: number): void {
+  let regexEnd = prematchEnd;
+  for (let d: Decoder | null = first; d; d = d.next) {
+    if (d.plugin) {
+      runPlugin(ev, d, d.pluginAfterParent ? log.slice(parentEnd) : log);
+      continue;
+    }
+    if (!d.regex) continue;
+    let base: number;
+    switch (d.regexOffset) {
+      case 'after_parent':
+        base = parentEnd;
+        break;
+      case 'after_prematch':
+        base = d === first ? prematchEnd : parentEnd;
+        break;
+      case 'after_regex':
+        base = regexEnd;
+        break;
+      default:
+        base = 0;
+    }
+    const m = d.regex.exec(base === 0 ? log : log.slice(base));
+    if (!m) {
+      if (d.next === null) return;
+      continue;
+    }
+    regexEnd = base + m.end;
+    const n = Math.min(m.captures.length, d.order.length);
+    for (let i = 0; i < n; i++) {
+      const slot = d.order[i]!;
+      ev.setField(slot.label, m.captures[i]!, slot.isStatic);
+    }
+  }
+}
+
+const JSON_STATIC: Record<string, string> = {
+  srcip: 'srcip',
+  dstip: 'dstip',
+  srcport: 'srcport',
+  dstport: 'dstport',
+  protocol: 'proto',
+  action: 'action',
+  srcuser: 'srcuser',
+  dstuser: 'dstuser',
+  user: 'dstuser',
+  id: 'id',
+  status: 'status',
+  url: 'url',
+  data: 'extra_data',
+  extra_data: 'extra_data',
+  systemname: 'system_name',
+};
+
+function runPlugin(ev: Event, d: Decoder, text: string): void {
+  if (d.plugin !== 'JSON_Decoder') return;
+  const start = text.indexOf('{');
+  if (start < 0) return;
+  let obj: unknown;
+  try {
+    obj = JSON.parse(text.slice(start));
+  } catch {
+    return;
+  }
+  const walk = (v: unknown, prefix: string): void => {
+    if (v === null) return;
+    if (Array.isArray(v)) {
+      ev.setField(prefix, v.map((x) => (typeof x === 'object' ? JSON.stringify(x) : String(x))).join(','), false);
+      return;
+    }
+    if (typeof v === 'object') {
+      for (const [k, val] of Object.entries(v as Record<string, unknown>)) walk(val, prefix ? `${prefix}.${k}` : k);
+      return;
+    }
+    const s = String(v);
+    const st = JSON_STATIC[prefix];
+    if (st) ev.setField(st, s, true);
+    else ev.setField(prefix, s, false);
+  };
+  walk(obj, '');
+}
+
+export { STATIC_FIELDS };

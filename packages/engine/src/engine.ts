@@ -1,0 +1,175 @@
+// The engine: a compiled ruleset plus correlation state. `process(line, location, time)` runs
+// the stages predecode → decode → rules → correlation and returns what happened, with time
+// passed in (no clock here), so logtest, replay and the server get the same answers.
+import type { DecoderSet } from './decoders.js';
+import { DecoderIndex, decode, loadDecoders } from './decoders.js';
+import { ErrorSink, RulesetError, RulesetLoadError } from './errors.js';
+import type { EvalState, Verdict } from './evaluate.js';
+import { handle, walkRules } from './evaluate.js';
+import { Event } from './event.js';
+import { predecode } from './predecode.js';
+import type { Dialect } from './regex/pattern.js';
+import type { Rule } from './rules.js';
+import type { RuleTree } from './rule-tree.js';
+import { loadRules } from './rule-tree.js';
+import type { EngineOptions, SourceFile } from './types.js';
+
+export interface RulesetInput {
+  /** Decoder files in load order. */
+  decoders: SourceFile[];
+  /** Rule files in load order. */
+  rules: SourceFile[];
+}
+
+export interface CompiledRuleset {
+  readonly dialect: Dialect;
+  readonly decoders: DecoderSet;
+  readonly tree: RuleTree;
+  readonly warnings: RulesetError[];
+}
+
+/** Compiles a whole ruleset, or throws RulesetLoadError listing every error (never half-loads). */
+export function compileRuleset(input: RulesetInput, options: Pick<EngineOptions, 'dialect' | 'defaultTimeframe' | 'sidPrevMatchedMax'>): CompiledRuleset {
+  const sink = new ErrorSink();
+  const decoders = loadDecoders(input.decoders, options.dialect, sink);
+  const tree = loadRules(input.rules, decoders, {
+    dialect: options.dialect,
+    defaultTimeframe: options.defaultTimeframe ?? 360,
+    sidPrevMatchedMax: options.sidPrevMatchedMax ?? 128,
+  }, sink);
+  if (sink.errors.length > 0) throw new RulesetLoadError(sink.errors);
+  return { dialect: options.dialect, decoders, tree, warnings: sink.warnings };
+}
+
+export interface ProcessResult {
+  event: Event;
+  /** The rule returned by the tree walk (level 0 included), or null. */
+  rule: Rule | null;
+  /** The rule alerted as (Wazuh's ignore may fall back to the parent), or null. */
+  alertRule: Rule | null;
+  alert: boolean;
+  ignored: boolean;
+  /** Description with `$(field)` substituted (Wazuh dialect), of alertRule ?? rule. */
+  description: string | null;
+}
+
+const REPEATED = /^message repeated (\d+) times: \[ ?(.*?) ?\]$/;
+const DEFAULT_MAX = 6135;
+
+export class Engine {
+  readonly dialect: Dialect;
+  private readonly index: DecoderIndex;
+  private readonly state: EvalState;
+  private readonly logAlertLevel: number;
+  private readonly localHostname: string | null;
+  private readonly expandRepeated: boolean;
+  readonly maxEventLength: number;
+
+  constructor(
+    readonly ruleset: CompiledRuleset,
+    options: Partial<EngineOptions> = {},
+  ) {
+    this.dialect = ruleset.dialect;
+    this.index = new DecoderIndex(ruleset.decoders);
+    this.logAlertLevel = options.logAlertLevel ?? 1;
+    this.localHostname = options.localHostname ?? null;
+    this.expandRepeated = options.expandRepeated ?? false;
+    this.maxEventLength = options.maxEventLength ?? DEFAULT_MAX;
+    this.state = {
+      dialect: this.dialect,
+      tree: ruleset.tree,
+      history: [],
+      memorySize: Math.max(2048, options.memorySize ?? 8192),
+      fts: new Set(),
+      ignored: new Set(),
+    };
+  }
+
+  /**
+   * Processes one event. With `expandRepeated`, a "message repeated N times: [ msg ]" line yields
+   * N results. Callers split over-long lines with `splitLongLine` first when they want OSSEC's cut.
+   */
+  process(line: string, location: string, time: number): ProcessResult[] {
+    const pre = predecode(line, this.dialect);
+    if (this.expandRepeated) {
+      const m = REPEATED.exec(pre.log);
+      if (m) {
+        const n = Math.min(Number(m[1]), 1000);
+        const inner = m[2]!;
+        const header = pre.fullLog.slice(0, pre.fullLog.length - pre.log.length);
+        const out: ProcessResult[] = [];
+        for (let i = 0; i < n; i++) out.push(this.run({ ...pre, fullLog: header + inner, log: inner }, location, time));
+        return out;
+      }
+    }
+    return [this.run(pre, location, time)];
+  }
+
+  /** Processes one event and returns its single result (no repeated-message expansion). */
+  processOne(line: string, location: string, time: number): ProcessResult {
+    return this.run(predecode(line, this.dialect), location, time);
+  }
+
+  private run(pre: ReturnType<typeof predecode>, location: string, time: number): ProcessResult {
+    const ev = new Event(pre.fullLog, pre.log, location, time);
+    ev.timestamp = pre.timestamp;
+    ev.hostname = pre.hostname ?? agentName(location) ?? this.localHostname;
+    ev.programName = pre.programName;
+    decode(ev, this.index);
+    const walked = walkRules(ev, this.state);
+    const v: Verdict = handle(walked, ev, this.state, this.logAlertLevel);
+    const shown = v.alertRule ?? v.rule;
+    return {
+      event: ev,
+      rule: v.rule,
+      alertRule: v.alertRule,
+      alert: v.alert,
+      ignored: v.ignored,
+      description: shown ? this.describe(shown, ev) : null,
+    };
+  }
+
+  private describe(rule: Rule, ev: Event): string {
+    if (this.dialect !== 'wazuh' || !rule.description.includes('$(')) return rule.description;
+    return rule.description.replace(/\$\(([^)]+)\)/g, (_, name: string) => ev.getField(name) ?? '');
+  }
+
+  /** Moves correlation state of unchanged rules (same source text) from an older engine. */
+  adoptState(old: Engine): number {
+    let kept = 0;
+    for (const rule of this.ruleset.tree.all) {
+      const prev = old.ruleset.tree.byId.get(rule.id);
+      if (!prev || prev.sourceText !== rule.sourceText) continue;
+      if (prev.sidPrevMatched && rule.sidPrevMatched) rule.sidPrevMatched.items = prev.sidPrevMatched.items;
+      if (prev.ownGroupList && rule.ownGroupList) rule.ownGroupList.items = prev.ownGroupList.items;
+      rule.timeIgnored = prev.timeIgnored;
+      rule.firedTimes = prev.firedTimes;
+      kept++;
+    }
+    this.state.history = old.state.history;
+    this.state.fts = old.state.fts;
+    this.state.ignored = old.state.ignored;
+    return kept;
+  }
+}
+
+function agentName(location: string): string | null {
+  if (location.charCodeAt(0) !== 40) return null; // '('
+  const end = location.indexOf(')');
+  return end > 1 ? location.slice(1, end) : null;
+}
+
+/**
+ * Splits a line into the events OSSEC makes of it: chunks of at most `max` bytes (UTF-8), each
+ * chunk shorter than 2 bytes dropped. An empty result means the line is skipped.
+ */
+export function splitLongLine(line: string, max = DEFAULT_MAX): string[] {
+  if (line.length <= max && Buffer.byteLength(line) <= max) return Buffer.byteLength(line) < 2 ? [] : [line];
+  const buf = Buffer.from(line);
+  const out: string[] = [];
+  for (let i = 0; i < buf.length; i += max) {
+    const chunk = buf.subarray(i, i + max);
+    if (chunk.length >= 2) out.push(chunk.toString());
+  }
+  return out;
+}

@@ -1,0 +1,121 @@
+// The event that flows through the stages: predecode → decode → rules → correlation.
+
+/** Static fields, named as OSSEC 4.x logtest prints them. */
+export const STATIC_FIELDS = [
+  'srcip',
+  'dstip',
+  'srcport',
+  'dstport',
+  'proto',
+  'action',
+  'id',
+  'url',
+  'extra_data',
+  'status',
+  'srcuser',
+  'dstuser',
+  'system_name',
+  'filename',
+] as const;
+export type StaticField = (typeof STATIC_FIELDS)[number];
+
+export interface DecoderRef {
+  readonly name: string;
+  readonly parent: string | null;
+  readonly category: string;
+}
+
+export class Event {
+  fullLog: string;
+  log: string;
+  location: string;
+  hostname: string | null;
+  programName: string | null;
+  timestamp: string | null;
+  /** Event time in seconds (reception time, or the log's time in replay). */
+  time: number;
+  decoder: DecoderRef | null = null;
+  decoderCategory = 'syslog';
+
+  srcip: string | undefined;
+  dstip: string | undefined;
+  srcport: string | undefined;
+  dstport: string | undefined;
+  proto: string | undefined;
+  action: string | undefined;
+  id: string | undefined;
+  url: string | undefined;
+  extra_data: string | undefined;
+  status: string | undefined;
+  srcuser: string | undefined;
+  dstuser: string | undefined;
+  system_name: string | undefined;
+  filename: string | undefined;
+
+  /** Dynamic fields in assignment order; duplicates allowed, the first wins in lookups. */
+  dynamic: [string, string][] | null = null;
+  /** Every capture assignment in order, as logtest prints them (label, value). */
+  assignments: [string, string][] = [];
+
+  /** Correlation mark: the level of the rule whose fire consumed this event. */
+  matched = 0;
+  /** Rule that alerted for this event (set after evaluation). */
+  ruleId = 0;
+  /** Dynamic fields by name for `$(field)` substitution and `<field>`: built lazily. */
+
+  constructor(fullLog: string, log: string, location: string, time: number) {
+    this.fullLog = fullLog;
+    this.log = log;
+    this.location = location;
+    this.hostname = null;
+    this.programName = null;
+    this.timestamp = null;
+    this.time = time;
+  }
+
+  setField(label: string, value: string, isStatic: boolean): void {
+    this.assignments.push([label, value]);
+    if (isStatic) (this as unknown as Record<string, string>)[label] = value;
+    else (this.dynamic ??= []).push([label, value]);
+  }
+
+  getDynamic(name: string): string | undefined {
+    if (this.dynamic === null) return undefined;
+    for (const [k, v] of this.dynamic) if (k === name) return v;
+    return undefined;
+  }
+
+  /** Any field by name: static, predecoded, or dynamic. */
+  getField(name: string): string | undefined {
+    switch (name) {
+      case 'hostname':
+        return this.hostname ?? undefined;
+      case 'program_name':
+        return this.programName ?? undefined;
+      case 'location':
+        return this.location;
+      case 'full_log':
+        return this.fullLog;
+      case 'log':
+        return this.log;
+      case 'protocol':
+        return this.proto;
+      case 'data':
+        return this.extra_data;
+      case 'user':
+        return this.dstuser;
+      case 'systemname':
+        return this.system_name;
+      default:
+        if ((STATIC_FIELDS as readonly string[]).includes(name)) return (this as unknown as Record<string, string | undefined>)[name];
+        return this.getDynamic(name);
+    }
+  }
+
+  /** Decoded fields as an object keyed by logtest label (last assignment wins). */
+  fieldsObject(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of this.assignments) out[k] = v;
+    return out;
+  }
+}

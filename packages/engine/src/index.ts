@@ -1,0 +1,20 @@
+// Public API of the engine. Pure: no I/O, no clock. Time comes in with each event.
+export { Engine, compileRuleset, splitLongLine } from './engine.js';
+export type { CompiledRuleset, ProcessResult, RulesetInput } from './engine.js';
+export { Event, STATIC_FIELDS } from './event.js';
+export type { DecoderRef, StaticField } from './event.js';
+export { RulesetError, RulesetLoadError } from './errors.js';
+export type { RulesetErrorCode } from './errors.js';
+export type { Rule, RuleInfo } from './rules.js';
+export type { Decoder } from './decoders.js';
+export type { EngineOptions, SourceFile, Dialect } from './types.js';
+export { parseXml, attr, attrCI } from './xml.js';
+export type { XmlElement, XmlAttr } from './xml.js';
+export { predecode } from './predecode.js';
+export { compileOsMatch, compileOsRegex, compilePcre2, regexStats, PatternError } from './regex/pattern.js';
+export type { Pattern, MatchResult } from './regex/pattern.js';
+export { parseIpEntry, parseAddress, ipListMatches, IpListError } from './ip-list.js';
+export type { IpEntry } from './ip-list.js';
+export { formatLogtest, logtestJson } from './logtest-format.js';
+export type { LogtestJson } from './logtest-format.js';
+export { syslogTime } from './syslog-time.js';

@@ -1,0 +1,183 @@
+// Compiled patterns: one interface over the three dialects, running on V8's RegExp, or on RE2
+// for the few patterns whose worst case on V8 is worse than quadratic (see safety.ts).
+import { createRequire } from 'node:module';
+import { needsLinearEngine } from './safety.js';
+import {
+  PatternError,
+  splitOsRegexAlternatives,
+  translateOsMatch4,
+  translateOsMatchClassic,
+  translateOsRegex,
+  translatePcre2,
+} from './translate.js';
+
+export type Dialect = 'wazuh' | 'ossec';
+
+export interface MatchResult {
+  /** Participating capture groups in order (unset groups skipped, empty ones kept). */
+  readonly captures: string[];
+  /** Index just after the match in the subject. */
+  readonly end: number;
+}
+
+export interface Pattern {
+  readonly source: string;
+  readonly kind: 'osregex' | 'osmatch' | 'pcre2' | 'string';
+  test(subject: string): boolean;
+  exec(subject: string): MatchResult | null;
+}
+
+interface Re {
+  exec(s: string): RegExpExecArray | null;
+  test(s: string): boolean;
+}
+
+type Re2Ctor = new (source: string, flags: string) => Re;
+let re2: Re2Ctor | null | undefined;
+function loadRe2(): Re2Ctor | null {
+  if (re2 === undefined) {
+    try {
+      re2 = createRequire(import.meta.url)('re2') as Re2Ctor;
+    } catch {
+      re2 = null;
+    }
+  }
+  return re2;
+}
+
+/** Counts of where patterns run, for `portcullis` diagnostics and the benchmark. */
+export const regexStats = { v8: 0, re2: 0 };
+
+export function compileJs(source: string, flags: string): Re {
+  // Validate with V8 first so syntax errors read the same whichever engine runs it.
+  let v8: RegExp;
+  try {
+    v8 = new RegExp(source, flags);
+  } catch (e) {
+    throw new PatternError(`invalid regular expression: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`, 0);
+  }
+  if (!needsLinearEngine(source)) {
+    regexStats.v8++;
+    return v8;
+  }
+  const Ctor = loadRe2();
+  if (!Ctor) throw new PatternError('pattern needs the linear-time engine (re2), which is not installed', 0, true);
+  try {
+    const r = new Ctor(source, flags);
+    regexStats.re2++;
+    return r;
+  } catch (e) {
+    throw new PatternError(
+      `pattern could take exponential time and uses a construct the linear-time engine cannot run (${(e as Error).message})`,
+      0,
+      true,
+    );
+  }
+}
+
+function compact(m: RegExpExecArray): string[] {
+  const out: string[] = [];
+  for (let i = 1; i < m.length; i++) {
+    const g = m[i];
+    if (g !== undefined) out.push(g);
+  }
+  return out;
+}
+
+const ALWAYS: MatchResult = { captures: [], end: 0 };
+
+class RegexPattern implements Pattern {
+  constructor(
+    readonly source: string,
+    readonly kind: Pattern['kind'],
+    private readonly re: Re | null,
+    private readonly negate = false,
+  ) {}
+
+  test(subject: string): boolean {
+    return (this.re === null || this.re.test(subject)) !== this.negate;
+  }
+
+  exec(subject: string): MatchResult | null {
+    if (this.re === null) return this.negate ? null : ALWAYS;
+    const m = this.re.exec(subject);
+    if (this.negate) return m ? null : ALWAYS;
+    if (!m) return null;
+    return { captures: compact(m), end: m.index + m[0].length };
+  }
+}
+
+/** Wazuh OS_Regex: alternatives tried in order over the whole subject; the first that matches wins. */
+class AlternativesPattern implements Pattern {
+  readonly kind = 'osregex' as const;
+  constructor(
+    readonly source: string,
+    private readonly alts: (Re | null)[],
+    private readonly negate: boolean,
+  ) {}
+
+  test(subject: string): boolean {
+    for (const re of this.alts) if (re === null || re.test(subject)) return !this.negate;
+    return this.negate;
+  }
+
+  exec(subject: string): MatchResult | null {
+    for (const re of this.alts) {
+      if (re === null) return this.negate ? null : ALWAYS;
+      const m = re.exec(subject);
+      if (m) return this.negate ? null : { captures: compact(m), end: m.index + m[0].length };
+    }
+    return this.negate ? ALWAYS : null;
+  }
+}
+
+export interface CompileOptions {
+  dialect: Dialect;
+  negate?: boolean;
+}
+
+export function compileOsRegex(pattern: string, opts: CompileOptions): Pattern {
+  const negate = opts.negate ?? false;
+  if (opts.dialect === 'ossec') {
+    const src = translateOsRegex(pattern, true);
+    return new RegexPattern(pattern, 'osregex', src === '' ? null : compileJs(src, 'i'), negate);
+  }
+  const alts = splitOsRegexAlternatives(pattern).map(({ text, offset }) => {
+    if (text === '') return null;
+    const src = translateOsRegex(text, false, offset);
+    return src === '^' || src === '$' ? null : compileJs(src, 'i');
+  });
+  if (alts.length === 1) return new RegexPattern(pattern, 'osregex', alts[0]!, negate);
+  return new AlternativesPattern(pattern, alts, negate);
+}
+
+export function compileOsMatch(pattern: string, opts: CompileOptions): Pattern {
+  let negate = opts.negate ?? false;
+  let text = pattern;
+  if (opts.dialect === 'wazuh' && text.startsWith('!')) {
+    negate = !negate;
+    text = text.slice(1);
+  }
+  const src = opts.dialect === 'wazuh' ? translateOsMatchClassic(text) : translateOsMatch4(text);
+  return new RegexPattern(pattern, 'osmatch', src === null ? null : compileJs(src, 'i'), negate);
+}
+
+/** PCRE2. OSSEC 4.x compiles `*_pcre2` caseless; Wazuh's type="pcre2" is case-sensitive. */
+export function compilePcre2(pattern: string, opts: CompileOptions & { caseless: boolean }): Pattern {
+  const { source, flags } = translatePcre2(pattern);
+  let f = flags;
+  if (opts.caseless && !f.includes('i')) f += 'i';
+  return new RegexPattern(pattern, 'pcre2', source === '' ? null : compileJs(source, f), opts.negate ?? false);
+}
+
+/** Plain string equality (Wazuh `<action>` default). */
+export function compileString(pattern: string, negate = false): Pattern {
+  return {
+    source: pattern,
+    kind: 'string',
+    test: (s) => (s === pattern) !== negate,
+    exec: (s) => ((s === pattern) !== negate ? ALWAYS : null),
+  };
+}
+
+export { PatternError };

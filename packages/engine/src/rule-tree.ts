@@ -1,0 +1,215 @@
+// Building the rule tree (spec §5.2, §11.7): roots by category, children by if_sid / if_group /
+// if_level, sibling order "level 0 first, then level descending, ties in load order", and the
+// event lists that if_matched_sid / if_matched_group correlate over.
+import type { DecoderSet } from './decoders.js';
+import type { ErrorSink } from './errors.js';
+import { RulesetError } from './errors.js';
+import type { Dialect } from './regex/pattern.js';
+import { compileOsMatch } from './regex/pattern.js';
+import type { Rule } from './rules.js';
+import { EventList, parseRule } from './rules.js';
+import type { SourceFile } from './types.js';
+import { collectVariables } from './variables.js';
+import type { XmlElement } from './xml.js';
+import { attrCI, parseXml } from './xml.js';
+
+/** Decoder names analysisd registers internally (no XML definition). */
+const INTERNAL_DECODERS = [
+  'rootcheck',
+  'syscheck_integrity_changed',
+  'syscheck_integrity_changed_2nd',
+  'syscheck_integrity_changed_3rd',
+  'syscheck_new_entry',
+  'syscheck_deleted',
+  'hostinfo_new',
+  'hostinfo_modified',
+  'syscheck_registry_key_added',
+  'syscheck_registry_key_modified',
+  'syscheck_registry_key_deleted',
+  'syscheck_registry_value_added',
+  'syscheck_registry_value_modified',
+  'syscheck_registry_value_deleted',
+  'syscollector',
+  'ar_log_json',
+  'sca',
+  'dbsync',
+];
+
+export interface RuleTree {
+  roots: Rule[];
+  byId: Map<number, Rule>;
+  /** Every rule in load order. */
+  all: Rule[];
+  /** Largest frequency attribute (OSSEC's history eviction uses it). */
+  maxFrequency: number;
+}
+
+function storedLevel(r: Rule): number {
+  if (r.accuracyZero) return r.level;
+  return r.level === 0 ? 9900 : r.level * 100;
+}
+
+function insertChild(parent: Rule, child: Rule): void {
+  if (parent.children.includes(child)) return;
+  const lvl = storedLevel(child);
+  const idx = parent.children.findIndex((c) => storedLevel(c) < lvl);
+  if (idx < 0) parent.children.push(child);
+  else parent.children.splice(idx, 0, child);
+  child.parents.push(parent);
+}
+
+/** OS_WordMatch as used by if_group at load time: `|` alternatives, leading `^`, substring, any case. */
+function wordMatch(pattern: string, subject: string): boolean {
+  const s = subject.toLowerCase();
+  for (const alt of pattern.toLowerCase().split('|')) {
+    if (alt === '') return true;
+    if (alt.startsWith('^') ? s.startsWith(alt.slice(1)) : s.includes(alt)) return true;
+  }
+  return false;
+}
+
+function walk(rules: Rule[], fn: (r: Rule) => void, seen = new Set<Rule>()): void {
+  for (const r of rules) {
+    if (seen.has(r)) continue;
+    seen.add(r);
+    fn(r);
+    walk(r.children, fn, seen);
+  }
+}
+
+export interface RuleLoadOptions {
+  dialect: Dialect;
+  defaultTimeframe: number;
+  sidPrevMatchedMax: number;
+}
+
+export function loadRules(files: SourceFile[], decoders: DecoderSet, opts: RuleLoadOptions, sink: ErrorSink): RuleTree {
+  const { dialect } = opts;
+  const roots: Rule[] = [];
+  const byId = new Map<number, Rule>();
+  const all: Rule[] = [];
+  const decoderNames = new Set([...decoders.names, ...INTERNAL_DECODERS]);
+  let maxFrequency = 0;
+
+  for (const file of files) {
+    const parsed = sink.guard(() => parseXml(file.text, file.path));
+    if (!parsed) continue;
+    const vars = sink.guard(() => collectVariables(parsed)) ?? new Map<string, string>();
+    for (const groupEl of parsed) {
+      const tag = groupEl.name.toLowerCase();
+      if (tag === 'var') continue;
+      if (tag !== 'group') {
+        sink.add(new RulesetError('UNKNOWN_ELEMENT', `unexpected <${groupEl.name}> at the top of a rule file (expected <group>)`, groupEl.file, groupEl.line, groupEl.column));
+        continue;
+      }
+      const groupName = attrCI(groupEl, 'name')?.value ?? '';
+      for (const ruleEl of groupEl.children) {
+        if (ruleEl.name.toLowerCase() !== 'rule') {
+          if (ruleEl.name.toLowerCase() === 'var') continue;
+          sink.add(new RulesetError('UNKNOWN_ELEMENT', `unexpected <${ruleEl.name}> inside <group> (expected <rule>)`, ruleEl.file, ruleEl.line, ruleEl.column));
+          continue;
+        }
+        const rule = sink.guard(() => parseRule(ruleEl, groupName, vars, dialect, opts.defaultTimeframe));
+        if (!rule) continue;
+        rule.sourceText = sourceSlice(file.text, ruleEl);
+        sink.guard(() => place(rule, ruleEl));
+      }
+    }
+  }
+
+  function place(rule: Rule, el: XmlElement): void {
+    if (rule.decodedAs !== null && !decoderNames.has(rule.decodedAs))
+      throw new RulesetError('UNKNOWN_DECODER', `rule ${rule.id}: <decoded_as> names decoder "${rule.decodedAs}", which is not defined`, el.file, el.line, el.column);
+    const existing = byId.get(rule.id);
+    if (existing) {
+      if (!rule.overwrite)
+        throw new RulesetError('DUPLICATE_ID', `rule id ${rule.id} is already defined at ${existing.file}:${existing.line}`, el.file, el.line, el.column);
+      overwrite(existing, rule);
+      return;
+    }
+    if (rule.frequency !== null) maxFrequency = Math.max(maxFrequency, rule.frequency);
+    if (rule.id < 10 && rule.ifSid.length === 0 && rule.ifGroup === null && rule.ifLevel === null) {
+      rule.category ??= 'syslog';
+      roots.push(rule);
+    } else if (rule.ifSid.length > 0) {
+      const missing: number[] = [];
+      for (const sid of rule.ifSid) {
+        const parent = byId.get(sid);
+        if (!parent) missing.push(sid);
+        else {
+          rule.category ??= parent.category;
+          insertChild(parent, rule);
+        }
+      }
+      if (missing.length > 0)
+        throw new RulesetError('UNKNOWN_PARENT', `rule ${rule.id}: <if_sid> names rule${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, not defined before it`, el.file, el.line, el.column);
+    } else if (rule.ifLevel !== null) {
+      const min = rule.ifLevel * 100;
+      walk(roots, (r) => {
+        if (r !== rule && storedLevel(r) >= min) insertChild(r, rule);
+      });
+    } else if (rule.ifGroup !== null) {
+      const g = rule.ifGroup;
+      let found = false;
+      walk(roots, (r) => {
+        if (r !== rule && wordMatch(g, r.groups)) {
+          insertChild(r, rule);
+          found = true;
+        }
+      });
+      // Not an error in OSSEC or Wazuh: the rule is simply unreachable until such a group exists.
+      if (!found) sink.warn(new RulesetError('UNKNOWN_PARENT', `rule ${rule.id}: <if_group> "${g}" matches no rule loaded before it; the rule can never match`, el.file, el.line, el.column));
+    } else {
+      const cat = rule.category ?? 'syslog';
+      const root = roots.find((r) => r.category === cat);
+      if (!root) throw new RulesetError('UNKNOWN_PARENT', `rule ${rule.id}: no root rule for category "${cat}"`, el.file, el.line, el.column);
+      insertChild(root, rule);
+    }
+
+    // Correlation lists.
+    if (rule.ifMatchedSid !== null) {
+      const target = byId.get(rule.ifMatchedSid);
+      if (!target)
+        throw new RulesetError('UNKNOWN_PARENT', `rule ${rule.id}: <if_matched_sid> names rule ${rule.ifMatchedSid}, not defined before it`, el.file, el.line, el.column);
+      target.sidPrevMatched ??= new EventList(dialect === 'ossec' ? opts.sidPrevMatchedMax : Number.MAX_SAFE_INTEGER);
+    }
+    if (rule.ifMatchedGroup !== null) {
+      const list = new EventList(Number.MAX_SAFE_INTEGER);
+      rule.ownGroupList = list;
+      const matcher = compileOsMatch(rule.ifMatchedGroup, { dialect });
+      for (const r of all) if (matcher.test(r.groups)) r.groupPrevMatched.push(list);
+    }
+    byId.set(rule.id, rule);
+    all.push(rule);
+  }
+
+  return { roots, byId, all, maxFrequency };
+}
+
+/** Wazuh overwrite="yes": the new definition replaces the old one in place (same tree position). */
+function overwrite(old: Rule, neu: Rule): void {
+  const keep = {
+    children: old.children,
+    parents: old.parents,
+    sidPrevMatched: old.sidPrevMatched,
+    groupPrevMatched: old.groupPrevMatched,
+    ownGroupList: old.ownGroupList,
+    ifSid: old.ifSid,
+    ifGroup: old.ifGroup,
+    ifLevel: old.ifLevel,
+    ifMatchedSid: old.ifMatchedSid,
+    ifMatchedGroup: old.ifMatchedGroup,
+    category: old.category,
+  };
+  Object.assign(old, neu, keep);
+}
+
+function sourceSlice(text: string, el: XmlElement): string {
+  // The rule's own text, from its start tag to its end tag, for hashing and display.
+  const lines = text.split('\n');
+  let start = 0;
+  for (let i = 0; i < el.line - 1; i++) start += lines[i]!.length + 1;
+  start += el.column - 1;
+  const end = text.indexOf('</rule>', start);
+  return end < 0 ? text.slice(start, start + 2000) : text.slice(start, end + 7);
+}

@@ -1,0 +1,2 @@
+// Types and schemas shared by the server and the web app.
+export {};
