@@ -33,6 +33,8 @@ export interface Decoder {
   regexOffset: Offset;
   order: OrderSlot[];
   category: string;
+  /** True when <type> was written (a child's type overrides its parent's). */
+  categoryExplicit: boolean;
   fts: string[] | null;
   plugin: string | null;
   pluginAfterParent: boolean;
@@ -144,6 +146,7 @@ function parseDecoder(el: XmlElement, vars: Map<string, string>, dialect: Dialec
   let parent: string | null = null;
   let orderText: string | null = null;
   let category = 'syslog';
+  let categoryExplicit = false;
   let fts: string[] | null = null;
   let plugin: string | null = null;
   let pluginAfterParent = false;
@@ -170,7 +173,8 @@ function parseDecoder(el: XmlElement, vars: Map<string, string>, dialect: Dialec
       case 'type': {
         const t = text.trim().toLowerCase();
         if (!CATEGORIES.has(t)) throw err(child, 'BAD_VALUE', `unknown decoder type "${text.trim()}" (expected ${[...CATEGORIES].join(', ')})`);
-        category = t === 'host-information' ? 'host-information' : t;
+        category = t;
+        categoryExplicit = true;
         break;
       }
       case 'fts':
@@ -214,6 +218,7 @@ function parseDecoder(el: XmlElement, vars: Map<string, string>, dialect: Dialec
     regexOffset: 'none',
     order: [],
     category,
+    categoryExplicit,
     fts,
     plugin,
     pluginAfterParent,
@@ -378,6 +383,7 @@ export function decode(ev: Event, index: DecoderIndex): void {
     }
     ev.decoder = { name: top.reportName, parent: null, category: top.category };
     ev.decoderCategory = top.category;
+    ev.fts = top.fts;
     if (top.children.length === 0) {
       runChain(ev, top, log, parentEnd, parentEnd);
       return;
@@ -390,7 +396,10 @@ export function decode(ev: Event, index: DecoderIndex): void {
         if (!m) continue;
         prematchEnd = base + m.end;
       }
-      ev.decoder = { name: child.reportName, parent: top.name, category: top.category };
+      const category = child.categoryExplicit ? child.category : top.category;
+      ev.decoder = { name: child.reportName, parent: top.name, category };
+      ev.decoderCategory = category;
+      ev.fts = child.fts;
       runChain(ev, child, log, parentEnd, prematchEnd);
       return;
     }

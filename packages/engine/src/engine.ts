@@ -75,6 +75,14 @@ export class Engine {
     this.localHostname = options.localHostname ?? null;
     this.expandRepeated = options.expandRepeated ?? false;
     this.maxEventLength = options.maxEventLength ?? DEFAULT_MAX;
+    // Correlation state lives on the compiled rules for speed: an engine takes the ruleset over
+    // and starts from a clean state. Callers must not run two engines on one ruleset at once.
+    for (const r of ruleset.tree.all) {
+      r.timeIgnored = 0;
+      r.firedTimes = 0;
+      if (r.sidPrevMatched) r.sidPrevMatched.items = [];
+      if (r.ownGroupList) r.ownGroupList.items = [];
+    }
     this.state = {
       dialect: this.dialect,
       tree: ruleset.tree,
@@ -82,6 +90,7 @@ export class Engine {
       memorySize: Math.max(2048, options.memorySize ?? 8192),
       fts: new Set(),
       ignored: new Set(),
+      ignoreRearm: options.ignoreRearm ?? 'daemon',
     };
   }
 

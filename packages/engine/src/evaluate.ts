@@ -17,6 +17,8 @@ export interface EvalState {
   fts: Set<string>;
   /** Remembered <ignore> field tuples (bounded). */
   ignored: Set<string>;
+  /** How `ignore` re-arms once its window has passed (see Engine options). */
+  ignoreRearm: 'daemon' | 'logtest';
 }
 
 const FTS_MAX = 100_000;
@@ -95,7 +97,14 @@ function correlate(rule: Rule, ev: Event, st: EvalState): boolean {
 }
 
 function ftsKey(ev: Event): string | null {
-  return ev.decoder ? `${ev.decoder.name}|${ev.srcip ?? ''}|${ev.dstuser ?? ''}|${ev.srcuser ?? ''}|${ev.id ?? ''}|${ev.location}` : null;
+  if (ev.fts === null || ev.decoder === null) return null;
+  let key = ev.decoder.name;
+  for (const f of ev.fts) {
+    // OSSEC maps `srcuser` in <fts> to the dstuser value; `name` is the decoder name.
+    const v = f === 'name' ? ev.decoder.name : f === 'srcuser' || f === 'user' ? ev.dstuser : ev.getField(f);
+    key += `|${v ?? ''}`;
+  }
+  return key;
 }
 
 function testsPass(rule: Rule, ev: Event, st: EvalState): boolean {
@@ -181,7 +190,7 @@ export function handle(res: WalkResult | null, ev: Event, st: EvalState, logAler
       if (st.dialect === 'ossec' || !res.prev || res.prev.level === 0)
         return { rule: res.rule, alertRule: null, alert: false, ignored: true };
       rule = res.prev;
-    } else rule.timeIgnored = now;
+    } else rule.timeIgnored = st.ignoreRearm === 'daemon' ? now : 0;
   }
   if (rule.checkIfIgnored && rule.ignoreFields) {
     if (st.ignored.has(fieldsKey(rule, rule.checkIfIgnored, ev))) return { rule: res.rule, alertRule: null, alert: false, ignored: true };

@@ -36,6 +36,8 @@ export class Event {
   time: number;
   decoder: DecoderRef | null = null;
   decoderCategory = 'syslog';
+  /** First-time-seen key fields of the decoder that matched (null: if_fts rules cannot match). */
+  fts: string[] | null = null;
 
   srcip: string | undefined;
   dstip: string | undefined;

@@ -24,6 +24,11 @@ export interface EngineOptions {
    * default so a stock OSSEC/Wazuh home behaves as the real tools do).
    */
   expandRepeated?: boolean;
+  /**
+   * When an `ignore` window has passed, the daemon (analysisd) re-arms it at once; ossec-logtest
+   * and wazuh-logtest clear it, so the next match alerts too. Default: 'daemon'.
+   */
+  ignoreRearm?: 'daemon' | 'logtest';
   /** Maximum event length in characters: longer lines are cut as OSSEC does (default 6135). */
   maxEventLength?: number;
 }

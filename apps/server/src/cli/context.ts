@@ -68,8 +68,8 @@ export function loadContext(opts: ContextOptions): Context {
   return { configPath, home, cfg, dialect, ruleset, engineOptions, shipped };
 }
 
-export function newEngine(ctx: Context): Engine {
-  return new Engine(ctx.ruleset, ctx.engineOptions);
+export function newEngine(ctx: Context, extra: Partial<EngineOptions> = {}): Engine {
+  return new Engine(ctx.ruleset, { ...ctx.engineOptions, ...extra });
 }
 
 /** Local-time offset (minutes east of UTC) at an instant, from the process's TZ. */

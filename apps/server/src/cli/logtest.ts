@@ -21,7 +21,9 @@ export async function logtestCommand(argv: string[]): Promise<number> {
   const year = values.year ? Number(values.year) : new Date().getFullYear();
   if (!Number.isInteger(year) || year < 1970 || year > 9999) throw new UsageError(`--year must be a year, not "${values.year}"`);
   const ctx = loadContext({ home: values.home, config: values.config, dialect: values.dialect });
-  const engine = newEngine(ctx);
+  // As ossec-logtest and wazuh-logtest do, a passed `ignore` window is cleared rather than
+  // re-armed; everything else is the daemon's semantics (see README, "logtest").
+  const engine = newEngine(ctx, { ignoreRearm: 'logtest' });
   const useLogTime = values.time === 'log';
   let lastTime = Date.now() / 1000;
   let n = 0;
