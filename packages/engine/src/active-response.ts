@@ -1,0 +1,231 @@
+// Active-response policy, pure: which <active-response> blocks a rule is bound to (spec §6.1),
+// whether an alert may trigger one (anti-injection, white list), and execd's timeout list with
+// duplicate suppression and repeated_offenders escalation (§6.2–6.4), with time passed in.
+// The server runs scripts from these decisions; `replay` prints them.
+import type { ProcessResult } from './engine.js';
+import type { IpEntry } from './ip-list.js';
+import { IpListError, parseAddress, parseIpEntry } from './ip-list.js';
+import type { Dialect, Pattern } from './regex/pattern.js';
+import { compileOsMatch, compileOsRegex } from './regex/pattern.js';
+import type { Rule } from './rules.js';
+
+export interface ArCommand {
+  name: string;
+  executable: string;
+  timeoutAllowed: boolean;
+  expect: string[];
+}
+
+export interface ArBinding {
+  /** Index in the config's list of <active-response> blocks. */
+  index: number;
+  command: ArCommand;
+  location: string;
+  level: number | null;
+  rulesGroup: string | null;
+  rulesId: number[];
+  timeout: number;
+  repeatedOffenders: number[];
+}
+
+export type ArTarget = 'local' | 'agents';
+
+/** `local`/`server`/`analysisd` run on this host; `defined-agent`/`all` need agents (none yet). */
+export function arTarget(location: string): ArTarget {
+  return /(local|server|analysisd|analysis-server|^as$)/i.test(location) ? 'local' : 'agents';
+}
+
+/** Binds each rule (level ≥ 1, no `no_ar`) to its active responses, as analysisd does at load. */
+export function bindActiveResponses(rules: Iterable<Rule>, bindings: ArBinding[], dialect: Dialect): Map<number, ArBinding[]> {
+  const out = new Map<number, ArBinding[]>();
+  const groupRe = new Map<ArBinding, Pattern>();
+  for (const b of bindings) if (b.rulesGroup !== null) groupRe.set(b, compileOsRegex(b.rulesGroup.replace(/\\/g, '\\\\'), { dialect: 'wazuh' }));
+  for (const rule of rules) {
+    if (rule.level < 1 || rule.options.has('no_ar')) continue;
+    for (const b of bindings) {
+      const byLevel = b.level !== null && rule.level >= b.level;
+      const re = groupRe.get(b);
+      const byGroup = re !== undefined && re.test(rule.groups);
+      const byId = b.rulesId.includes(rule.id);
+      let bound: boolean;
+      if (dialect === 'wazuh' && b.level !== null && b.rulesGroup !== null) bound = (byLevel && byGroup) || byId;
+      else bound = byLevel || byGroup || byId;
+      if (!bound) continue;
+      const list = out.get(rule.id) ?? [];
+      list.push(b);
+      out.set(rule.id, list);
+    }
+  }
+  return out;
+}
+
+/** The white list: IPs and networks (IPv4 and IPv6) parsed as such; anything else a host pattern. */
+export class WhiteList {
+  private readonly nets: IpEntry[] = [];
+  private readonly patterns: Pattern[] = [];
+
+  constructor(entries: string[]) {
+    for (const raw of entries) {
+      const e = raw.trim();
+      if (e === '') continue;
+      try {
+        this.nets.push(parseIpEntry(e));
+      } catch (err) {
+        if (!(err instanceof IpListError)) throw err;
+        this.patterns.push(compileOsMatch(e, { dialect: 'wazuh' }));
+      }
+    }
+  }
+
+  /** The entry that covers `ip`, or null. */
+  covers(ip: string): string | null {
+    const addr = parseAddress(ip);
+    if (addr) {
+      for (const n of this.nets) {
+        if (n.any || !n.net) continue;
+        const [net, bits] = n.net;
+        if (net.kind() === addr.kind() && addr.match(net as never, bits) !== n.negated) return `${net.toString()}/${bits}`;
+      }
+    }
+    for (const p of this.patterns) if (p.test(ip)) return p.source;
+    return null;
+  }
+}
+
+const SAFE_USER = /^[a-zA-Z._0-9@?-]*$/;
+const SAFE_IP = /^[a-zA-Z.:_0-9-]*$/;
+
+export type ArRefusal =
+  | { kind: 'unsafe-user'; value: string }
+  | { kind: 'unsafe-srcip'; value: string }
+  | { kind: 'missing-field'; field: string }
+  | { kind: 'white-listed'; ip: string; entry: string };
+
+export interface ArRequest {
+  binding: ArBinding;
+  ip: string | null;
+  user: string | null;
+  ruleId: number;
+  filename: string | null;
+}
+
+/** What analysisd checks before sending an AR: safe values, required fields, white list. */
+export function checkArRequest(r: ProcessResult, binding: ArBinding, whiteList: WhiteList, dialect: Dialect): ArRequest | ArRefusal {
+  const ev = r.event;
+  const user = ev.dstuser ?? null;
+  let ip = ev.srcip ?? null;
+  if (user !== null && !SAFE_USER.test(user)) return { kind: 'unsafe-user', value: user };
+  if (ip !== null && !SAFE_IP.test(ip)) return { kind: 'unsafe-srcip', value: ip };
+  const expect = binding.command.expect;
+  if (dialect === 'ossec') {
+    for (const f of expect) {
+      const v = f === 'srcip' ? ip : f === 'user' ? user : f === 'filename' ? (ev.filename ?? null) : 'x';
+      if (v === null) return { kind: 'missing-field', field: f };
+    }
+  }
+  if (ip !== null && ip.toLowerCase().startsWith('::ffff:') && parseAddress(ip)?.kind() === 'ipv4') ip = ip.slice(7);
+  if (ip !== null && (dialect === 'wazuh' || expect.includes('srcip'))) {
+    const entry = whiteList.covers(ip);
+    if (entry !== null) return { kind: 'white-listed', ip, entry };
+  }
+  return { binding, ip, user, ruleId: (r.alertRule ?? r.rule)!.id, filename: ev.filename ?? null };
+}
+
+export function isRefusal(x: ArRequest | ArRefusal): x is ArRefusal {
+  return 'kind' in x;
+}
+
+export interface TimeoutEntry {
+  key: string;
+  command: string;
+  ip: string | null;
+  addedAt: number;
+  releaseAt: number;
+  timeout: number;
+  offense: number;
+}
+
+export type TimeoutDecision =
+  | { action: 'add'; entry: TimeoutEntry | null; timeout: number; offense: number }
+  | { action: 'extend'; entry: TimeoutEntry; timeout: number; offense: number };
+
+/**
+ * execd's timeout list: a request for a (command, ip) already pending is not run again; its timer
+ * restarts (and escalates per repeated_offenders). Counts per key are never decremented.
+ */
+export class TimeoutList {
+  private readonly pending = new Map<string, TimeoutEntry>();
+  private readonly offenses = new Map<string, number>();
+  /** Lower bound of the pending release times, so `due` is cheap when nothing is due. */
+  private earliest = Infinity;
+
+  static key(command: string, ip: string | null): string {
+    return `${command}-${ip ?? '-'}`;
+  }
+
+  request(req: ArRequest, now: number): TimeoutDecision {
+    const b = req.binding;
+    const key = TimeoutList.key(b.command.name, req.ip);
+    let timeout = b.timeout;
+    const seen = this.offenses.get(key);
+    let offense = 0;
+    if (timeout > 0) {
+      if (seen === undefined) this.offenses.set(key, 0);
+      else {
+        const n = b.repeatedOffenders.length;
+        if (n > 0) {
+          timeout = b.repeatedOffenders[Math.min(seen, n - 1)]! * 60;
+          if (seen < n) this.offenses.set(key, seen + 1);
+        }
+        offense = Math.min(seen + 1, n);
+      }
+    }
+    if (timeout <= 0) return { action: 'add', entry: null, timeout: 0, offense };
+    const existing = this.pending.get(key);
+    if (existing) {
+      existing.addedAt = now;
+      existing.timeout = timeout;
+      existing.releaseAt = now + timeout;
+      existing.offense = offense;
+      return { action: 'extend', entry: existing, timeout, offense };
+    }
+    const entry: TimeoutEntry = { key, command: b.command.name, ip: req.ip, addedAt: now, releaseAt: now + timeout, timeout, offense };
+    this.pending.set(key, entry);
+    this.earliest = Math.min(this.earliest, entry.releaseAt);
+    return { action: 'add', entry, timeout, offense };
+  }
+
+  /** Removes and returns the entries due at `now` (their `delete` should run). */
+  due(now: number): TimeoutEntry[] {
+    const out: TimeoutEntry[] = [];
+    if (now < this.earliest) return out;
+    let earliest = Infinity;
+    for (const [k, e] of this.pending) {
+      if (e.releaseAt <= now) {
+        out.push(e);
+        this.pending.delete(k);
+      } else earliest = Math.min(earliest, e.releaseAt);
+    }
+    this.earliest = earliest;
+    return out;
+  }
+
+  /** Drops a pending entry (manual release); returns it if it was there. */
+  release(command: string, ip: string | null): TimeoutEntry | null {
+    const key = TimeoutList.key(command, ip);
+    const e = this.pending.get(key) ?? null;
+    this.pending.delete(key);
+    return e;
+  }
+
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Re-arms an entry (after a restart, from stored state). */
+  restore(entry: TimeoutEntry, offenses: number): void {
+    this.pending.set(entry.key, entry);
+    this.offenses.set(entry.key, offenses);
+    this.earliest = Math.min(this.earliest, entry.releaseAt);
+  }
+}
