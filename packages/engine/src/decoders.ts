@@ -1,6 +1,7 @@
 // Decoders: parsing `<decoder>` XML into a two-list tree, and decoding an event with it
 // (spec §3, §11.1). Stage input: a predecoded Event; output: the same Event with decoder and fields.
-import { ErrorSink, RulesetError } from './errors.js';
+import type { ErrorSink} from './errors.js';
+import { RulesetError } from './errors.js';
 import type { Event } from './event.js';
 import { STATIC_FIELDS } from './event.js';
 import type { Dialect, Pattern } from './regex/pattern.js';

@@ -3,7 +3,8 @@
 // passed in (no clock here), so logtest, replay and the server get the same answers.
 import type { DecoderSet } from './decoders.js';
 import { DecoderIndex, decode, loadDecoders } from './decoders.js';
-import { ErrorSink, RulesetError, RulesetLoadError } from './errors.js';
+import type { RulesetError} from './errors.js';
+import { ErrorSink, RulesetLoadError } from './errors.js';
 import type { EvalState, Verdict } from './evaluate.js';
 import { handle, walkRules } from './evaluate.js';
 import { Event } from './event.js';

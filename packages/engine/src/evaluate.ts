@@ -4,7 +4,7 @@
 import type { Event } from './event.js';
 import type { Dialect } from './regex/pattern.js';
 import type { Rule } from './rules.js';
-import { EventList } from './rules.js';
+import type { EventList } from './rules.js';
 import type { RuleTree } from './rule-tree.js';
 
 export interface EvalState {
@@ -120,14 +120,23 @@ function testsPass(rule: Rule, ev: Event, st: EvalState): boolean {
   return true;
 }
 
-/** Children worth trying for this decoder: those whose decoded_as cannot rule them out. */
-function childrenFor(rule: Rule, decoderName: string): Rule[] {
+/**
+ * Children worth trying for this event: those whose decoded_as and program_name tests, which
+ * depend only on the decoder and the program name, do not rule them out. Cached per node.
+ */
+function childrenFor(rule: Rule, ev: Event): Rule[] {
   let idx = rule.childIndex;
   if (idx === null) idx = rule.childIndex = new Map();
-  let list = idx.get(decoderName);
+  const decoderName = ev.decoder?.name ?? '';
+  const programName = ev.programName;
+  const key = programName === null ? decoderName : `${decoderName}\u0000${programName}`;
+  let list = idx.get(key);
   if (list === undefined) {
-    list = rule.children.filter((c) => c.decodedAs === null || c.decodedAs === decoderName);
-    idx.set(decoderName, list);
+    list = rule.children.filter(
+      (c) => (c.decodedAs === null || c.decodedAs === decoderName) && (c.programNameTest === null || c.programNameTest(programName)),
+    );
+    if (idx.size >= 4096) idx.clear();
+    idx.set(key, list);
   }
   return list;
 }
@@ -140,7 +149,7 @@ export interface WalkResult {
 
 function check(rule: Rule, ev: Event, st: EvalState, out: { prev: Rule | null }): Rule | null {
   if (!testsPass(rule, ev, st)) return null;
-  const kids = rule.children.length === 0 ? rule.children : childrenFor(rule, ev.decoder?.name ?? '');
+  const kids = rule.children.length === 0 ? rule.children : childrenFor(rule, ev);
   for (let i = 0; i < kids.length; i++) {
     const c = check(kids[i]!, ev, st, out);
     if (c) {

@@ -22,7 +22,7 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
-// eslint-disable-next-line no-control-regex
+ 
 const CONTROL = /[\x00-\x1f\x7f]/g;
 
 /** Length of the recognised timestamp prefix (before the optional extra space), or 0. */
@@ -56,20 +56,18 @@ export function timestampLength(p: string, dialect: Dialect): number {
   return 0;
 }
 
+/** Deletes bytes 0x00–0x1F and 0x7F, as OSSEC 4.x does before parsing (CVE-2020-8445). */
 export function removeControlBytes(s: string): string {
-  return CONTROL.test(s) ? s.replace(CONTROL, '') : ((CONTROL.lastIndex = 0), s);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32 || c === 127) return s.replace(CONTROL, '');
+  }
+  return s;
 }
 
 export function predecode(line: string, dialect: Dialect): Predecoded {
   let full = line;
-  if (dialect === 'ossec') {
-    CONTROL.lastIndex = 0;
-    if (CONTROL.test(full)) {
-      CONTROL.lastIndex = 0;
-      full = full.replace(CONTROL, '');
-    }
-    CONTROL.lastIndex = 0;
-  }
+  if (dialect === 'ossec') full = removeControlBytes(full);
   // German "Mär": the header checks are byte offsets, so fold the umlaut first.
   const p = full.charCodeAt(1) === 0xe4 ? `${full[0]}a${full.slice(2)}` : full;
   const headerless: Predecoded = { fullLog: full, timestamp: null, hostname: null, programName: null, log: full };

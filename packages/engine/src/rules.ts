@@ -77,8 +77,10 @@ export interface Rule {
   ownGroupList: EventList | null;
   timeIgnored: number;
   firedTimes: number;
-  /** Rules that may match given the event's decoder name, per decoder: built lazily. */
+  /** Children that may match, per (decoder name, program name): built lazily, bounded. */
   childIndex: Map<string, Rule[]> | null;
+  /** The program_name test alone, used to prefilter children per program name. */
+  programNameTest: ((programName: string | null) => boolean) | null;
   /** Extra per-rule data owned by other modules (active-response binding). */
   ext: Record<string, unknown>;
 }
@@ -225,6 +227,7 @@ export function parseRule(el: XmlElement, groupName: string, vars: Map<string, s
     timeIgnored: 0,
     firedTimes: 0,
     childIndex: null,
+    programNameTest: null,
     ext: {},
   };
 
@@ -401,6 +404,7 @@ export function parseRule(el: XmlElement, groupName: string, vars: Map<string, s
     }
     if (p) {
       const pat = p;
+      if (key === 'program_name') rule.programNameTest = (name) => name !== null && pat.test(name);
       t.push((ev) => {
         const v = get(ev);
         return v !== undefined && pat.test(v);

@@ -1,0 +1,181 @@
+// The server's settings, read and validated once: command-line flags over environment variables
+// over the config's <portcullis> block over built-in defaults. The only module that reads
+// process.env; everything else receives a ServerConfig.
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { RulesetError, attrCI, type XmlElement } from '@portcullis/engine';
+import { shippedConfig } from '../paths.js';
+import { parseOssecConfig, type OssecConfig } from './ossec-config.js';
+import { homeOf } from './ruleset-files.js';
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+export interface SyslogListen extends ListenAddress {
+  protocol: 'udp' | 'tcp';
+}
+
+export interface ServerConfig {
+  configPath: string;
+  home: string;
+  cfg: OssecConfig;
+  listen: ListenAddress;
+  dataDir: string;
+  dbPath: string;
+  retention: { days: number; maxAlerts: number; intervalMs: number };
+  activeResponseDir: string;
+  dialect: 'wazuh' | 'ossec' | undefined;
+  expandRepeated: boolean | undefined;
+  adminProtection: boolean;
+  syslog: SyslogListen[];
+  journald: 'auto' | 'yes' | 'no';
+  journaldUnits: string[];
+  logLevel: string;
+  /** Set the Secure flag on the session cookie (behind an HTTPS proxy). */
+  secureCookies: boolean;
+  /** Watch rule and decoder files and reload on change. */
+  watchRuleset: boolean;
+  live: { intervalMs: number; maxPerInterval: number };
+}
+
+/** What the `start` command was given on its command line. */
+export interface StartFlags {
+  config?: string | undefined;
+  data?: string | undefined;
+  listen?: string | undefined;
+}
+
+export class ConfigError extends Error {}
+
+export const DEFAULT_LISTEN = '127.0.0.1:8787';
+
+/** `HOST:PORT`, `[v6]:PORT`, `:PORT` or `PORT`. */
+export function parseListen(value: string, what = 'listen address'): ListenAddress {
+  const v = value.trim();
+  let host = '127.0.0.1';
+  let port: string;
+  const v6 = /^\[([^\]]+)\]:(\d+)$/.exec(v);
+  if (v6) [host, port] = [v6[1]!, v6[2]!];
+  else if (/^\d+$/.test(v)) port = v;
+  else {
+    const i = v.lastIndexOf(':');
+    if (i < 0) throw new ConfigError(`${what} "${value}" must be HOST:PORT`);
+    host = v.slice(0, i) || host;
+    port = v.slice(i + 1);
+  }
+  const n = Number(port);
+  if (!/^\d+$/.test(port) || n > 65535) throw new ConfigError(`${what} "${value}": port must be 0-65535`);
+  return { host, port: n };
+}
+
+function bool(value: string, what: string): boolean {
+  if (/^(yes|true|1|on)$/i.test(value.trim())) return true;
+  if (/^(no|false|0|off)$/i.test(value.trim())) return false;
+  throw new ConfigError(`${what} must be yes or no, not "${value}"`);
+}
+
+function int(value: string, what: string, min: number): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < min) throw new ConfigError(`${what} must be a whole number ≥ ${min}, not "${value}"`);
+  return Number(value);
+}
+
+function elementError(el: XmlElement, message: string): never {
+  throw new RulesetError('CONFIG', message, el.file, el.line, el.column);
+}
+
+/** Reads the config file, then merges flags, environment and <portcullis> into one ServerConfig. */
+export function resolveServerConfig(flags: StartFlags = {}, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ServerConfig {
+  const given = flags.config ?? env.PORTCULLIS_CONFIG;
+  const configPath = given ? resolve(cwd, given) : shippedConfig;
+  let text: string;
+  try {
+    text = readFileSync(configPath, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config ${configPath}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  const cfg = parseOssecConfig(text, configPath);
+  const home = homeOf(configPath);
+  const block = cfg.portcullis;
+  // env PORTCULLIS_<ELEMENT> overrides <portcullis><element>; relative env/flag paths are from cwd.
+  const setting = (key: string): { value: string; from: 'env' | 'config' } | undefined => {
+    const e = env[`PORTCULLIS_${key.toUpperCase()}`];
+    if (e !== undefined && e !== '') return { value: e, from: 'env' };
+    const c = block.get(key);
+    return c !== undefined && c !== '' ? { value: c, from: 'config' } : undefined;
+  };
+  const pathSetting = (key: string, fallback: string): string => {
+    const s = setting(key);
+    if (!s) return resolve(home, fallback);
+    return isAbsolute(s.value) ? s.value : resolve(s.from === 'env' ? cwd : home, s.value);
+  };
+
+  const listenText = flags.listen ?? setting('listen')?.value ?? DEFAULT_LISTEN;
+  const dataDir = flags.data ? resolve(cwd, flags.data) : env.PORTCULLIS_DATA ? resolve(cwd, env.PORTCULLIS_DATA) : pathSetting('data_dir', 'data');
+  const dialect = setting('dialect')?.value;
+  if (dialect !== undefined && dialect !== 'wazuh' && dialect !== 'ossec') throw new ConfigError(`dialect must be wazuh or ossec, not "${dialect}"`);
+  const expand = setting('expand_repeated');
+  const journald = (setting('journald')?.value ?? 'auto').toLowerCase();
+  if (journald !== 'auto' && journald !== 'yes' && journald !== 'no') throw new ConfigError(`journald must be auto, yes or no, not "${journald}"`);
+
+  return {
+    configPath,
+    home,
+    cfg,
+    listen: parseListen(listenText),
+    dataDir,
+    dbPath: join(dataDir, 'portcullis.db'),
+    retention: {
+      days: int(setting('retention_days')?.value ?? '90', 'retention_days', 0),
+      maxAlerts: int(setting('retention_max_alerts')?.value ?? '1000000', 'retention_max_alerts', 0),
+      intervalMs: 60_000,
+    },
+    activeResponseDir: pathSetting('active_response_dir', 'active-response'),
+    dialect,
+    expandRepeated: expand ? bool(expand.value, 'expand_repeated') : undefined,
+    adminProtection: bool(setting('admin_protection')?.value ?? 'yes', 'admin_protection'),
+    syslog: syslogListeners(cfg, env.PORTCULLIS_SYSLOG),
+    journald,
+    journaldUnits: repeated(cfg, 'journald_unit', env.PORTCULLIS_JOURNALD_UNIT) ?? ['ssh.service', 'sshd.service'],
+    logLevel: setting('log_level')?.value ?? 'info',
+    secureCookies: bool(setting('secure_cookies')?.value ?? 'no', 'secure_cookies'),
+    watchRuleset: bool(setting('watch_ruleset')?.value ?? 'yes', 'watch_ruleset'),
+    live: {
+      intervalMs: int(setting('live_interval_ms')?.value ?? '250', 'live_interval_ms', 20),
+      maxPerInterval: int(setting('live_max_per_interval')?.value ?? '200', 'live_max_per_interval', 1),
+    },
+  };
+}
+
+/** Values of a repeatable <portcullis> element, or a comma-separated env override. */
+function repeated(cfg: OssecConfig, name: string, envValue: string | undefined): string[] | undefined {
+  if (envValue !== undefined) return envValue.split(',').map((s) => s.trim()).filter(Boolean);
+  const values = cfg.portcullisElements.flatMap((sec) => sec.children.filter((c) => c.name === name).map((c) => c.text.trim()));
+  return values.length > 0 ? values : undefined;
+}
+
+/** `<syslog protocol="udp|tcp">HOST:PORT</syslog>`, repeatable; env `PORTCULLIS_SYSLOG=udp:HOST:PORT,tcp:…`. */
+function syslogListeners(cfg: OssecConfig, envValue: string | undefined): SyslogListen[] {
+  if (envValue !== undefined) {
+    return envValue.split(',').map((s) => s.trim()).filter(Boolean).map((item) => {
+      const m = /^(udp|tcp):(.+)$/i.exec(item);
+      if (!m) throw new ConfigError(`PORTCULLIS_SYSLOG item "${item}" must be udp:HOST:PORT or tcp:HOST:PORT`);
+      return { protocol: m[1]!.toLowerCase() as 'udp' | 'tcp', ...parseListen(m[2]!, 'syslog address') };
+    });
+  }
+  const out: SyslogListen[] = [];
+  for (const sec of cfg.portcullisElements) {
+    for (const el of sec.children) {
+      if (el.name !== 'syslog') continue;
+      const protocol = (attrCI(el, 'protocol')?.value ?? 'udp').toLowerCase();
+      if (protocol !== 'udp' && protocol !== 'tcp') elementError(el, `<syslog protocol="${protocol}">: protocol must be udp or tcp`);
+      try {
+        out.push({ protocol, ...parseListen(el.text, 'syslog address') });
+      } catch (err) {
+        elementError(el, (err as Error).message);
+      }
+    }
+  }
+  return out;
+}
