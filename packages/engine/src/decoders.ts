@@ -2,7 +2,7 @@
 // (spec §3, §11.1). Stage input: a predecoded Event; output: the same Event with decoder and fields.
 import type { ErrorSink} from './errors.js';
 import { RulesetError } from './errors.js';
-import type { Event } from './event.js';
+import type { DecoderRef, Event } from './event.js';
 import { STATIC_FIELDS } from './event.js';
 import type { Dialect, Pattern } from './regex/pattern.js';
 import { compileOsMatch, compileOsRegex, compilePcre2, PatternError } from './regex/pattern.js';
@@ -47,6 +47,8 @@ export interface Decoder {
   next: Decoder | null;
   /** True for a chain member that is reached through `next` only. */
   chained: boolean;
+  /** What events decoded by this decoder (under a given top-level parent) report; built lazily. */
+  refs: Map<Decoder | null, DecoderRef> | null;
 }
 
 export interface DecoderSet {
@@ -228,6 +230,7 @@ function parseDecoder(el: XmlElement, vars: Map<string, string>, dialect: Dialec
     children: [],
     next: null,
     chained: false,
+    refs: null,
   };
 
   // program_name: the classic element wins over the _pcre2 one (OSSEC 4.x `else if`).
@@ -382,7 +385,7 @@ export function decode(ev: Event, index: DecoderIndex): void {
       if (!m) continue;
       parentEnd = m.end;
     }
-    ev.decoder = { name: top.reportName, parent: null, category: top.category };
+    ev.decoder = refOf(top, null);
     ev.decoderCategory = top.category;
     ev.fts = top.fts;
     if (top.children.length === 0) {
@@ -397,15 +400,26 @@ export function decode(ev: Event, index: DecoderIndex): void {
         if (!m) continue;
         prematchEnd = base + m.end;
       }
-      const category = child.categoryExplicit ? child.category : top.category;
-      ev.decoder = { name: child.reportName, parent: top.name, category };
-      ev.decoderCategory = category;
+      const ref = refOf(child, top);
+      ev.decoder = ref;
+      ev.decoderCategory = ref.category;
       ev.fts = child.fts;
       runChain(ev, child, log, parentEnd, prematchEnd);
       return;
     }
     return;
   }
+}
+
+function refOf(d: Decoder, top: Decoder | null): DecoderRef {
+  d.refs ??= new Map();
+  let ref = d.refs.get(top);
+  if (!ref) {
+    const category = top === null || d.categoryExplicit ? d.category : top.category;
+    ref = { name: d.reportName, parent: top ? top.name : null, category };
+    d.refs.set(top, ref);
+  }
+  return ref;
 }
 
 function runChain(ev: Event, first: Decoder, log: string, parentEnd: number, prematchEnd: number): void {

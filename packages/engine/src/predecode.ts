@@ -95,26 +95,28 @@ export function predecode(line: string, dialect: Dialect): Predecoded {
   const progStart = i;
   while (i < p.length && isHostChar(p.charCodeAt(i))) i++;
   const prog = p.slice(progStart, i);
-  const noProgram = { fullLog: full, timestamp, hostname: hostRun, programName: null, log: p.slice(afterHost) };
-  if (prog === '') return noProgram;
+  const withProgram = (programName: string, logStart: number): Predecoded =>
+    finish({ fullLog: full, timestamp, hostname: hostRun, programName, log: p.slice(logStart) }, dialect);
+  const noProgram = (): Predecoded => ({ fullLog: full, timestamp, hostname: hostRun, programName: null, log: p.slice(afterHost) });
+  if (prog === '') return noProgram();
   const c = p[i];
   if (c === ':') {
-    if (p[i + 1] === ' ') return finish({ ...noProgram, programName: prog, log: p.slice(i + 2) }, dialect);
-    if (dialect === 'wazuh') return finish({ ...noProgram, programName: prog, log: p.slice(i + 1) }, dialect);
-    return noProgram;
+    if (p[i + 1] === ' ') return withProgram(prog, i + 2);
+    if (dialect === 'wazuh') return withProgram(prog, i + 1);
+    return noProgram();
   }
   if (c === '[') {
     let j = i + 1;
     while (j < p.length && isDigit(p.charCodeAt(j))) j++;
     if (p[j] === ']') {
       if (p[j + 1] === ':') {
-        if (p[j + 2] === ' ') return finish({ ...noProgram, programName: prog, log: p.slice(j + 3) }, dialect);
-        if (dialect === 'wazuh') return finish({ ...noProgram, programName: prog, log: p.slice(j + 2) }, dialect);
-        return noProgram;
+        if (p[j + 2] === ' ') return withProgram(prog, j + 3);
+        if (dialect === 'wazuh') return withProgram(prog, j + 2);
+        return noProgram();
       }
-      if (p[j + 1] === ' ') return finish({ ...noProgram, programName: prog, log: p.slice(j + 2) }, dialect);
+      if (p[j + 1] === ' ') return withProgram(prog, j + 2);
     }
-    return noProgram;
+    return noProgram();
   }
   if (c === '|') {
     // AIX: "prog|facility:severity prog2[pid]: msg"
@@ -126,12 +128,12 @@ export function predecode(line: string, dialect: Dialect): Predecoded {
       const prog2 = p.slice(s2, j);
       if (prog2 !== '' && p[j] === '[') {
         const close = p.indexOf(']: ', j);
-        if (close > 0) return finish({ ...noProgram, programName: prog2, log: p.slice(close + 3) }, dialect);
+        if (close > 0) return withProgram(prog2, close + 3);
       }
     }
-    return noProgram;
+    return noProgram();
   }
-  return noProgram;
+  return noProgram();
 }
 
 /** Removes a Solaris "[ID nnn fac.sev] " prefix from the message. */
