@@ -20,6 +20,25 @@ export interface RulesetInput {
   decoders: SourceFile[];
   /** Rule files in load order. */
   rules: SourceFile[];
+  /** CDB list sources (`key:value` per line), named as the config's <list> and rules' <list> write them. */
+  lists?: SourceFile[];
+}
+
+/** Parses `key:value` list sources (a line without `:` is a key with an empty value). */
+export function parseLists(files: SourceFile[]): Map<string, Map<string, string>> {
+  const out = new Map<string, Map<string, string>>();
+  for (const f of files) {
+    const m = new Map<string, string>();
+    for (const raw of f.text.split('\n')) {
+      const line = raw.replace(/\r$/, '');
+      if (line === '' || line.startsWith('#')) continue;
+      const i = line.indexOf(':');
+      if (i < 0) m.set(line, '');
+      else m.set(line.slice(0, i), line.slice(i + 1));
+    }
+    out.set(f.path, m);
+  }
+  return out;
 }
 
 export interface CompiledRuleset {
@@ -36,6 +55,7 @@ export function compileRuleset(input: RulesetInput, options: Pick<EngineOptions,
   const tree = loadRules(input.rules, decoders, {
     dialect: options.dialect,
     defaultTimeframe: options.defaultTimeframe ?? 360,
+    lists: parseLists(input.lists ?? []),
     sidPrevMatchedMax: options.sidPrevMatchedMax ?? 128,
   }, sink);
   if (sink.errors.length > 0) throw new RulesetLoadError(sink.errors);

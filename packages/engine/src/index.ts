@@ -1,5 +1,5 @@
 // Public API of the engine. Pure: no I/O, no clock. Time comes in with each event.
-export { Engine, compileRuleset, splitLongLine } from './engine.js';
+export { Engine, compileRuleset, parseLists, splitLongLine } from './engine.js';
 export type { CompiledRuleset, ProcessResult, RulesetInput } from './engine.js';
 export { Event, STATIC_FIELDS } from './event.js';
 export type { DecoderRef, StaticField } from './event.js';

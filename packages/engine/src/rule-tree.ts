@@ -6,7 +6,7 @@ import type { ErrorSink } from './errors.js';
 import { RulesetError } from './errors.js';
 import type { Dialect } from './regex/pattern.js';
 import { compileOsMatch } from './regex/pattern.js';
-import type { Rule } from './rules.js';
+import type { Lists, Rule, RuleParseContext } from './rules.js';
 import { EventList, parseRule } from './rules.js';
 import type { SourceFile } from './types.js';
 import { collectVariables } from './variables.js';
@@ -79,6 +79,7 @@ function walk(rules: Rule[], fn: (r: Rule) => void, seen = new Set<Rule>()): voi
 
 export interface RuleLoadOptions {
   dialect: Dialect;
+  lists: Lists;
   defaultTimeframe: number;
   sidPrevMatchedMax: number;
 }
@@ -90,6 +91,10 @@ export function loadRules(files: SourceFile[], decoders: DecoderSet, opts: RuleL
   const all: Rule[] = [];
   const decoderNames = new Set([...decoders.names, ...INTERNAL_DECODERS]);
   let maxFrequency = 0;
+  const parseCtx: RuleParseContext = {
+    lists: opts.lists,
+    warn: (el, msg) => sink.warn(new RulesetError('BAD_VALUE', msg, el.file, el.line, el.column)),
+  };
 
   for (const file of files) {
     const parsed = sink.guard(() => parseXml(file.text, file.path));
@@ -109,7 +114,7 @@ export function loadRules(files: SourceFile[], decoders: DecoderSet, opts: RuleL
           sink.add(new RulesetError('UNKNOWN_ELEMENT', `unexpected <${ruleEl.name}> inside <group> (expected <rule>)`, ruleEl.file, ruleEl.line, ruleEl.column));
           continue;
         }
-        const rule = sink.guard(() => parseRule(ruleEl, groupName, vars, dialect, opts.defaultTimeframe));
+        const rule = sink.guard(() => parseRule(ruleEl, groupName, vars, dialect, opts.defaultTimeframe, parseCtx));
         if (!rule) continue;
         rule.sourceText = sourceSlice(file.text, ruleEl);
         sink.guard(() => place(rule, ruleEl));

@@ -156,7 +156,68 @@ const DIFFERENT_FIELDS: Record<string, string> = {
   different_dstport: 'dstport',
 };
 
-const IGNORED_ELEMENTS = new Set(['cve', 'compiled_rule', 'check_diff', 'list', 'var', 'email_to', 'mitre', 'global_frequency']);
+const IGNORED_ELEMENTS = new Set(['cve', 'var', 'email_to', 'mitre', 'global_frequency']);
+
+/** CDB-style lists (`key:value` per line), keyed by the path as the config and rules write it. */
+export type Lists = ReadonlyMap<string, ReadonlyMap<string, string>>;
+
+export interface RuleParseContext {
+  lists: Lists;
+  /** Non-fatal findings (a list not provided, a compiled rule we cannot run). */
+  warn: (el: XmlElement, msg: string) => void;
+}
+
+function findList(lists: Lists, path: string): ReadonlyMap<string, string> | undefined {
+  const direct = lists.get(path);
+  if (direct) return direct;
+  const base = path.split('/').pop()!.replace(/\.cdb$/, '');
+  for (const [k, v] of lists) if (k.split('/').pop()!.replace(/\.cdb$/, '') === base) return v;
+  return undefined;
+}
+
+/** <list field lookup check_value> (spec §5.6). */
+function listTest(child: XmlElement, path: string, ctx: RuleParseContext, dialect: Dialect): EventTest {
+  const field = attrCI(child, 'field')?.value ?? '';
+  const lookup = attrCI(child, 'lookup')?.value ?? 'match_key';
+  const checkValue = attrCI(child, 'check_value')?.value;
+  const list = findList(ctx.lists, path.trim());
+  if (!list) {
+    ctx.warn(child, `list "${path.trim()}" was not provided; this rule can never match`);
+    return () => false;
+  }
+  const valuePattern = checkValue !== undefined ? compileOsMatch(checkValue, { dialect }) : null;
+  const get = (ev: Event): string | undefined => (field === 'user' ? (ev.srcuser ?? ev.dstuser) : ev.getField(field));
+  const addressKeys = (ip: string): string[] => {
+    const keys = [ip];
+    for (let i = ip.lastIndexOf('.'); i > 0; i = ip.lastIndexOf('.', i - 1)) keys.push(ip.slice(0, i + 1));
+    return keys;
+  };
+  switch (lookup) {
+    case 'match_key':
+      return (ev) => { const v = get(ev); return v !== undefined && list.has(v); };
+    case 'not_match_key':
+      return (ev) => { const v = get(ev); return v !== undefined && !list.has(v); };
+    case 'match_key_value':
+      return (ev) => {
+        const v = get(ev);
+        const val = v === undefined ? undefined : list.get(v);
+        return val !== undefined && (valuePattern === null || valuePattern.test(val));
+      };
+    case 'address_match_key':
+      return (ev) => { const v = get(ev); return v !== undefined && addressKeys(v).some((k) => list.has(k)); };
+    case 'not_address_match_key':
+      return (ev) => { const v = get(ev); return v !== undefined && !addressKeys(v).some((k) => list.has(k)); };
+    case 'address_match_key_value':
+      return (ev) => {
+        const v = get(ev);
+        if (v === undefined) return false;
+        const k = addressKeys(v).find((x) => list.has(x));
+        return k !== undefined && (valuePattern === null || valuePattern.test(list.get(k)!));
+      };
+    default:
+      throw err(child, 'BAD_VALUE', `<list lookup="${lookup}"> is not a lookup (match_key, not_match_key, match_key_value, address_match_key, not_address_match_key, address_match_key_value)`);
+  }
+}
 
 function err(el: XmlElement, code: RulesetError['code'], msg: string): RulesetError {
   return new RulesetError(code, msg, el.file, el.line, el.column);
@@ -179,7 +240,7 @@ interface Concat {
 }
 
 /** Parses one <rule>. `groupName` is the enclosing group's name attribute. */
-export function parseRule(el: XmlElement, groupName: string, vars: Map<string, string>, dialect: Dialect, defaultTimeframe: number): Rule {
+export function parseRule(el: XmlElement, groupName: string, vars: Map<string, string>, dialect: Dialect, defaultTimeframe: number, ctx: RuleParseContext): Rule {
   const id = intAttr(el, 'id', 0, 999999, vars);
   if (id === null) throw err(el, 'MISSING_ELEMENT', '<rule> needs an id attribute');
   const level = intAttr(el, 'level', 0, 16, vars);
@@ -242,6 +303,7 @@ export function parseRule(el: XmlElement, groupName: string, vars: Map<string, s
   const srcip: { entries: IpEntry[]; negate: boolean; el: XmlElement | null } = { entries: [], negate: false, el: null };
   const dstip: { entries: IpEntry[]; negate: boolean; el: XmlElement | null } = { entries: [], negate: false, el: null };
   const fields: { name: string; pattern: Pattern }[] = [];
+  const listTests: EventTest[] = [];
   let timeTest: EventTest | null = null;
   let weekdayTest: EventTest | null = null;
   let ifSidText = '';
@@ -345,6 +407,17 @@ export function parseRule(el: XmlElement, groupName: string, vars: Map<string, s
         break;
       case 'check_if_ignored':
         rule.checkIfIgnored = text.split(',').map((s) => s.trim()).filter(Boolean);
+        break;
+      case 'list':
+        listTests.push(listTest(child, text, ctx, dialect));
+        break;
+      case 'compiled_rule':
+        // OSSEC's compiled rules are C functions; without them the rule cannot match.
+        ctx.warn(child, `compiled rule "${text.trim()}" is not available; rule ${id} can never match`);
+        listTests.push(() => false);
+        break;
+      case 'check_diff':
+        listTests.push(() => false); // needs syscheck's previous output, which a log engine never has
         break;
       case 'match':
       case 'regex':
@@ -450,6 +523,7 @@ export function parseRule(el: XmlElement, groupName: string, vars: Map<string, s
       return v !== undefined && ipListMatches(entries, v) !== negate;
     });
   }
+  t.push(...listTests);
   if (timeTest) t.push(timeTest);
   if (weekdayTest) t.push(weekdayTest);
 

@@ -52,6 +52,7 @@ export function rulesetFiles(cfg: OssecConfig, home: string): RulesetInput & { h
     return {
       decoders: decoderPaths.map((p) => read(p, f, 'decoder file')),
       rules: rulePaths.map((p) => read(p, f, 'rule file')),
+      lists: readLists(r.lists, home, f),
       home,
       kind: 'ossec',
     };
@@ -67,9 +68,18 @@ export function rulesetFiles(cfg: OssecConfig, home: string): RulesetInput & { h
   return {
     decoders: collect(r.decoderDirs, r.decoderIncludes, r.decoderExcludes).map((p) => read(p, f, 'decoder file')),
     rules: collect(r.ruleDirs, r.ruleIncludes, r.ruleExcludes).map((p) => read(p, f, 'rule file')),
+    lists: readLists(r.lists, home, f),
     home,
     kind: 'wazuh',
   };
+}
+
+/** CDB lists: the `key:value` source next to a `.cdb` name; keyed by the path as written. */
+function readLists(paths: string[], home: string, configFile: string): SourceFile[] {
+  return paths.map((p) => {
+    const file = resolveIn(home, p.replace(/\.cdb$/, ''));
+    return { path: p, text: read(file, configFile, 'list').text };
+  });
 }
 
 /** The shipped ruleset: rules/decoders/*.xml and rules/rules/*.xml, each sorted by name. */
