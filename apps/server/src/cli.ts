@@ -11,13 +11,20 @@ commands:
   check-config   validate a config and its rules; print every error with file and line
   block IP       block an address now (break-glass, works without the web UI)
   release IP     release a block now (break-glass)
-  user add NAME  create a user (--role viewer|responder|admin)
+  user add NAME  create a user (--role viewer|responder|admin; password asked, or read from stdin)
+  user list      list the users
+
+start options: --config FILE (PORTCULLIS_CONFIG), --data DIR (PORTCULLIS_DATA), --listen HOST:PORT (PORTCULLIS_LISTEN)
 
 common options: --config FILE, --home DIR (an OSSEC/Wazuh installation root), --dialect wazuh|ossec`;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   switch (cmd) {
+    case 'start':
+      return (await import('./cli/start.js')).startCommand(rest);
+    case 'user':
+      return (await import('./cli/user.js')).userCommand(rest);
     case 'logtest':
       return (await import('./cli/logtest.js')).logtestCommand(rest);
     case 'replay':

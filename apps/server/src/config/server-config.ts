@@ -31,7 +31,8 @@ export interface ServerConfig {
   adminProtection: boolean;
   syslog: SyslogListen[];
   journald: 'auto' | 'yes' | 'no';
-  journaldUnits: string[];
+  /** SYSLOG_IDENTIFIERs read from the journal when journald is on (one source each). */
+  journaldIdentifiers: string[];
   logLevel: string;
   /** Set the Secure flag on the session cookie (behind an HTTPS proxy). */
   secureCookies: boolean;
@@ -137,7 +138,7 @@ export function resolveServerConfig(flags: StartFlags = {}, env: NodeJS.ProcessE
     adminProtection: bool(setting('admin_protection')?.value ?? 'yes', 'admin_protection'),
     syslog: syslogListeners(cfg, env.PORTCULLIS_SYSLOG),
     journald,
-    journaldUnits: repeated(cfg, 'journald_unit', env.PORTCULLIS_JOURNALD_UNIT) ?? ['ssh.service', 'sshd.service'],
+    journaldIdentifiers: repeated(cfg, 'journald_identifier', env.PORTCULLIS_JOURNALD_IDENTIFIER) ?? ['sshd'],
     logLevel: setting('log_level')?.value ?? 'info',
     secureCookies: bool(setting('secure_cookies')?.value ?? 'no', 'secure_cookies'),
     watchRuleset: bool(setting('watch_ruleset')?.value ?? 'yes', 'watch_ruleset'),

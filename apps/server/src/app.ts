@@ -1,0 +1,60 @@
+// Builds the Fastify instance from a ServerConfig. Never listens: main.ts does, tests call
+// app.inject (or listen on port 0 themselves).
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { ServerConfig } from './config/server-config.js';
+import accountsSessionRoutes from './modules/accounts/session.routes.js';
+import usersRoutes from './modules/accounts/users.routes.js';
+import alertsRoutes from './modules/alerts/alerts.routes.js';
+import auditRoutes from './modules/audit/audit.routes.js';
+import ingestRoutes from './modules/ingest/ingest.routes.js';
+import rulesetRoutes from './modules/ruleset/ruleset.routes.js';
+import systemRoutes from './modules/system/system.routes.js';
+import { webDist } from './paths.js';
+import auth from './plugins/auth.js';
+import config from './plugins/config.js';
+import db from './plugins/db.js';
+import errors from './plugins/errors.js';
+import live from './plugins/live.js';
+import pipeline from './plugins/pipeline.js';
+import retention from './plugins/retention.js';
+import sources from './plugins/sources.js';
+import web from './plugins/web.js';
+
+export interface BuildOptions {
+  logger?: FastifyServerOptions['logger'];
+  /** Where the built dashboard is; default apps/web/dist. */
+  webRoot?: string;
+}
+
+export async function buildApp(cfg: ServerConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    // Per-request lines would drown what matters (sources, reloads, failures); errors are logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: false,
+    ajv: {
+      // Unknown fields are dropped, not trusted; query strings are coerced to the schema's types.
+      customOptions: { removeAdditional: 'all', coerceTypes: 'array', useDefaults: true, allErrors: false },
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(config, { config: cfg });
+  await app.register(errors);
+  await app.register(db);
+  await app.register(pipeline);
+  await app.register(auth);
+  await app.register(live);
+  await app.register(sources);
+  await app.register(retention);
+
+  await app.register(accountsSessionRoutes);
+  await app.register(usersRoutes);
+  await app.register(auditRoutes);
+  await app.register(alertsRoutes);
+  await app.register(systemRoutes);
+  await app.register(ingestRoutes);
+  await app.register(rulesetRoutes);
+  await app.register(web, { root: options.webRoot ?? webDist });
+  return app;
+}

@@ -1,0 +1,78 @@
+// The server process: config, logger, listen, the start banner, signals and graceful close.
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { resolveServerConfig, type ServerConfig, type StartFlags } from './config/server-config.js';
+
+export interface Started {
+  app: FastifyInstance;
+  config: ServerConfig;
+  url: string;
+}
+
+export async function startServer(flags: StartFlags, out: (text: string) => void = (t) => process.stdout.write(t)): Promise<Started> {
+  const config = resolveServerConfig(flags);
+  const app = await buildApp(config, { logger: { level: config.logLevel } });
+  try {
+    await app.listen({ host: config.listen.host, port: config.listen.port });
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  const addr = app.server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const url = `http://${host}:${addr.port}`;
+  out(banner(app, config, url));
+
+  let closing = false;
+  const shutdown = (signal: string): void => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        app.log.error({ err }, 'close failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  return { app, config, url };
+}
+
+/** One screen: where to go, what is watched, where the data is, how to sign in. */
+function banner(app: FastifyInstance, config: ServerConfig, url: string): string {
+  const rs = app.ruleset.status();
+  const lines = [
+    '',
+    `Portcullis is running at ${url}  (port ${url.split(':').pop()})`,
+    `  config     ${config.configPath}`,
+    `  rules      ${rs.rules} rules, ${rs.decoders} decoders (${rs.dialect}); changes are reloaded live`,
+    `  database   ${config.dbPath}`,
+    '  watching',
+  ];
+  for (const s of app.sources.statuses()) {
+    const note = s.kind === 'file' && !/[*?[%]/.test(s.target) && !existsSync(s.target) ? '  (not there yet: will be read when it appears)' : s.state === 'failed' ? `  (failed: ${s.lastError}; retrying)` : '';
+    lines.push(`    ${s.kind.padEnd(10)} ${s.target}${note}`);
+  }
+  if (app.sources.statuses().length === 0) lines.push('    nothing: add a <localfile> to the config, or POST lines to /api/ingest');
+  lines.push(`    http       POST ${url}/api/ingest with an API token of scope "ingest"`);
+  const token = app.accounts.issueSetupToken();
+  if (token) {
+    lines.push(
+      '  sign in    no account yet. Create the first admin either way:',
+      `               portcullis user add NAME --role admin --data ${config.dataDir}`,
+      `               curl -X POST ${url}/api/setup -H 'content-type: application/json' \\`,
+      `                 -d '{"token":"${token}","username":"admin","password":"…at least 10 characters…"}'`,
+      '             (the setup token works once, and only until an account exists)',
+    );
+  } else {
+    lines.push(`  sign in    ${url}/ with your account (portcullis user add NAME --role viewer|responder|admin)`);
+  }
+  return `${lines.join('\n')}\n\n`;
+}

@@ -1,0 +1,119 @@
+// Which sources a config asks for, running them, and reporting them: files from <localfile>,
+// journald (sshd by default where there is no auth log file), syslog listeners. A failing source
+// retries by itself; this service logs each change into and out of `failed`.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { SourceInfo } from '@portcullis/shared';
+import type { Db } from '../../db/database.js';
+import type { ServerConfig } from '../../config/server-config.js';
+import type { Pipeline } from '../../pipeline/pipeline.js';
+import {
+  FilePatternSource,
+  JournaldSource,
+  SyslogTcpSource,
+  SyslogUdpSource,
+  type Source,
+  type SourceStatus,
+} from '../../sources/index.js';
+import { iso } from '../alerts/alerts.repository.js';
+import { sqlCursorStore, sqlPositionStore } from './sources.repository.js';
+
+export interface SourcesLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+/** Log formats read line by line from files; others (command, eventchannel…) are not supported. */
+const FILE_FORMATS = new Set(['syslog', 'snort-full', 'snort-fast', 'squid', 'apache', 'iis', 'nmapg', 'mysql_log', 'postgresql_log', 'djb-multilog', 'multi-line', 'json', 'audit']);
+
+function hasJournal(): boolean {
+  return existsSync('/run/systemd/journal') || existsSync('/var/log/journal');
+}
+
+export class SourcesService {
+  readonly sources: Source[] = [];
+  /** Config entries that could not become a source, reported as failed sources. */
+  readonly #skipped: SourceStatus[] = [];
+  readonly #log: SourcesLogger;
+  readonly #lastState = new Map<string, string>();
+  #monitor: NodeJS.Timeout | null = null;
+
+  constructor(config: ServerConfig, db: Db, pipeline: Pipeline, log: SourcesLogger) {
+    this.#log = log;
+    const positions = sqlPositionStore(db);
+    const { sink, atomic } = pipeline;
+    let journaldFromConfig = false;
+    for (const lf of config.cfg.localfiles) {
+      if (lf.logFormat === 'journald' || lf.location === 'journald') {
+        journaldFromConfig = true;
+        this.sources.push(new JournaldSource({ sink, atomic, id: 'journald', cursor: sqlCursorStore(db, 'journald') }));
+      } else if (FILE_FORMATS.has(lf.logFormat)) {
+        const pattern = resolve(config.home, lf.location);
+        this.sources.push(new FilePatternSource({ pattern, sink, atomic, positions, id: `file:${pattern}`, ...(lf.alias ? { location: lf.alias } : {}) }));
+      } else {
+        this.#skipped.push({
+          id: `${lf.logFormat}:${lf.location}`, kind: 'file', target: lf.location, state: 'failed', linesRead: 0,
+          lastError: `log_format ${lf.logFormat} is not supported`, lastErrorAt: Date.now(),
+        });
+      }
+    }
+    // journald "auto": only where the journal exists and no configured auth log file does, so a
+    // system that writes both (rsyslog beside journald) is not read twice.
+    const anyFile = config.cfg.localfiles.some((lf) => FILE_FORMATS.has(lf.logFormat) && existsSync(resolve(config.home, lf.location)));
+    const journald = config.journald === 'yes' || (config.journald === 'auto' && hasJournal() && !anyFile);
+    if (journald && !journaldFromConfig) {
+      for (const identifier of config.journaldIdentifiers) {
+        const id = `journald:${identifier}`;
+        this.sources.push(new JournaldSource({ sink, atomic, identifier, id, cursor: sqlCursorStore(db, id) }));
+      }
+    }
+    for (const s of config.syslog) {
+      const options = { sink, host: s.host, port: s.port, id: `syslog-${s.protocol}:${s.host}:${s.port}` };
+      this.sources.push(s.protocol === 'udp' ? new SyslogUdpSource(options) : new SyslogTcpSource(options));
+    }
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(this.sources.map((s) => s.start()));
+    this.#check();
+    this.#monitor = setInterval(() => this.#check(), 2000);
+    this.#monitor.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#monitor) clearInterval(this.#monitor);
+    this.#monitor = null;
+    await Promise.all(this.sources.map((s) => s.stop()));
+  }
+
+  #check(): void {
+    for (const st of this.statuses()) {
+      const before = this.#lastState.get(st.id);
+      this.#lastState.set(st.id, st.state);
+      if (st.state === before) continue;
+      if (st.state === 'failed') this.#log.warn({ source: st.id, error: st.lastError }, `source ${st.id} failed, retrying: ${st.lastError}`);
+      else if (before === 'failed') this.#log.info({ source: st.id, state: st.state }, `source ${st.id} recovered`);
+    }
+  }
+
+  statuses(): SourceStatus[] {
+    return [...this.sources.map((s) => s.status()), ...this.#skipped];
+  }
+
+  list(): SourceInfo[] {
+    return this.sources.map((s) => toInfo(s.status(), s instanceof FilePatternSource ? s.files() : undefined)).concat(this.#skipped.map((s) => toInfo(s)));
+  }
+}
+
+function toInfo(st: SourceStatus, files?: SourceStatus[]): SourceInfo {
+  return {
+    id: st.id,
+    kind: st.kind,
+    target: st.target,
+    state: st.state,
+    lines_read: st.linesRead,
+    last_error: st.lastError,
+    last_error_at: st.lastErrorAt === null ? null : iso(st.lastErrorAt),
+    ...(files ? { files: files.map((f) => ({ path: f.target, state: f.state, lines_read: f.linesRead })) } : {}),
+  };
+}

@@ -1,0 +1,25 @@
+// The Prometheus text for GET /metrics, from the pipeline's counters and the sources' status.
+import type { FastifyInstance } from 'fastify';
+import { counter, label } from '../../pipeline/metrics.js';
+
+export function renderMetrics(app: FastifyInstance): string {
+  const m = app.metrics;
+  const sources = app.sources.statuses();
+  const parts = [
+    counter('portcullis_lines_read_total', 'Lines read, per source.', sources.map((s) => [`source=${label(s.id)}`, s.linesRead])),
+    counter('portcullis_lines_processed_total', 'Lines that went through the engine.', [['', m.lines]]),
+    counter('portcullis_events_total', 'Events the engine processed (repeated messages expanded).', [['', m.events]]),
+    counter('portcullis_alerts_total', 'Alerts committed, by rule level.', [...m.alertsByLevel].sort((a, b) => a[0] - b[0]).map(([level, n]) => [`level="${level}"`, n])),
+    counter('portcullis_failed_batches_total', 'Batches whose transaction failed (their source retries them).', [['', m.failedBatches]]),
+    counter('portcullis_source_up', 'Whether each source is working (1) or failed (0).', sources.map((s) => [`source=${label(s.id)},state=${label(s.state)}`, s.state === 'failed' ? 0 : 1]), 'gauge'),
+    counter('portcullis_queue_depth', 'Alerts waiting to be pushed to live clients.', [['', app.live.hub.depth()]], 'gauge'),
+    counter('portcullis_live_clients', 'Connected live-feed clients.', [['', app.live.hub.size]], 'gauge'),
+    counter('portcullis_live_alerts_sent_total', 'Alerts pushed to live clients.', [['', app.live.hub.sent]]),
+    counter('portcullis_live_alerts_skipped_total', 'Alerts not pushed because a client was over its per-interval cap.', [['', app.live.hub.skipped]]),
+    counter('portcullis_ingest_lag_last_seconds', 'Reception to commit of the oldest line of the last batch.', [['', m.lastLagSeconds]], 'gauge'),
+    m.ingestLag.render('portcullis_ingest_lag_seconds', 'Reception to commit, per batch.'),
+    m.dbWrite.render('portcullis_db_write_seconds', 'Time of each alert-writing transaction.'),
+    counter('portcullis_ruleset_ok', 'Whether the last ruleset reload succeeded.', [['', app.ruleset.status().ok ? 1 : 0]], 'gauge'),
+  ];
+  return parts.join('');
+}

@@ -1,0 +1,40 @@
+// What an engine result becomes in the alerts table.
+import { syslogTime, type ProcessResult } from '@portcullis/engine';
+import type { AlertRecord } from '../modules/alerts/alerts.repository.js';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Time written in the line (`Mmm dd hh:mm:ss` carries no year: the year of reception, or the one
+ * before when that would put the line more than a day in the future, as at New Year).
+ */
+export function eventTimeOf(timestamp: string | null, receivedAt: number): number | null {
+  if (!timestamp) return null;
+  const offset = (utcMs: number): number => -new Date(utcMs).getTimezoneOffset();
+  const year = new Date(receivedAt).getFullYear();
+  let s = syslogTime(timestamp, year, offset);
+  if (s === null) return null;
+  if (s * 1000 > receivedAt + DAY_MS && !/^\d{4}-/.test(timestamp)) s = syslogTime(timestamp, year - 1, offset) ?? s;
+  return s * 1000;
+}
+
+export function toAlertRecord(r: ProcessResult, receivedAt: number): AlertRecord {
+  const rule = (r.alertRule ?? r.rule)!;
+  const ev = r.event;
+  return {
+    time: receivedAt,
+    eventTime: eventTimeOf(ev.timestamp, receivedAt),
+    ruleId: rule.id,
+    level: rule.level,
+    description: r.description ?? rule.description,
+    groups: rule.groupList,
+    decoder: ev.decoder ? ev.decoder.parent ?? ev.decoder.name : null,
+    srcip: ev.srcip ?? null,
+    user: ev.dstuser ?? ev.srcuser ?? ev.getDynamic('user') ?? null,
+    hostname: ev.hostname,
+    programName: ev.programName,
+    location: ev.location,
+    fullLog: ev.fullLog,
+    fields: ev.fieldsObject(),
+  };
+}

@@ -1,0 +1,29 @@
+// The SQLite database: opened once, migrated before anything else touches it, closed last.
+import fp from 'fastify-plugin';
+import { openDatabase, type Db } from '../db/database.js';
+import { migrate } from '../db/migrate.js';
+import { migrationsDir } from '../paths.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Db;
+  }
+}
+
+export default fp(
+  async (app) => {
+    const db = openDatabase(app.config.dbPath);
+    try {
+      const applied = migrate(db, migrationsDir);
+      if (applied.length > 0) app.log.info({ applied }, `database migrated: ${applied.join(', ')}`);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+    app.decorate('db', db);
+    app.addHook('onClose', async () => {
+      db.close();
+    });
+  },
+  { name: 'db', dependencies: ['config'] },
+);

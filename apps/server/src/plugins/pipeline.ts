@@ -1,0 +1,38 @@
+// The detection core as one plugin: the ruleset (with hot reload), the alerts repository, the
+// pipeline and its metrics. Sources, the live feed and active response plug into `app.pipeline`.
+import fp from 'fastify-plugin';
+import { AlertsRepository } from '../modules/alerts/alerts.repository.js';
+import { PipelineMetrics } from '../pipeline/metrics.js';
+import { Pipeline } from '../pipeline/pipeline.js';
+import { RulesetManager } from '../pipeline/ruleset-manager.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ruleset: RulesetManager;
+    alerts: AlertsRepository;
+    pipeline: Pipeline;
+    metrics: PipelineMetrics;
+  }
+}
+
+export default fp(
+  async (app) => {
+    const { config } = app;
+    const log = app.log.child({ part: 'ruleset' });
+    const ruleset = new RulesetManager(
+      { configPath: config.configPath, dialect: config.dialect, expandRepeated: config.expandRepeated },
+      { info: (o, m) => log.info(o, m), error: (o, m) => log.error(o, m) },
+    );
+    const alerts = new AlertsRepository(app.db);
+    const metrics = new PipelineMetrics();
+    const plog = app.log.child({ part: 'pipeline' });
+    const pipeline = new Pipeline(app.db, alerts, ruleset, metrics, { error: (o, m) => plog.error(o, m) });
+    app.decorate('ruleset', ruleset);
+    app.decorate('alerts', alerts);
+    app.decorate('metrics', metrics);
+    app.decorate('pipeline', pipeline);
+    if (config.watchRuleset) app.addHook('onReady', async () => ruleset.watch());
+    app.addHook('onClose', async () => ruleset.unwatch());
+  },
+  { name: 'pipeline', dependencies: ['config', 'db'] },
+);
