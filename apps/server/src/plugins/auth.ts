@@ -17,6 +17,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     accounts: AccountsService;
     audit: AuditRepository;
+    /** Every route registered after this plugin, with the access it demands (for tests and docs). */
+    routeAccess: Array<{ method: string; url: string; access: Access }>;
     /** Resolves a session cookie header or a bearer token (for socket.io handshakes). */
     principalFrom(headers: { cookie?: string | undefined; authorization?: string | undefined }, token?: string): Principal | null;
   }
@@ -43,6 +45,12 @@ export function actorOf(request: FastifyRequest): Actor {
   return { name: request.principal?.name ?? null, ip: request.ip };
 }
 
+/** A route's access; under /api and /metrics, a route that does not say is admin-only. */
+function defaultAccess(url: string, access: Access | undefined): Access {
+  if (access) return access;
+  return url.startsWith('/api/') || url === '/metrics' ? 'admin' : 'public';
+}
+
 function bearer(header: string | undefined): string | null {
   const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
   return m ? m[1]! : null;
@@ -56,6 +64,15 @@ export default fp(
     app.decorate('audit', audit);
     app.decorate('accounts', accounts);
     app.decorateRequest('principal', null);
+
+    const routeAccess: Array<{ method: string; url: string; access: Access }> = [];
+    app.decorate('routeAccess', routeAccess);
+    app.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) {
+        if (method === 'HEAD') continue;
+        routeAccess.push({ method, url: route.url, access: defaultAccess(route.url, route.config?.access) });
+      }
+    });
 
     app.decorate('principalFrom', (headers: { cookie?: string | undefined; authorization?: string | undefined }, token?: string) => {
       const secret = token ?? bearer(headers.authorization);
@@ -76,8 +93,7 @@ export default fp(
       }
       const url = request.routeOptions.url;
       if (url === undefined) return; // no such route: the 404 handler answers
-      const closedByDefault = url.startsWith('/api/') || url === '/metrics';
-      const access = request.routeOptions.config.access ?? (closedByDefault ? 'admin' : 'public');
+      const access = defaultAccess(url, request.routeOptions.config.access);
       if (access === 'public') return;
       const p = request.principal;
       if (!p) throw new UnauthenticatedError();
