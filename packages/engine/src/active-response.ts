@@ -222,6 +222,16 @@ export class TimeoutList {
     return this.pending.size;
   }
 
+  /** The repeated-offender count of a key, or undefined when it never ran (for storing it). */
+  offenseCount(key: string): number | undefined {
+    return this.offenses.get(key);
+  }
+
+  /** Sets a key's repeated-offender count without a pending entry (after a restart, from stored state). */
+  restoreOffenses(key: string, count: number): void {
+    this.offenses.set(key, count);
+  }
+
   /** Re-arms an entry (after a restart, from stored state). */
   restore(entry: TimeoutEntry, offenses: number): void {
     this.pending.set(entry.key, entry);
