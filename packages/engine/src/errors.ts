@@ -68,6 +68,10 @@ export class ErrorSink {
         this.add(e);
         return undefined;
       }
+      if (e instanceof RulesetLoadError) {
+        for (const x of e.errors) this.add(x);
+        return undefined;
+      }
       throw e;
     }
   }

@@ -1,7 +1,7 @@
 // Rules: parsing `<group><rule>` XML into Rule objects with compiled tests (spec §5.1, §11.1).
 // Tree placement and evaluation live in rule-tree.ts and evaluate.ts.
 import { compileElementPattern } from './decoders.js';
-import { RulesetError } from './errors.js';
+import { RulesetError, RulesetLoadError } from './errors.js';
 import type { Event } from './event.js';
 import type { IpEntry } from './ip-list.js';
 import { IpListError, ipListMatches, parseIpEntry } from './ip-list.js';
@@ -308,141 +308,148 @@ export function parseRule(el: XmlElement, groupName: string, vars: Map<string, s
   let weekdayTest: EventTest | null = null;
   let ifSidText = '';
 
+  const childErrors: RulesetError[] = [];
   for (const child of el.children) {
-    const tag = child.name.toLowerCase();
-    const text = substitute(child.text, vars, child);
-    if (tag in SAME_FIELDS) {
-      rule.sameFields.push(SAME_FIELDS[tag]!);
-      continue;
-    }
-    if (tag in DIFFERENT_FIELDS) {
-      rule.differentFields.push(DIFFERENT_FIELDS[tag]!);
-      continue;
-    }
-    if (tag === 'same_field' || tag === 'not_same_field' || tag === 'different_field') {
-      (tag === 'same_field' ? rule.sameFields : rule.differentFields).push(`dyn:${text.trim()}`);
-      continue;
-    }
-    switch (tag) {
-      case 'description':
-        rule.description += text;
-        break;
-      case 'group':
-        rule.groups += text;
-        break;
-      case 'info':
-        rule.info.push({ type: attrCI(child, 'type')?.value ?? 'text', value: text });
-        break;
-      case 'options':
-        for (const o of text.split(',')) if (o.trim()) rule.options.add(o.trim());
-        break;
-      case 'category': {
-        const c = text.trim().toLowerCase();
-        if (!CATEGORIES.has(c)) throw err(child, 'BAD_VALUE', `unknown category "${text.trim()}"`);
-        rule.category = c;
-        break;
+    try {
+      const tag = child.name.toLowerCase();
+      const text = substitute(child.text, vars, child);
+      if (tag in SAME_FIELDS) {
+        rule.sameFields.push(SAME_FIELDS[tag]!);
+        continue;
       }
-      case 'decoded_as':
-        rule.decodedAs = text.trim();
-        break;
-      case 'if_sid':
-        ifSidText += text;
-        break;
-      case 'if_group':
-        rule.ifGroup = (rule.ifGroup ?? '') + text;
-        break;
-      case 'if_level': {
-        const n = Number(text.trim());
-        if (!Number.isInteger(n) || n < 0 || n > 16) throw err(child, 'BAD_VALUE', `<if_level> "${text}" is not a level (0..16)`);
-        rule.ifLevel = n;
-        break;
+      if (tag in DIFFERENT_FIELDS) {
+        rule.differentFields.push(DIFFERENT_FIELDS[tag]!);
+        continue;
       }
-      case 'if_matched_sid': {
-        const n = Number(text.trim());
-        if (!/^\d+$/.test(text.trim())) throw err(child, 'BAD_VALUE', `<if_matched_sid> "${text}" is not a rule id`);
-        rule.ifMatchedSid = n;
-        break;
+      if (tag === 'same_field' || tag === 'not_same_field' || tag === 'different_field') {
+        (tag === 'same_field' ? rule.sameFields : rule.differentFields).push(`dyn:${text.trim()}`);
+        continue;
       }
-      case 'if_matched_group':
-        rule.ifMatchedGroup = (rule.ifMatchedGroup ?? '') + text;
-        break;
-      case 'if_matched_regex':
-        rule.ifMatchedRegex = compileElementPattern(child, text, () => compileOsRegex(text, { dialect }));
-        break;
-      case 'if_fts':
-        rule.ifFts = true;
-        break;
-      case 'global_frequency':
-        rule.globalFrequency = true;
-        break;
-      case 'srcip':
-      case 'dstip': {
-        const target = tag === 'srcip' ? srcip : dstip;
-        try {
-          for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) target.entries.push(parseIpEntry(part));
-        } catch (e) {
-          if (e instanceof IpListError) throw err(child, 'BAD_VALUE', `<${tag}>: ${e.message}`);
-          throw e;
+      switch (tag) {
+        case 'description':
+          rule.description += text;
+          break;
+        case 'group':
+          rule.groups += text;
+          break;
+        case 'info':
+          rule.info.push({ type: attrCI(child, 'type')?.value ?? 'text', value: text });
+          break;
+        case 'options':
+          for (const o of text.split(',')) if (o.trim()) rule.options.add(o.trim());
+          break;
+        case 'category': {
+          const c = text.trim().toLowerCase();
+          if (!CATEGORIES.has(c)) throw err(child, 'BAD_VALUE', `unknown category "${text.trim()}"`);
+          rule.category = c;
+          break;
         }
-        target.negate = dialect === 'wazuh' && attrCI(child, 'negate')?.value.toLowerCase() === 'yes';
-        target.el = child;
-        break;
-      }
-      case 'field': {
-        const name = attrCI(child, 'name')?.value;
-        if (!name) throw err(child, 'MISSING_ELEMENT', '<field> needs a name attribute');
-        const negate = dialect === 'wazuh' && attrCI(child, 'negate')?.value.toLowerCase() === 'yes';
-        const type = dialect === 'wazuh' ? (attrCI(child, 'type')?.value.toLowerCase() ?? 'osregex') : 'osregex';
-        fields.push({ name, pattern: compileTyped(child, text, type, dialect, negate, false) });
-        break;
-      }
-      case 'time':
-        timeTest = parseTime(child, text);
-        break;
-      case 'weekday':
-        weekdayTest = parseWeekday(child, text);
-        break;
-      case 'ignore':
-        rule.ignoreFields = text.split(',').map((s) => s.trim()).filter(Boolean);
-        break;
-      case 'check_if_ignored':
-        rule.checkIfIgnored = text.split(',').map((s) => s.trim()).filter(Boolean);
-        break;
-      case 'list':
-        listTests.push(listTest(child, text, ctx, dialect));
-        break;
-      case 'compiled_rule':
-        // OSSEC's compiled rules are C functions; without them the rule cannot match.
-        ctx.warn(child, `compiled rule "${text.trim()}" is not available; rule ${id} can never match`);
-        listTests.push(() => false);
-        break;
-      case 'check_diff':
-        listTests.push(() => false); // needs syscheck's previous output, which a log engine never has
-        break;
-      case 'match':
-      case 'regex':
-      case 'pcre2':
-      case 'match_pcre2':
-        add(tag, child, text);
-        break;
-      default:
-        if (tag in FIELD_TESTS) {
+        case 'decoded_as':
+          rule.decodedAs = text.trim();
+          break;
+        case 'if_sid':
+          ifSidText += text;
+          break;
+        case 'if_group':
+          rule.ifGroup = (rule.ifGroup ?? '') + text;
+          break;
+        case 'if_level': {
+          const n = Number(text.trim());
+          if (!Number.isInteger(n) || n < 0 || n > 16) throw err(child, 'BAD_VALUE', `<if_level> "${text}" is not a level (0..16)`);
+          rule.ifLevel = n;
+          break;
+        }
+        case 'if_matched_sid': {
+          const n = Number(text.trim());
+          if (!/^\d+$/.test(text.trim())) throw err(child, 'BAD_VALUE', `<if_matched_sid> "${text}" is not a rule id`);
+          rule.ifMatchedSid = n;
+          break;
+        }
+        case 'if_matched_group':
+          rule.ifMatchedGroup = (rule.ifMatchedGroup ?? '') + text;
+          break;
+        case 'if_matched_regex':
+          rule.ifMatchedRegex = compileElementPattern(child, text, () => compileOsRegex(text, { dialect }));
+          break;
+        case 'if_fts':
+          rule.ifFts = true;
+          break;
+        case 'global_frequency':
+          rule.globalFrequency = true;
+          break;
+        case 'srcip':
+        case 'dstip': {
+          const target = tag === 'srcip' ? srcip : dstip;
+          try {
+            for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) target.entries.push(parseIpEntry(part));
+          } catch (e) {
+            if (e instanceof IpListError) throw err(child, 'BAD_VALUE', `<${tag}>: ${e.message}`);
+            throw e;
+          }
+          target.negate = dialect === 'wazuh' && attrCI(child, 'negate')?.value.toLowerCase() === 'yes';
+          target.el = child;
+          break;
+        }
+        case 'field': {
+          const name = attrCI(child, 'name')?.value;
+          if (!name) throw err(child, 'MISSING_ELEMENT', '<field> needs a name attribute');
+          const negate = dialect === 'wazuh' && attrCI(child, 'negate')?.value.toLowerCase() === 'yes';
+          const type = dialect === 'wazuh' ? (attrCI(child, 'type')?.value.toLowerCase() ?? 'osregex') : 'osregex';
+          fields.push({ name, pattern: compileTyped(child, text, type, dialect, negate, false) });
+          break;
+        }
+        case 'time':
+          timeTest = parseTime(child, text);
+          break;
+        case 'weekday':
+          weekdayTest = parseWeekday(child, text);
+          break;
+        case 'ignore':
+          rule.ignoreFields = text.split(',').map((s) => s.trim()).filter(Boolean);
+          break;
+        case 'check_if_ignored':
+          rule.checkIfIgnored = text.split(',').map((s) => s.trim()).filter(Boolean);
+          break;
+        case 'list':
+          listTests.push(listTest(child, text, ctx, dialect));
+          break;
+        case 'compiled_rule':
+          // OSSEC's compiled rules are C functions; without them the rule cannot match.
+          ctx.warn(child, `compiled rule "${text.trim()}" is not available; rule ${id} can never match`);
+          listTests.push(() => false);
+          break;
+        case 'check_diff':
+          listTests.push(() => false); // needs syscheck's previous output, which a log engine never has
+          break;
+        case 'match':
+        case 'regex':
+        case 'pcre2':
+        case 'match_pcre2':
           add(tag, child, text);
           break;
-        }
-        if (tag.endsWith('_pcre2') && tag.slice(0, -6) in FIELD_TESTS) {
-          add(tag, child, text);
-          break;
-        }
-        if (tag === 'mitre') {
-          for (const m of child.children) rule.mitre.push(m.text.trim());
-          break;
-        }
-        if (IGNORED_ELEMENTS.has(tag)) break;
-        throw err(child, 'UNKNOWN_ELEMENT', `unknown element <${child.name}> in rule ${id}`);
+        default:
+          if (tag in FIELD_TESTS) {
+            add(tag, child, text);
+            break;
+          }
+          if (tag.endsWith('_pcre2') && tag.slice(0, -6) in FIELD_TESTS) {
+            add(tag, child, text);
+            break;
+          }
+          if (tag === 'mitre') {
+            for (const m of child.children) rule.mitre.push(m.text.trim());
+            break;
+          }
+          if (IGNORED_ELEMENTS.has(tag)) break;
+          throw err(child, 'UNKNOWN_ELEMENT', `unknown element <${child.name}> in rule ${id}`);
+      }
+    } catch (e) {
+      if (!(e instanceof RulesetError)) throw e;
+      childErrors.push(e); // keep going: report every bad element of the rule at once
     }
   }
 
+  if (childErrors.length > 0) throw new RulesetLoadError(childErrors);
   if (ifSidText.trim() !== '') {
     for (const part of ifSidText.split(/[,\s]+/).filter(Boolean)) {
       if (!/^\d+$/.test(part)) throw err(el, 'BAD_VALUE', `rule ${id}: <if_sid> item "${part}" is not a rule id`);
