@@ -7,6 +7,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc');
 import { syslogTime } from '@portcullis/engine';
 import { loadContext, newEngine } from '../apps/server/dist/cli/context.js';
 
@@ -38,9 +43,11 @@ function run(label, ctx) {
   const c = process.cpuUsage(c0);
   const cpu = (c.user + c.system) / 1e6;
   const rss = process.resourceUsage().maxRSS / 1024;
+  gc();
+  const heap = process.memoryUsage().heapUsed / 1048576; // corpus + this engine and its correlation state
   console.log(
     `${label.padEnd(34)} ${String(Math.round(lines.length / cpu)).padStart(9)} lines/s of CPU (${String(Math.round(lines.length / secs)).padStart(7)} wall)` +
-      `   ${alerts} alerts   peak RSS ${rss.toFixed(0)} MiB`,
+      `   ${alerts} alerts   peak RSS ${rss.toFixed(0)} MiB (the corpus itself is in memory)   heap after GC ${heap.toFixed(0)} MiB`,
   );
 }
 
