@@ -101,8 +101,8 @@ export class Engine {
     for (const r of ruleset.tree.all) {
       r.timeIgnored = 0;
       r.firedTimes = 0;
-      if (r.sidPrevMatched) r.sidPrevMatched.items = [];
-      if (r.ownGroupList) r.ownGroupList.items = [];
+      r.sidPrevMatched?.clear();
+      r.ownGroupList?.clear();
     }
     this.state = {
       dialect: this.dialect,
@@ -160,7 +160,10 @@ export class Engine {
   }
 
   private describe(rule: Rule, ev: Event): string {
-    if (this.dialect !== 'wazuh' || !rule.description.includes('$(')) return rule.description;
+    if (this.dialect !== 'wazuh') return rule.description;
+    let subst = rule.ext.descriptionHasFields as boolean | undefined;
+    if (subst === undefined) subst = rule.ext.descriptionHasFields = rule.description.includes('$(');
+    if (!subst) return rule.description;
     return rule.description.replace(/\$\(([^)]+)\)/g, (_, name: string) => ev.getField(name) ?? '');
   }
 
@@ -170,8 +173,8 @@ export class Engine {
     for (const rule of this.ruleset.tree.all) {
       const prev = old.ruleset.tree.byId.get(rule.id);
       if (!prev || prev.sourceText !== rule.sourceText) continue;
-      if (prev.sidPrevMatched && rule.sidPrevMatched) rule.sidPrevMatched.items = prev.sidPrevMatched.items;
-      if (prev.ownGroupList && rule.ownGroupList) rule.ownGroupList.items = prev.ownGroupList.items;
+      if (prev.sidPrevMatched && rule.sidPrevMatched) rule.sidPrevMatched.adopt(prev.sidPrevMatched);
+      if (prev.ownGroupList && rule.ownGroupList) rule.ownGroupList.adopt(prev.ownGroupList);
       rule.timeIgnored = prev.timeIgnored;
       rule.firedTimes = prev.firedTimes;
       kept++;

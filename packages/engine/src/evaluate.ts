@@ -85,13 +85,21 @@ function searchList(rule: Rule, ev: Event, list: Event[], dialect: Dialect, rege
   return false;
 }
 
+const NONE: Event[] = [];
+
+/** The events a search must walk: one source's when the list keeps that index and the rule filters on it. */
+function view(rule: Rule, ev: Event, list: EventList): Event[] {
+  if (list.bySrcip === null || !rule.sameFields.includes('srcip')) return list.items;
+  return ev.srcip === undefined ? NONE : (list.bySrcip.get(ev.srcip) ?? NONE);
+}
+
 function correlate(rule: Rule, ev: Event, st: EvalState): boolean {
   if (rule.ifMatchedSid !== null) {
     const target = st.tree.byId.get(rule.ifMatchedSid);
     const list = target?.sidPrevMatched;
-    return list ? searchList(rule, ev, list.items, st.dialect, false) : false;
+    return list ? searchList(rule, ev, view(rule, ev, list), st.dialect, false) : false;
   }
-  if (rule.ownGroupList) return searchList(rule, ev, rule.ownGroupList.items, st.dialect, false);
+  if (rule.ownGroupList) return searchList(rule, ev, view(rule, ev, rule.ownGroupList), st.dialect, false);
   if (rule.ifMatchedRegex) return searchList(rule, ev, st.history, st.dialect, true);
   return true;
 }
@@ -228,8 +236,7 @@ function remember(rule: Rule, ev: Event, st: EvalState): void {
 }
 
 function removeFrom(list: EventList, ev: Event): void {
-  const i = list.items.indexOf(ev);
-  if (i >= 0) list.items.splice(i, 1);
+  list.remove(ev);
 }
 
 function evictWazuh(old: Event): void {
@@ -248,6 +255,6 @@ function evictOssec(h: Event[], newest: Event, maxFreq: number): void {
     const rule = (old as { rule?: Rule }).rule;
     if (!rule) continue;
     if (rule.sidPrevMatched) removeFrom(rule.sidPrevMatched, old);
-    else for (const l of rule.groupPrevMatched) l.items.shift();
+    else for (const l of rule.groupPrevMatched) l.removeOldest();
   }
 }

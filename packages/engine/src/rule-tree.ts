@@ -177,9 +177,11 @@ export function loadRules(files: SourceFile[], decoders: DecoderSet, opts: RuleL
       if (!target)
         throw new RulesetError('UNKNOWN_PARENT', `rule ${rule.id}: <if_matched_sid> names rule ${rule.ifMatchedSid}, not defined before it`, el.file, el.line, el.column);
       target.sidPrevMatched ??= new EventList(dialect === 'ossec' ? opts.sidPrevMatchedMax : Number.MAX_SAFE_INTEGER);
+      if (dialect === 'wazuh' && rule.sameFields.includes('srcip')) target.sidPrevMatched.bySrcip ??= new Map();
     }
     if (rule.ifMatchedGroup !== null) {
       const list = new EventList(Number.MAX_SAFE_INTEGER);
+      if (dialect === 'wazuh' && rule.sameFields.includes('srcip')) list.bySrcip = new Map();
       rule.ownGroupList = list;
       const matcher = compileOsMatch(rule.ifMatchedGroup, { dialect });
       for (const r of all) if (matcher.test(r.groups)) r.groupPrevMatched.push(list);
