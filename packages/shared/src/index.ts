@@ -6,8 +6,8 @@ export * from './sources.js';
 export * from './accounts.js';
 export * from './ingest.js';
 export * from './live.js';
+export * from './blocks.js';
 // Contracts written from the dashboard's side (issue 5), for the server to implement.
-export * from './web-blocks.js';
 export * from './web-rules.js';
 export * from './web-logtest.js';
 export * from './web-responses.js';
