@@ -1,5 +1,7 @@
-// The shipped ruleset's own test cases (rules/tests/*.ini, Wazuh's .ini format) must all pass on
-// the shipped config, and every rule that can be reported has at least one passing case.
+// The shipped ruleset's own test cases must all pass on the shipped config: rules/tests/*.ini
+// (Wazuh's .ini format: rule, level and decoder of the last line of each session), every rule
+// that can be reported has at least one passing case, and rules/tests/decoders.json gives the
+// exact fields the decoders must extract.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -44,6 +46,22 @@ describe('shipped ruleset .ini cases', () => {
     expect(missing, `rules without a passing .ini case: ${missing.join(', ')}`).toEqual([]);
   });
 
+  it('decodes exactly the fields listed in decoders.json', () => {
+    const doc = JSON.parse(readFileSync(join(testsDir, 'decoders.json'), 'utf8')) as {
+      cases: { log: string; decoder: string; fields: Record<string, string> }[];
+    };
+    expect(doc.cases.length).toBeGreaterThan(0);
+    const engine = newEngine(ctx);
+    const wrong = doc.cases.flatMap((c) => {
+      const [r] = engine.process(c.log, 'stdin', NOW);
+      const got = { decoder: r?.event.decoder?.name ?? '', fields: r?.event.fieldsObject() ?? {} };
+      return JSON.stringify(sorted(got)) === JSON.stringify(sorted({ decoder: c.decoder, fields: c.fields }))
+        ? []
+        : [`${c.log}\n    expected ${JSON.stringify(c.decoder)} ${JSON.stringify(c.fields)}\n    got      ${JSON.stringify(got.decoder)} ${JSON.stringify(got.fields)}`];
+    });
+    expect(wrong, wrong.join('\n')).toEqual([]);
+  });
+
   it('defines every rule of rules/rules/*.xml in the compiled ruleset', () => {
     const dir = join(shippedRules, 'rules');
     const ids = readdirSync(dir)
@@ -54,3 +72,7 @@ describe('shipped ruleset .ini cases', () => {
     expect(ids.length).toBe(compiled.size);
   });
 });
+
+function sorted(x: { decoder: string; fields: Record<string, string> }): unknown {
+  return { decoder: x.decoder, fields: Object.fromEntries(Object.entries(x.fields).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
+}
