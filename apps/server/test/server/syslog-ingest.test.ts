@@ -1,0 +1,91 @@
+// Lines that come over the network: syslog from the real `logger` client over UDP and TCP, and
+// HTTP ingest in both body formats.
+import { execFileSync } from 'node:child_process';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SyslogStatus } from '../../src/sources/index.js';
+import { makeApp, makeEnv, token, waitFor, type TestEnv } from './helpers.js';
+
+function hasLogger(): boolean {
+  try {
+    execFileSync('logger', ['--help'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('syslog receivers', () => {
+  let env: TestEnv;
+  let app: FastifyInstance;
+  const port = (kind: string): number => (app.sources.statuses().find((s) => s.kind === kind) as SyslogStatus).port!;
+
+  beforeAll(async () => {
+    env = makeEnv({ portcullis: '<syslog protocol="udp">127.0.0.1:0</syslog><syslog protocol="tcp">127.0.0.1:0</syslog>' });
+    app = await makeApp(env);
+  });
+  afterAll(async () => {
+    await app.close();
+    env.cleanup();
+  });
+
+  it.runIf(hasLogger())('turns messages from logger over UDP and TCP into alerts located at the sender', async () => {
+    execFileSync('logger', ['--udp', '--server', '127.0.0.1', '--port', String(port('syslog-udp')), '--rfc3164', '-t', 'testapp', 'udp event seq=1 src=10.9.0.1']);
+    execFileSync('logger', ['--tcp', '--server', '127.0.0.1', '--port', String(port('syslog-tcp')), '--octet-count', '-t', 'testapp', 'tcp event seq=2 src=10.9.0.2 CRITICAL']);
+    await waitFor(() => app.alerts.count() === 2, 5000, 'two alerts');
+    const items = app.alerts.list({ limit: 10 }).items;
+    expect(items.map((a) => [a.rule_id, a.srcip, a.location, a.program_name])).toEqual([
+      [100201, '10.9.0.2', 'syslog:127.0.0.1', 'testapp'],
+      [100200, '10.9.0.1', 'syslog:127.0.0.1', 'testapp'],
+    ]);
+    const sources = (await app.inject({ method: 'GET', url: '/api/health' })).json().sources;
+    expect(sources).toEqual({ total: 2, failed: 0 });
+  });
+});
+
+describe('POST /api/ingest', () => {
+  let env: TestEnv;
+  let app: FastifyInstance;
+  let auth: { authorization: string };
+
+  beforeAll(async () => {
+    env = makeEnv();
+    app = await makeApp(env);
+    auth = { authorization: `Bearer ${token(app, 'ingest')}` };
+  });
+  afterAll(async () => {
+    await app.close();
+    env.cleanup();
+  });
+
+  it('takes text/plain, one event per line, and answers after the alerts are stored', async () => {
+    const body = 'Mar  4 10:15:01 web1 testapp[1]: a seq=1 src=10.0.0.1\nMar  4 10:15:02 web1 testapp[1]: b seq=2 src=10.0.0.2\n\nMar  4 10:15:03 web1 other[1]: nothing to see\n';
+    const res = await app.inject({ method: 'POST', url: '/api/ingest?location=agent-7', headers: { ...auth, 'content-type': 'text/plain' }, payload: body });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ accepted: 3, alerts: 2 });
+    const stored = app.alerts.list({ limit: 10 }).items;
+    expect(stored.map((a) => a.location)).toEqual(['agent-7', 'agent-7']);
+  });
+
+  it('takes application/x-ndjson with a location per event', async () => {
+    const body = [
+      JSON.stringify({ line: 'Mar  4 10:15:04 web2 testapp[1]: c seq=3 src=10.0.0.3', location: '/var/log/app.log', extra: 'dropped' }),
+      JSON.stringify({ line: 'Mar  4 10:15:05 web2 testapp[1]: d seq=4 src=10.0.0.4 CRITICAL' }),
+    ].join('\n');
+    const res = await app.inject({ method: 'POST', url: '/api/ingest', headers: { ...auth, 'content-type': 'application/x-ndjson' }, payload: body });
+    expect(res.json()).toEqual({ accepted: 2, alerts: 2 });
+    const [d, c] = app.alerts.list({ limit: 2 }).items;
+    expect(c!.location).toBe('/var/log/app.log');
+    expect(d!.location).toBe('http:t-ingest');
+    expect(d!.level).toBe(12);
+  });
+
+  it('rejects bad ndjson and other media types in the one error format', async () => {
+    const bad = await app.inject({ method: 'POST', url: '/api/ingest', headers: { ...auth, 'content-type': 'application/x-ndjson' }, payload: '{"line": 1}' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('VALIDATION');
+    const json = await app.inject({ method: 'POST', url: '/api/ingest', headers: { ...auth, 'content-type': 'application/json' }, payload: '{}' });
+    expect(json.statusCode).toBe(415);
+    expect(json.json().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+});
