@@ -52,7 +52,7 @@ export class AlertsService {
     const top = q.top ?? 10;
     const range = { from, to, b: bucket * 1000, top };
     const buckets = this.db
-      .prepare('SELECT (time / @b) * @b AS t, level, COUNT(*) AS count FROM alerts WHERE time >= @from AND time < @to GROUP BY t, level ORDER BY t, level')
+      .prepare('SELECT time - time % @b AS t, level, COUNT(*) AS count FROM alerts WHERE time >= @from AND time < @to GROUP BY t, level ORDER BY t, level')
       .all(range) as Array<{ t: number; level: number; count: number }>;
     const topSources = this.db
       .prepare('SELECT srcip, COUNT(*) AS count FROM alerts WHERE time >= @from AND time < @to AND srcip IS NOT NULL GROUP BY srcip ORDER BY count DESC, srcip LIMIT @top')
