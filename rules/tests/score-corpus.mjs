@@ -104,16 +104,15 @@ const f1 = precision + recall === 0 ? 0 : (2 * precision * recall) / (precision 
 
 // When does the first block come, compared with the truth's block_at (the 5th attempt)?
 const seconds = (iso) => Date.parse(`${iso}Z`) / 1000;
-const timing = { same_second: 0, within_5s: 0, later: 0, earlier: 0 };
+const timing = { same: 0, earlierUpTo5: 0, laterUpTo5: 0, earlier: 0, later: 0 };
 for (const ip of tp) {
   const want = truth.ips[ip]?.block_at;
   const got = result.first.get(ip).at;
   if (!want || !got) continue;
   const d = seconds(got) - seconds(want);
-  if (d === 0) timing.same_second++;
-  else if (Math.abs(d) <= 5) timing.within_5s++;
-  else if (d > 0) timing.later++;
-  else timing.earlier++;
+  if (d === 0) timing.same++;
+  else if (d < 0) timing[d >= -5 ? 'earlierUpTo5' : 'earlier']++;
+  else timing[d <= 5 ? 'laterUpTo5' : 'later']++;
 }
 
 const fmt = (x) => x.toFixed(4);
@@ -122,7 +121,10 @@ console.log(`  blocked by: ${result.how}`);
 console.log(`  truth:      ${truthPath} (${truth.lines} lines, ${truth.ip_count} addresses, seed ${truth.args?.seed}, flavor ${truth.args?.flavor})`);
 console.log(`  should block ${should.size}, blocked ${blocked.size}: true positives ${tp.length}, false positives ${fp.length}, false negatives ${fn.length}`);
 console.log(`  precision ${fmt(precision)}  recall ${fmt(recall)}  F1 ${fmt(f1)}`);
-console.log(`  first block vs truth block_at: ${timing.same_second} same second, ${timing.within_5s} within 5 s, ${timing.later} later, ${timing.earlier} earlier`);
+console.log(
+  `  first block vs truth block_at: ${timing.same} same second, ${timing.earlierUpTo5} up to 5 s earlier, ${timing.laterUpTo5} up to 5 s later, ` +
+    `${timing.earlier} more than 5 s earlier, ${timing.later} more than 5 s later`,
+);
 
 function explain(ip, label) {
   const t = truth.ips[ip];
