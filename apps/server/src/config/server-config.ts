@@ -143,8 +143,8 @@ export function resolveServerConfig(flags: StartFlags = {}, env: NodeJS.ProcessE
     secureCookies: bool(setting('secure_cookies')?.value ?? 'no', 'secure_cookies'),
     watchRuleset: bool(setting('watch_ruleset')?.value ?? 'yes', 'watch_ruleset'),
     live: {
-      intervalMs: int(setting('live_interval_ms')?.value ?? '250', 'live_interval_ms', 20),
-      maxPerInterval: int(setting('live_max_per_interval')?.value ?? '200', 'live_max_per_interval', 1),
+      intervalMs: int(setting('live_interval_ms')?.value ?? '25', 'live_interval_ms', 10),
+      maxPerInterval: int(setting('live_max_per_interval')?.value ?? '50', 'live_max_per_interval', 1),
     },
   };
 }

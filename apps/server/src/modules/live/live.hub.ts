@@ -1,6 +1,7 @@
 // Fan-out of committed alerts to live clients. Each client has a filter and a buffer capped per
-// interval: a flood is sent as at most `maxPerInterval` alerts per `intervalMs`, newest kept out,
-// with the count of those skipped, so a browser is never flooded and memory stays bounded.
+// interval: a flood is sent as at most `maxPerInterval` alerts per `intervalMs` (the first ones of
+// the interval; the rest are counted and the count is sent), so a browser is never flooded and
+// memory stays bounded. A quiet feed is pushed at once; a busy one at most once per interval.
 import type { Alert, LiveAlertBatch, LiveFilter } from '@portcullis/shared';
 import { recordToAlert } from '../alerts/alerts.repository.js';
 import type { AlertConsumer, PersistedAlert } from '../../pipeline/pipeline.js';
@@ -32,6 +33,7 @@ export class LiveHub {
   readonly #intervalMs: number;
   readonly #max: number;
   #timer: NodeJS.Timeout | null = null;
+  #lastFlush = 0;
   /** Alerts pushed and skipped since start, for /metrics. */
   sent = 0;
   skipped = 0;
@@ -43,15 +45,10 @@ export class LiveHub {
 
   add(client: LiveClient, filter: LiveFilter = {}): void {
     this.#clients.set(client.id, { client, filter, buffer: [], skipped: 0 });
-    this.#timer ??= setInterval(() => this.flush(), this.#intervalMs);
   }
 
   remove(id: string): void {
     this.#clients.delete(id);
-    if (this.#clients.size === 0 && this.#timer) {
-      clearInterval(this.#timer);
-      this.#timer = null;
-    }
   }
 
   setFilter(id: string, filter: LiveFilter): void {
@@ -74,9 +71,11 @@ export class LiveHub {
     if (this.#clients.size === 0) return;
     // Converted once per batch, shared by every client it is sent to.
     const shaped = new Map<number, Alert>();
+    let any = false;
     for (const st of this.#clients.values()) {
       for (const a of alerts) {
         if (!matches(st.filter, a)) continue;
+        any = true;
         if (st.buffer.length >= this.#max) {
           st.skipped++;
           continue;
@@ -86,10 +85,23 @@ export class LiveHub {
         st.buffer.push(alert);
       }
     }
+    if (any) this.#schedule();
   };
 
-  /** Sends each client what it has buffered (the timer does this every interval). */
+  /** Flushes now if the last flush is an interval old, else once it is. */
+  #schedule(): void {
+    if (this.#timer) return;
+    const wait = this.#lastFlush + this.#intervalMs - Date.now();
+    if (wait <= 0) return this.flush();
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.flush();
+    }, wait);
+  }
+
+  /** Sends each client what it has buffered. */
   flush(): void {
+    this.#lastFlush = Date.now();
     for (const st of this.#clients.values()) {
       if (st.buffer.length === 0 && st.skipped === 0) continue;
       const batch: LiveAlertBatch = { items: st.buffer, skipped: st.skipped };
@@ -101,12 +113,13 @@ export class LiveHub {
       } else {
         // The client's connection is backed up: drop the batch, tell it next time.
         st.skipped += batch.items.length + batch.skipped;
+        this.#schedule();
       }
     }
   }
 
   close(): void {
-    if (this.#timer) clearInterval(this.#timer);
+    if (this.#timer) clearTimeout(this.#timer);
     this.#timer = null;
     this.#clients.clear();
   }
