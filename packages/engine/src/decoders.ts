@@ -436,7 +436,7 @@ function runChain(ev: Event, first: Decoder, log: string, parentEnd: number, pre
         base = parentEnd;
         break;
       case 'after_prematch':
-        base = d === first ? prematchEnd : parentEnd;
+        base = prematchEnd; // the chosen child's prematch, for every sibling in its chain
         break;
       case 'after_regex':
         base = regexEnd;

@@ -104,12 +104,13 @@ function correlate(rule: Rule, ev: Event, st: EvalState): boolean {
   return true;
 }
 
-function ftsKey(ev: Event): string | null {
+function ftsKey(ev: Event, dialect: Dialect): string | null {
   if (ev.fts === null || ev.decoder === null) return null;
   let key = ev.decoder.name;
   for (const f of ev.fts) {
-    // OSSEC maps `srcuser` in <fts> to the dstuser value; `name` is the decoder name.
-    const v = f === 'name' ? ev.decoder.name : f === 'srcuser' || f === 'user' ? ev.dstuser : ev.getField(f);
+    // `name` is the decoder name; OSSEC 4.2 maps `srcuser` in <fts> to the dstuser value, Wazuh does not.
+    const v =
+      f === 'name' ? ev.decoder.name : f === 'user' || (f === 'srcuser' && dialect === 'ossec') ? ev.dstuser : ev.getField(f);
     key += `|${v ?? ''}`;
   }
   return key;
@@ -119,7 +120,7 @@ function testsPass(rule: Rule, ev: Event, st: EvalState): boolean {
   const tests = rule.tests;
   for (let i = 0; i < tests.length; i++) if (!tests[i]!(ev)) return false;
   if (rule.ifFts) {
-    const key = ftsKey(ev);
+    const key = ftsKey(ev, st.dialect);
     if (key === null || st.fts.has(key)) return false;
     if (st.fts.size >= FTS_MAX) st.fts.clear();
     st.fts.add(key);

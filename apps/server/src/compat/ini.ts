@@ -68,7 +68,7 @@ export function runIniCase(c: IniCase, engine: Engine, now: number): IniOutcome 
   let level = '';
   let decoder = '';
   for (const line of c.lines) {
-    const [r] = engine.process(line, 'stdin', now);
+    const r = engine.process(line, 'stdin', now).at(-1); // a repeated-message line expands: check its last event
     if (!r) continue;
     const shown = r.alertRule ?? r.rule;
     rule = shown ? String(shown.id) : '';
