@@ -1,0 +1,271 @@
+// The decisions of active response. For each committed alert and each <active-response> bound to
+// its rule: route by location, refuse unsafe values, the white list, protected addresses and grace
+// periods (each refusal a `refused` row), then execd's timeout list — a duplicate extends and
+// escalates the open block, anything else becomes a `pending` block whose add is queued. Manual
+// blocks and releases (API, CLI) go through the same rows. The timer and resume live here too.
+import { TimeoutList, arTarget, checkArRequest, isRefusal, type ArBinding, type ArRequest, type Rule } from '@portcullis/engine';
+import { BadRequestError, ConflictError, NotFoundError } from '../../errors.js';
+import type { PersistedAlert } from '../../pipeline/pipeline.js';
+import { canonicalIp, safeFilename, safeLocation, safeUser, wazuhMessage, type ArFields } from './ar-args.js';
+import type { ArActor, ArDeps } from './ar-deps.js';
+import { BlockExecutor } from './block-executor.js';
+import { BlockTimer } from './block-timer.js';
+import type { BlockRow, NewBlock } from './blocks.repository.js';
+import { bindingOf, defaultBlockCommand } from './policy.js';
+import { refusalText, type Refusal } from './refusals.js';
+
+/** Refusals of the same kind for the same address within this window count as hits on one row. */
+const REFUSAL_WINDOW_MS = 60_000;
+const DEFAULT_MANUAL_TIMEOUT = 600;
+
+export interface ManualBlock {
+  ip: string;
+  /** Seconds; 0 = until released; default: the command's configured timeout, else 600. */
+  duration?: number | undefined;
+  reason: string;
+  command?: string | undefined;
+}
+
+export interface Release {
+  reason: string;
+  /** Seconds during which alerts do not block this address again. */
+  graceSeconds?: number | undefined;
+}
+
+export class BlockRefusedError extends ConflictError {
+  constructor(readonly block: BlockRow) {
+    super(`refused: ${block.reason}`, 'BLOCK_REFUSED');
+  }
+}
+
+export class BlocksService {
+  readonly executor: BlockExecutor;
+  readonly timer: BlockTimer;
+  readonly #d: ArDeps;
+
+  constructor(deps: ArDeps) {
+    this.#d = deps;
+    this.executor = new BlockExecutor(deps);
+    this.timer = new BlockTimer(deps.blocks, deps.now, (row) => this.#expire(row));
+    this.executor.onTimerChange = () => this.timer.arm();
+  }
+
+  /** After a restart: finish interrupted deletes, redo interrupted adds, arm the timer (due blocks run at once). */
+  resume(): void {
+    const d = this.#d;
+    const now = d.now();
+    for (const row of d.blocks.inStates(['releasing'])) void this.executor.remove(row.id);
+    for (const row of d.blocks.inStates(['pending'])) {
+      if (row.expires_at !== null && row.expires_at <= now) {
+        this.#commit(row.id, () => d.blocks.update(row.id, { state: 'releasing', ending: 'expired' }, now));
+        void this.executor.remove(row.id);
+      } else void this.executor.add(row.id);
+    }
+    this.timer.fire(); // what came due while the server was down goes now; then the timer is armed
+  }
+
+  stop(): void {
+    this.timer.stop();
+  }
+
+  idle(): Promise<void> {
+    return this.executor.idle();
+  }
+
+  /** The pipeline's consumer: decisions are synchronous (rows first); scripts are queued. */
+  readonly consume = (alerts: readonly PersistedAlert[]): void => {
+    const policy = this.#d.policy();
+    for (const a of alerts) {
+      const rule = a.result.alertRule ?? a.result.rule;
+      if (!rule) continue;
+      for (const b of policy.bound.get(rule.id) ?? []) {
+        try {
+          this.#decide(a, rule, b);
+        } catch (err) {
+          this.#d.log.error({ err, alert: a.id, command: b.command.name }, 'active response decision failed');
+        }
+      }
+    }
+  };
+
+  #decide(a: PersistedAlert, rule: Rule, b: ArBinding): void {
+    const d = this.#d;
+    const policy = d.policy();
+    const cmd = policy.commands.get(b.command.name)!;
+    const now = d.now();
+    const base = {
+      command: cmd.name, executable: cmd.executable, protocol: cmd.protocol, origin: 'alert' as const, rule_id: rule.id, alert_id: a.id,
+      ar_index: b.index, created_by: `rule ${rule.id}`, user: null, location: null, filename: null, request: null,
+    };
+    const rawIp = a.result.event.srcip ?? null;
+    const validIp = rawIp === null ? null : canonicalIp(rawIp.replace(/^::ffff:(?=\d+\.)/i, ''));
+    const refuse = (r: Refusal): void => {
+      this.#refuse({ ...base, ip: validIp }, refusalText(r), now);
+    };
+    if (arTarget(b.location) !== 'local') return refuse({ kind: 'no-agents', location: b.location });
+    const req = checkArRequest(a.result, b, policy.whiteList, policy.dialect);
+    if (isRefusal(req)) return refuse(req);
+    if (req.ip !== null && validIp === null) return refuse({ kind: 'not-an-ip', value: req.ip });
+    if (req.user !== null && req.user !== '' && !safeUser(req.user)) return refuse({ kind: 'unsafe-user', value: req.user });
+    const filename = req.filename !== null && safeFilename(req.filename) ? req.filename : null;
+    if (req.filename !== null && filename === null && cmd.expect.includes('filename')) return refuse({ kind: 'unsafe-filename', value: req.filename });
+    if (validIp !== null) {
+      const why = d.protection.covers(validIp);
+      if (why !== null) return refuse({ kind: 'protected', why });
+      const grace = d.blocks.grace(validIp, now);
+      if (grace) return refuse({ kind: 'grace', until: grace.until, by: grace.set_by });
+    }
+    const fields: ArFields = {
+      user: req.user || null, ip: validIp, alertId: `${Math.floor(now / 1000)}.${a.id}`, ruleId: rule.id,
+      location: safeLocation(a.record.location) ? a.record.location : null, filename,
+    };
+    const request = cmd.protocol === 'json'
+      ? wazuhMessage('add', cmd.name, cmd.executable, fields, cmd.extraArgs, {
+          time: now, ruleLevel: rule.level, ruleDescription: rule.description, ruleGroups: rule.groupList, decoder: a.record.decoder, hostname: d.hostname,
+        })
+      : null;
+    this.#timeoutRequest({ ...base, ip: validIp, user: fields.user, location: fields.location, filename, request }, { ...req, ip: validIp }, b, now, a.id);
+  }
+
+  /** execd's timeout list (spec §6.2–6.4) over the stored state: extend and escalate, or add. */
+  #timeoutRequest(base: Omit<NewBlock, 'state' | 'timeout' | 'offense' | 'created_at' | 'expires_at' | 'reason'>, req: ArRequest, b: ArBinding, now: number, alertId: number): void {
+    const d = this.#d;
+    let created: number | null = null;
+    const open = d.blocks.openFor(base.command, base.ip);
+    d.db.transaction(() => {
+      const tl = new TimeoutList();
+      const key = TimeoutList.key(base.command, base.ip);
+      const stored = d.blocks.offense(base.command, base.ip);
+      if (open && open.expires_at !== null) {
+        tl.restore({ key, command: base.command, ip: base.ip, addedAt: open.created_at / 1000, releaseAt: open.expires_at / 1000, timeout: open.timeout, offense: open.offense - 1 }, stored ?? 0);
+      } else if (stored !== undefined) tl.restoreOffenses(key, stored);
+      const dec = tl.request(req, now / 1000);
+      const count = tl.offenseCount(key);
+      if (count !== undefined && count !== stored) d.blocks.setOffense(base.command, base.ip, count, now);
+      if (open) {
+        // A duplicate: the script does not run again; the timer restarts (escalated). A manual
+        // block is never shortened by an alert.
+        let expires = dec.action === 'extend' ? now + dec.timeout * 1000 : open.expires_at;
+        if (open.origin === 'manual' && open.expires_at !== null && expires !== null) expires = Math.max(expires, open.expires_at);
+        if (open.origin === 'manual' && open.expires_at === null) expires = null;
+        const timeout = dec.action === 'extend' && open.origin === 'alert' ? dec.timeout : open.timeout;
+        d.blocks.update(open.id, { expires_at: expires, timeout, offense: dec.offense + 1, hits: open.hits + 1 }, now);
+        const until = expires === null ? 'until released' : `until ${new Date(expires).toISOString()}`;
+        d.runs.event(open.id, now, 'extended', `rule ${base.rule_id}`, `${until}, offense ${dec.offense + 1}`, alertId);
+        d.arLog.line(now, 'portcullis', `extended ${base.command} ${base.ip ?? '-'} ${until} (offense ${dec.offense + 1}, alert ${alertId})`);
+        return;
+      }
+      created = d.blocks.insert({
+        ...base, state: 'pending', timeout: dec.timeout, offense: dec.offense + 1, created_at: now,
+        expires_at: dec.timeout > 0 ? now + dec.timeout * 1000 : null, reason: null,
+      });
+      d.runs.event(created, now, 'created', `rule ${base.rule_id}`, `${b.command.name} for ${dec.timeout > 0 ? `${dec.timeout} s` : 'no timeout'}, offense ${dec.offense + 1}`, alertId);
+    })();
+    const id = created ?? open!.id;
+    d.publish(d.blocks.get(id)!);
+    if (created !== null) void this.executor.add(created);
+    else this.timer.arm();
+  }
+
+  #refuse(base: Omit<NewBlock, 'state' | 'timeout' | 'offense' | 'created_at' | 'expires_at' | 'reason'>, reason: string, now: number, actor: ArActor | null = null): BlockRow {
+    const d = this.#d;
+    const recent = actor === null ? d.blocks.recentRefusal(base.command, base.ip, reason, now - REFUSAL_WINDOW_MS) : undefined;
+    if (recent) return this.#commit(recent.id, () => d.blocks.update(recent.id, { hits: recent.hits + 1 }, now));
+    let id = 0;
+    const row = this.#commitNew(() => {
+      id = d.blocks.insert({ ...base, state: 'refused', timeout: 0, offense: 1, created_at: now, expires_at: null, reason });
+      d.runs.event(id, now, 'refused', actor?.name ?? base.created_by, reason, base.alert_id);
+      if (actor) d.audit({ actor: actor.name, sourceIp: actor.ip, action: 'block.refused', target: base.ip ?? '-', after: { id, command: base.command, reason } });
+      return id;
+    });
+    d.arLog.line(now, 'portcullis', `refused ${base.command} ${base.ip ?? '-'}: ${reason}`);
+    return row;
+  }
+
+  /** A manual block (API or CLI): validated, checked against the white list and protection, then run. */
+  async block(input: ManualBlock, actor: ArActor): Promise<{ block: BlockRow; created: boolean }> {
+    const d = this.#d;
+    const policy = d.policy();
+    const ip = canonicalIp(input.ip.trim());
+    if (ip === null) throw new BadRequestError(`"${input.ip}" is not an IPv4 or IPv6 address`, 'BAD_IP');
+    const cmd = input.command !== undefined ? policy.commands.get(input.command) : defaultBlockCommand(policy);
+    if (!cmd) throw input.command !== undefined ? new NotFoundError(`no <command> named "${input.command}"`) : new ConflictError('no <command> is configured to block with', 'NO_COMMAND');
+    const binding = bindingOf(policy, cmd.name);
+    const duration = input.duration ?? (binding && binding.timeout > 0 ? binding.timeout : cmd.timeoutAllowed ? DEFAULT_MANUAL_TIMEOUT : 0);
+    if (duration > 0 && !cmd.timeoutAllowed) throw new BadRequestError(`command "${cmd.name}" does not have <timeout_allowed>; use duration 0`, 'TIMEOUT_NOT_ALLOWED');
+    const now = d.now();
+    const who = actor.name ?? 'unknown';
+    const base = {
+      ip, command: cmd.name, executable: cmd.executable, protocol: cmd.protocol, origin: 'manual' as const, rule_id: null, alert_id: null,
+      ar_index: binding?.index ?? null, created_by: who, user: null, location: null, filename: null, request: null as string | null,
+    };
+    const white = policy.whiteList.covers(ip);
+    const why = white !== null ? `white-listed (${white})` : d.protection.covers(ip) !== null ? `protected: ${d.protection.covers(ip)}` : null;
+    if (why !== null) throw new BlockRefusedError(this.#refuse(base, why, now, actor));
+    const open = d.blocks.openFor(cmd.name, ip);
+    const expires = duration > 0 ? now + duration * 1000 : null;
+    if (open) {
+      const longer = expires === null || open.expires_at === null ? null : Math.max(open.expires_at, expires);
+      const row = this.#commit(open.id, () => {
+        d.blocks.update(open.id, { expires_at: longer, timeout: longer === null ? 0 : Math.max(open.timeout, duration), hits: open.hits + 1 }, now);
+        d.runs.event(open.id, now, 'extended', who, `${longer === null ? 'until released' : `until ${new Date(longer).toISOString()}`}: ${input.reason}`);
+        d.audit({ actor: actor.name, sourceIp: actor.ip, action: 'block.extend', target: ip, before: { id: open.id, expires_at: open.expires_at }, after: { expires_at: longer, reason: input.reason } });
+      });
+      this.timer.arm();
+      return { block: row, created: false };
+    }
+    if (cmd.protocol === 'json') {
+      base.request = wazuhMessage('add', cmd.name, cmd.executable, { user: null, ip, alertId: null, ruleId: null, location: null, filename: null }, cmd.extraArgs, {
+        time: now, ruleLevel: null, ruleDescription: null, ruleGroups: [], decoder: null, hostname: d.hostname,
+      });
+    }
+    const id = this.#commitNew(() => {
+      const id = d.blocks.insert({ ...base, state: 'pending', timeout: duration, offense: 1, created_at: now, expires_at: expires, reason: input.reason });
+      d.runs.event(id, now, 'created', who, `manual, ${duration > 0 ? `${duration} s` : 'until released'}: ${input.reason}`);
+      d.audit({ actor: actor.name, sourceIp: actor.ip, action: 'block.create', target: ip, after: { id, command: cmd.name, duration, reason: input.reason } });
+      return id;
+    }).id;
+    return { block: await this.executor.add(id), created: true };
+  }
+
+  /** Releases an open block early: delete runs now; with a grace period alerts do not re-block the address until it ends. */
+  async release(id: number, input: Release, actor: ArActor): Promise<BlockRow> {
+    const d = this.#d;
+    const row = d.blocks.get(id);
+    if (!row) throw new NotFoundError(`no block ${id}`);
+    if (row.state !== 'pending' && row.state !== 'active') throw new ConflictError(`block ${id} is ${row.state}, not active`, 'NOT_ACTIVE');
+    const now = d.now();
+    const grace = input.graceSeconds && input.graceSeconds > 0 && row.ip !== null ? now + input.graceSeconds * 1000 : null;
+    this.#commit(id, () => {
+      d.blocks.update(id, { state: row.state === 'active' ? 'releasing' : 'pending', ending: 'released', released_by: actor.name ?? 'unknown', release_reason: input.reason, grace_until: grace }, now);
+      if (grace !== null) d.blocks.setGrace(row.ip!, grace, id, actor.name);
+      d.runs.event(id, now, 'release-requested', actor.name, `${input.reason}${grace !== null ? ` (grace until ${new Date(grace).toISOString()})` : ''}`);
+      d.audit({ actor: actor.name, sourceIp: actor.ip, action: 'block.release', target: row.ip ?? '-', before: { id, state: row.state }, after: { reason: input.reason, grace_until: grace } });
+    });
+    this.timer.arm();
+    // A pending block is released by its own add task once the add is done.
+    return row.state === 'active' ? this.executor.remove(id) : this.executor.add(id).then(() => d.blocks.get(id)!);
+  }
+
+  /** The timer's action for a due block. */
+  #expire(row: BlockRow): void {
+    const d = this.#d;
+    const now = d.now();
+    this.#commit(row.id, () => d.blocks.update(row.id, { state: 'releasing', ending: 'expired' }, now));
+    void this.executor.remove(row.id);
+  }
+
+  #commit(id: number, fn: () => void): BlockRow {
+    this.#d.db.transaction(fn)();
+    const row = this.#d.blocks.get(id)!;
+    this.#d.publish(row);
+    return row;
+  }
+
+  #commitNew(fn: () => number): BlockRow {
+    const id = this.#d.db.transaction(fn)();
+    const row = this.#d.blocks.get(id)!;
+    this.#d.publish(row);
+    return row;
+  }
+}

@@ -1,0 +1,55 @@
+// Addresses never blocked whatever the rules say (design §5.5): loopback, this host's own addresses
+// and the addresses signed-in admins use, unless the config turns protection off
+// (`<portcullis><admin_protection>no</admin_protection>`). The white list is checked before this.
+import { networkInterfaces } from 'node:os';
+import ipaddr from 'ipaddr.js';
+import { canonicalIp } from './ar-args.js';
+
+export interface ProtectionOptions {
+  enabled: boolean;
+  /** Addresses of signed-in admins, read when asked (sessions change). */
+  adminAddresses?: () => Iterable<string>;
+  /** This host's addresses; default: every interface address, re-read at most every 30 s. */
+  hostAddresses?: () => Iterable<string>;
+  now?: () => number;
+}
+
+function interfaceAddresses(): string[] {
+  const out: string[] = [];
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) out.push(a.address);
+  return out;
+}
+
+export class Protection {
+  readonly #o: ProtectionOptions;
+  #host: Set<string> = new Set();
+  #hostReadAt = -Infinity;
+
+  constructor(o: ProtectionOptions) {
+    this.#o = o;
+  }
+
+  get enabled(): boolean {
+    return this.#o.enabled;
+  }
+
+  /** Why `ip` (canonical) is protected, or null. */
+  covers(ip: string): string | null {
+    if (!this.#o.enabled) return null;
+    const addr = ipaddr.parse(ip);
+    if (addr.range() === 'loopback') return 'loopback address';
+    if (this.#hostSet().has(ip)) return "this host's own address";
+    for (const a of this.#o.adminAddresses?.() ?? []) if (canonicalIp(a) === ip) return 'address of a signed-in admin';
+    return null;
+  }
+
+  #hostSet(): Set<string> {
+    const now = this.#o.now?.() ?? Date.now();
+    if (now - this.#hostReadAt > 30_000) {
+      const list = this.#o.hostAddresses?.() ?? interfaceAddresses();
+      this.#host = new Set([...list].map((a) => canonicalIp(a.split('%')[0]!)).filter((a): a is string => a !== null));
+      this.#hostReadAt = now;
+    }
+    return this.#host;
+  }
+}
