@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { resolveServerConfig, type ServerConfig, type StartFlags } from './config/server-config.js';
+import { shippedConfig } from './paths.js';
 
 export interface Started {
   app: FastifyInstance;
@@ -63,16 +64,17 @@ function banner(app: FastifyInstance, config: ServerConfig, url: string): string
   if (app.sources.statuses().length === 0) lines.push('    nothing: add a <localfile> to the config, or POST lines to /api/ingest');
   lines.push(`    http       POST ${url}/api/ingest with an API token of scope "ingest"`);
   const token = app.accounts.issueSetupToken();
+  const where = `${config.configPath === shippedConfig ? '' : ` --config ${config.configPath}`} --data ${config.dataDir}`;
   if (token) {
     lines.push(
       '  sign in    no account yet. Create the first admin either way:',
-      `               portcullis user add NAME --role admin --data ${config.dataDir}`,
+      `               npx portcullis user add NAME --role admin${where}`,
       `               curl -X POST ${url}/api/setup -H 'content-type: application/json' \\`,
       `                 -d '{"token":"${token}","username":"admin","password":"…at least 10 characters…"}'`,
       '             (the setup token works once, and only until an account exists)',
     );
   } else {
-    lines.push(`  sign in    ${url}/ with your account (portcullis user add NAME --role viewer|responder|admin)`);
+    lines.push(`  sign in    ${url}/ with your account (more: npx portcullis user add NAME --role viewer|responder|admin${where})`);
   }
   return `${lines.join('\n')}\n\n`;
 }
