@@ -143,7 +143,9 @@ export class Engine {
   private run(pre: ReturnType<typeof predecode>, location: string, time: number): ProcessResult {
     const ev = new Event(pre.fullLog, pre.log, location, time);
     ev.timestamp = pre.timestamp;
-    ev.hostname = pre.hostname ?? agentName(location) ?? this.localHostname;
+    // Wazuh attributes an agent's event to the agent's name, whatever the syslog header says.
+    const agent = agentName(location);
+    ev.hostname = (this.dialect === 'wazuh' ? (agent ?? pre.hostname) : (pre.hostname ?? agent)) ?? this.localHostname;
     ev.programName = pre.programName;
     decode(ev, this.index);
     const walked = walkRules(ev, this.state);
@@ -186,10 +188,18 @@ export class Engine {
   }
 }
 
+/** The agent name in an agent event's location: OSSEC "(name) ip->file", Wazuh "[001] (name) any->file". */
 function agentName(location: string): string | null {
-  if (location.charCodeAt(0) !== 40) return null; // '('
-  const end = location.indexOf(')');
-  return end > 1 ? location.slice(1, end) : null;
+  let start = 0;
+  if (location.charCodeAt(0) === 91) {
+    // '['
+    const close = location.indexOf('] ');
+    if (close < 0) return null;
+    start = close + 2;
+  }
+  if (location.charCodeAt(start) !== 40) return null; // '('
+  const end = location.indexOf(')', start);
+  return end > start + 1 ? location.slice(start + 1, end) : null;
 }
 
 /**

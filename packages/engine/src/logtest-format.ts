@@ -55,7 +55,7 @@ export function formatLogtest(r: ProcessResult, dialect: Dialect): string {
     if (dialect === 'ossec') out.push(`${ind}decoder: '(null)'`);
   } else if (dialect === 'wazuh') {
     out.push(`${ind}name: '${ev.decoder.name}'`);
-    if (ev.decoder.parent && ev.decoder.parent !== ev.decoder.name) out.push(`${ind}parent: '${ev.decoder.parent}'`);
+    if (ev.decoder.parent) out.push(`${ind}parent: '${ev.decoder.parent}'`);
     const fields = ev.fieldsObject();
     for (const k of Object.keys(fields).sort()) out.push(`${ind}${k}: '${fields[k]}'`);
   } else {

@@ -525,7 +525,8 @@ export function parseRule(el: XmlElement, groupName: string, vars: Map<string, s
   }
   if (rule.maxsize > 0) {
     const max = rule.maxsize;
-    t.push((ev) => ev.log.length >= max);
+    // OSSEC compares strlen(), i.e. bytes.
+    t.push((ev) => ev.log.length >= max || Buffer.byteLength(ev.log) >= max);
   }
   for (const key of ['program_name', 'id', 'action', 'url', 'srcport', 'dstport', 'user', 'extra_data', 'data', 'hostname', 'status', 'system_name', 'protocol', 'location', 'srcgeoip', 'dstgeoip']) {
     const classic = concat.get(key);
@@ -640,11 +641,13 @@ function parseTime(el: XmlElement, text: string): EventTest {
   const from = a === undefined ? null : parseClock(a);
   const to = b === undefined ? null : parseClock(b);
   if (from === null || to === null) throw err(el, 'BAD_VALUE', `<time> "${text}" is not "hh[:mm][am|pm] - hh[:mm][am|pm]"`);
+  // As OSSEC's OS_IsonTime: a range includes its end minute; a reversed range (over midnight)
+  // excludes both ends and ignores a leading `!`.
   return (ev) => {
     const d = new Date(ev.time * 1000);
     const now = d.getHours() * 60 + d.getMinutes();
-    const inside = from <= to ? now >= from && now < to : now >= from || now < to;
-    return inside !== negate;
+    if (from > to) return now > from || now < to;
+    return (now >= from && now <= to) !== negate;
   };
 }
 

@@ -118,7 +118,7 @@ describe('hostname of events without one', () => {
 
   // Spec §2: for agent events Wazuh takes the agent name from `(name)` in the location, and it
   // replaces the syslog hostname. Locations look like "[001] (name) any->/var/log/secure" (§1).
-  it.fails('Wazuh: an agent event is attributed to the agent name, replacing the syslog host', () => {
+  it('Wazuh: an agent event is attributed to the agent name, replacing the syslog host', () => {
     const engine = buildEngine(decoders, '', { dialect: 'wazuh' });
     const r = engine.processOne('Dec 29 10:00:01 web prog[1]: x', '[001] (agent-7) any->/var/log/secure', 1);
     expect(r.event.hostname).toBe('agent-7');

@@ -164,7 +164,7 @@ export function compileOsMatch(pattern: string, opts: CompileOptions): Pattern {
 
 /** PCRE2. OSSEC 4.x compiles `*_pcre2` caseless; Wazuh's type="pcre2" is case-sensitive. */
 export function compilePcre2(pattern: string, opts: CompileOptions & { caseless: boolean }): Pattern {
-  const { source, flags } = translatePcre2(pattern);
+  const { source, flags } = translatePcre2(pattern, opts.caseless);
   let f = flags;
   if (opts.caseless && !f.includes('i')) f += 'i';
   return new RegexPattern(pattern, 'pcre2', source === '' ? null : compileJs(source, f), opts.negate ?? false);

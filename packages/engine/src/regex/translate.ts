@@ -29,6 +29,8 @@ const OS_CLASSES: Record<string, string> = {
   '.': '[\\s\\S]',
 };
 const OS_LITERAL_ESCAPES = new Set(['\\', '(', ')', '$', '<', '|', '{', '}', '[', ']']);
+/** Escapes OSSEC 4.x's PCRE2 translation accepts but Wazuh's hand-written OS_Regex rejects. */
+const OSSEC4_ONLY_ESCAPES = new Set(['{', '}', '[', ']']);
 const JS_SPECIAL = new Set(['\\', '^', '$', '.', '|', '?', '*', '+', '(', ')', '[', ']', '{', '}', '/']);
 
 function escapeJs(ch: string): string {
@@ -74,7 +76,7 @@ export function translateOsRegex(pattern: string, wholePattern: boolean, baseOff
         lastWasClass = next !== 't' || true;
         continue;
       }
-      if (OS_LITERAL_ESCAPES.has(next)) {
+      if (OS_LITERAL_ESCAPES.has(next) && (wholePattern || !OSSEC4_ONLY_ESCAPES.has(next))) {
         parts.push(escapeJs(next));
         lastWasClass = false;
         continue;
@@ -193,7 +195,7 @@ const PCRE_SPACE = '\\t\\n\\v\\f\\r ';
  * `(?P<n>…)`, a leading `(?i)`), maps `\s`/`\S` to PCRE2's ASCII set, and rejects what cannot be
  * expressed (possessive quantifiers, atomic groups, recursion, conditionals, `\K`, verbs).
  */
-export function translatePcre2(pattern: string): { source: string; flags: string } {
+export function translatePcre2(pattern: string, caseless = true): { source: string; flags: string } {
   let out = '';
   let i = 0;
   let flags = '';
@@ -349,8 +351,8 @@ export function translatePcre2(pattern: string): { source: string; flags: string
           const m = /^([a-zA-Z]*)(?:-([a-zA-Z]*))?(\)|:)/.exec(rest);
           if (!m) throw new PatternError(`unknown group syntax "(?${rest.slice(0, 3)}"`, i);
           const flags = m[1]! + (m[2] ?? '');
-          // Patterns are compiled caseless already, so (?i) changes nothing; other inline flags cannot be expressed.
-          if (flags.replace(/i/g, '') !== '' || (m[2] ?? '').includes('i')) unsupported(`inline flags (?${m[1]}${m[2] !== undefined ? `-${m[2]}` : ''})`, i);
+          // In a caseless pattern (?i) changes nothing; otherwise, and for other flags, JS (Node 20) cannot scope them.
+          if (flags.replace(/i/g, '') !== '' || (m[2] ?? '').includes('i') || (!caseless && flags.includes('i'))) unsupported(`inline flags (?${m[1]}${m[2] !== undefined ? `-${m[2]}` : ''})`, i);
           if (m[3] === ')') {
             i += 2 + m[0].length;
           } else {
@@ -372,6 +374,11 @@ export function translatePcre2(pattern: string): { source: string; flags: string
         if (pattern[i] === '+' && ch === '?' && isQuantifierEnd(pattern, i - 1)) unsupported('possessive quantifier "?+"', i - 1);
         break;
       }
+      case '.':
+        // PCRE2's dot excludes only \n; JavaScript's also excludes \r, U+2028 and U+2029.
+        out += flags.includes('s') ? '[\\s\\S]' : '[^\\n]';
+        i++;
+        break;
       default:
         out += ch;
         i++;
