@@ -1,0 +1,21 @@
+import { Link, useParams } from 'react-router';
+import { IpTimelineView } from '@/features/blocks/components/ip-timeline';
+import { useLiveBlocks } from '@/features/blocks/hooks/use-live-blocks';
+import { PageBody } from '@/components/layout/app-shell';
+import { PageHeader } from '@/components/ui/card';
+import { usePageTitle } from '@/lib/page-title';
+
+export function IpRoute() {
+  const ip = useParams().ip ?? '';
+  usePageTitle(ip);
+  useLiveBlocks();
+  return (
+    <PageBody>
+      <PageHeader
+        title={<span className="mono">{ip}</span>}
+        description={<><Link to="/blocks">Blocks</Link> › timeline of one address</>}
+      />
+      <IpTimelineView ip={ip} />
+    </PageBody>
+  );
+}

@@ -1,0 +1,120 @@
+// The live head of the Alerts list: socket.io batches written into the query cache under
+// ['alerts', 'live', filters], in front of the fetched pages. While paused, arrivals are held
+// (and counted); the head is capped so a flood never grows memory without bound.
+import type { Alert, LiveAlertBatch, LiveFilter } from '@portcullis/shared';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
+import { useOnConnect, useSocket, useSocketEvent } from '@/lib/socket';
+import { alertKeys, toQuery, type AlertFilters } from '../api/alerts';
+
+export interface LiveHead {
+  /** Shown, newest first. */
+  items: Alert[];
+  /** Arrived while paused, newest first (capped). */
+  held: Alert[];
+  /** How many arrived while paused, including those not kept. */
+  heldCount: number;
+  /** Alerts the server did not send (its per-interval cap) or that fell off the capped head. */
+  missed: number;
+  /** Lowest id of the last batch shown, to highlight fresh rows. */
+  freshFrom: number;
+}
+
+export const MAX_LIVE = 5000;
+const EMPTY: LiveHead = { items: [], held: [], heldCount: 0, missed: 0, freshFrom: Infinity };
+
+/** The part of the filters the server applies to the feed; the rest is applied here. */
+function serverFilter(f: AlertFilters): LiveFilter {
+  const q = toQuery(f);
+  const out: LiveFilter = {};
+  if (q.level_min !== undefined) out.level_min = q.level_min;
+  if (q.rule_id !== undefined) out.rule_id = [q.rule_id];
+  if (q.srcip !== undefined) out.srcip = q.srcip;
+  if (q.location !== undefined) out.location = q.location;
+  return out;
+}
+
+function localMatch(f: AlertFilters): (a: Alert) => boolean {
+  const q = toQuery(f);
+  const text = q.q?.toLowerCase();
+  return (a) =>
+    (q.group === undefined || a.groups.includes(q.group)) &&
+    (q.hostname === undefined || a.hostname === q.hostname) &&
+    (text === undefined || a.full_log.toLowerCase().includes(text)) &&
+    (q.level_min === undefined || a.level >= q.level_min) &&
+    (q.rule_id === undefined || a.rule_id === q.rule_id) &&
+    (q.srcip === undefined || a.srcip === q.srcip) &&
+    (q.location === undefined || a.location === q.location);
+}
+
+/** Whether live alerts can belong to this view at all (a range that ended in the past cannot). */
+export function isLiveView(f: AlertFilters): boolean {
+  return f.range !== 'custom' || !f.to;
+}
+
+export function useLiveAlerts(filters: AlertFilters, paused: boolean) {
+  const qc = useQueryClient();
+  const socket = useSocket();
+  const key = alertKeys.live(filters);
+  const pausedRef = useRef(paused);
+  const live = isLiveView(filters);
+  const match = useRef(localMatch(filters));
+  useEffect(() => {
+    match.current = localMatch(filters);
+  }, [filters]);
+
+  const head = useQuery({ queryKey: key, queryFn: () => EMPTY, initialData: EMPTY, staleTime: Infinity, gcTime: 0 }).data;
+
+  // A new view starts from what the server has now: forget the previous head.
+  useEffect(() => {
+    qc.setQueryData(key, EMPTY);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [JSON.stringify(filters)]);
+
+  useOnConnect((s) => s.emit('filter', live ? serverFilter(filters) : { level_min: 16, rule_id: [0] }));
+  useEffect(() => {
+    if (socket?.connected) socket.emit('filter', live ? serverFilter(filters) : { level_min: 16, rule_id: [0] });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [socket, JSON.stringify(filters)]);
+  // Other pages want everything (the overview counts); reset the server filter on the way out.
+  useEffect(() => () => void socket?.emit('filter', {}), [socket]);
+
+  useSocketEvent('alerts', (batch: LiveAlertBatch) => {
+    if (!live) return;
+    const items = batch.items.filter(match.current).sort((a, b) => b.id - a.id);
+    if (items.length === 0 && batch.skipped === 0) return;
+    qc.setQueryData<LiveHead>(key, (prev = EMPTY) => {
+      if (pausedRef.current) {
+        const held = items.concat(prev.held).slice(0, MAX_LIVE);
+        return { ...prev, held, heldCount: prev.heldCount + items.length + batch.skipped };
+      }
+      const all = items.concat(prev.items);
+      const kept = all.length > MAX_LIVE ? all.slice(0, MAX_LIVE) : all;
+      return {
+        ...prev,
+        items: kept,
+        missed: prev.missed + batch.skipped + (all.length - kept.length),
+        freshFrom: items.length ? items[items.length - 1]!.id : prev.freshFrom,
+      };
+    });
+  });
+
+  const setPaused = (p: boolean) => {
+    pausedRef.current = p;
+    if (p) return;
+    // Resume: what was held goes on top; what did not fit is counted as missed.
+    qc.setQueryData<LiveHead>(key, (prev = EMPTY) => {
+      const all = prev.held.concat(prev.items);
+      const kept = all.slice(0, MAX_LIVE);
+      const dropped = prev.heldCount - prev.held.length + (all.length - kept.length);
+      return { items: kept, held: [], heldCount: 0, missed: prev.missed + dropped, freshFrom: prev.held.length ? prev.held[prev.held.length - 1]!.id : prev.freshFrom };
+    });
+  };
+  useEffect(() => {
+    if (pausedRef.current !== paused) setPaused(paused);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [paused]);
+
+  const reset = () => qc.setQueryData(key, EMPTY);
+  return { head, live, reset };
+}

@@ -1,0 +1,28 @@
+// Block changes pushed over socket.io go into the query cache: a known block is replaced in every
+// cached list at once; a new one makes the lists fetch again.
+import type { Block, LiveBlockChange } from '@portcullis/shared';
+import { useQueryClient, type InfiniteData } from '@tanstack/react-query';
+import { useSocketEvent } from '@/lib/socket';
+import { blockKeys } from '../api/blocks';
+
+type Pages = InfiniteData<{ items: Block[]; next: string | null }>;
+
+export function useLiveBlocks() {
+  const qc = useQueryClient();
+  useSocketEvent('block', ({ block }: LiveBlockChange) => {
+    let known = false;
+    for (const [key, data] of qc.getQueriesData<Pages>({ queryKey: blockKeys.lists })) {
+      if (!data) continue;
+      let hit = false;
+      const pages = data.pages.map((p) => ({ ...p, items: p.items.map((b) => (b.id === block.id ? ((hit = true), block) : b)) }));
+      if (hit) {
+        known = true;
+        qc.setQueryData<Pages>(key, { ...data, pages });
+      }
+    }
+    // A new block, or one that moved between the active and history lists.
+    if (!known || block.state !== 'active') void qc.invalidateQueries({ queryKey: blockKeys.lists });
+    void qc.invalidateQueries({ queryKey: blockKeys.detail(block.id) });
+    void qc.invalidateQueries({ queryKey: blockKeys.ip(block.ip) });
+  });
+}

@@ -1,0 +1,77 @@
+// The one socket.io connection, opened while someone is signed in. Features subscribe to events
+// with `useSocketEvent` and write what arrives into the query cache; nothing else stores it.
+import type { ClientToServerEvents, WebServerToClientEvents } from '@portcullis/shared';
+import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
+import { io, type Socket } from 'socket.io-client';
+
+export type LiveSocket = Socket<WebServerToClientEvents, ClientToServerEvents>;
+export type LiveStatus = 'connecting' | 'connected' | 'offline';
+
+const SocketContext = createContext<{ socket: LiveSocket | null; status: LiveStatus }>({ socket: null, status: 'offline' });
+
+export function SocketProvider({ enabled, children }: { enabled: boolean; children: ReactNode }) {
+  const [state, setState] = useState<{ socket: LiveSocket | null; status: LiveStatus }>({ socket: null, status: 'offline' });
+
+  useEffect(() => {
+    if (!enabled) return;
+    const socket: LiveSocket = io({ path: '/socket.io', withCredentials: true, transports: ['websocket', 'polling'] });
+    const set = (status: LiveStatus) => setState({ socket, status });
+    set('connecting');
+    socket.on('connect', () => set('connected'));
+    socket.on('disconnect', () => set('connecting'));
+    socket.on('connect_error', () => set('offline'));
+    return () => {
+      socket.removeAllListeners();
+      socket.disconnect();
+      setState({ socket: null, status: 'offline' });
+    };
+  }, [enabled]);
+
+  return <SocketContext.Provider value={state}>{children}</SocketContext.Provider>;
+}
+
+export function useSocket(): LiveSocket | null {
+  return useContext(SocketContext).socket;
+}
+
+export function useLiveStatus(): LiveStatus {
+  return useContext(SocketContext).status;
+}
+
+type EventName = keyof WebServerToClientEvents;
+
+/** Calls `handler` for each `event`; the latest handler is used without re-subscribing. */
+export function useSocketEvent<E extends EventName>(event: E, handler: WebServerToClientEvents[E]): void {
+  const socket = useSocket();
+  const ref = useRef(handler);
+  useEffect(() => {
+    ref.current = handler;
+  });
+  useEffect(() => {
+    if (!socket) return;
+    const fn = ((...args: unknown[]) => (ref.current as (...a: unknown[]) => void)(...args)) as WebServerToClientEvents[E];
+    // socket.io's typed overloads do not narrow on a generic event name.
+    (socket.on as (e: string, f: unknown) => void)(event, fn);
+    return () => {
+      (socket.off as (e: string, f: unknown) => void)(event, fn);
+    };
+  }, [socket, event]);
+}
+
+/** Runs `onConnect` now if connected and after every reconnect (to resend a filter). */
+export function useOnConnect(onConnect: (socket: LiveSocket) => void): void {
+  const socket = useSocket();
+  const ref = useRef(onConnect);
+  useEffect(() => {
+    ref.current = onConnect;
+  });
+  useEffect(() => {
+    if (!socket) return;
+    const fn = () => ref.current(socket);
+    if (socket.connected) fn();
+    socket.on('connect', fn);
+    return () => {
+      socket.off('connect', fn);
+    };
+  }, [socket]);
+}
