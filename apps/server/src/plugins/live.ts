@@ -26,6 +26,14 @@ const filterCheck = TypeCompiler.Compile(LiveFilter);
 /** A client whose socket has this many packets waiting is skipped for the interval. */
 const MAX_WRITE_BUFFER = 32;
 
+function originHost(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
+}
+
 export class LiveService {
   constructor(
     readonly hub: LiveHub,
@@ -65,8 +73,7 @@ export default fp(
       if (!principal) return next(new Error('UNAUTHENTICATED'));
       if (!allowed(principal.role, 'viewer')) return next(new Error('FORBIDDEN'));
       // A cookie is sent by the browser whatever page opened the socket: only our own origin may use it.
-      const origin = headers.origin;
-      if (principal.kind === 'session' && origin && new URL(origin).host !== headers.host) return next(new Error('FORBIDDEN_ORIGIN'));
+      if (principal.kind === 'session' && headers.origin && originHost(headers.origin) !== headers.host) return next(new Error('FORBIDDEN_ORIGIN'));
       socket.data.principal = principal;
       next();
     });

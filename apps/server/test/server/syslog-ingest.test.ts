@@ -1,10 +1,13 @@
 // Lines that come over the network: syslog from the real `logger` client over UDP and TCP, and
 // HTTP ingest in both body formats.
 import { execFileSync } from 'node:child_process';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyslogStatus } from '../../src/sources/index.js';
-import { makeApp, makeEnv, token, waitFor, type TestEnv } from './helpers.js';
+import { makeApp, makeEnv, signIn, syslogLine, token, waitFor, type TestEnv } from './helpers.js';
 
 function hasLogger(): boolean {
   try {
@@ -87,5 +90,32 @@ describe('POST /api/ingest', () => {
     const json = await app.inject({ method: 'POST', url: '/api/ingest', headers: { ...auth, 'content-type': 'application/json' }, payload: '{}' });
     expect(json.statusCode).toBe(415);
     expect(json.json().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+});
+
+describe('a failing source', () => {
+  it('is reported in the API and retried, and the other sources go on', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const taken = (blocker.address() as { port: number }).port;
+    const env = makeEnv({ files: ['app.log'], portcullis: `<syslog protocol="tcp">127.0.0.1:${taken}</syslog>` });
+    writeFileSync(path.join(env.dir, 'app.log'), '');
+    const app = await makeApp(env);
+    try {
+      const viewer = await signIn(app, 'viewer');
+      appendFileSync(path.join(env.dir, 'app.log'), `${syslogLine('still read seq=1 src=10.0.0.1')}\n`);
+      await waitFor(() => app.alerts.count() === 1, 5000, 'the file source to go on');
+      const sources = (await app.inject({ method: 'GET', url: '/api/sources', headers: viewer.headers })).json().items;
+      const tcp = sources.find((s: { kind: string }) => s.kind === 'syslog-tcp');
+      expect(tcp).toMatchObject({ state: 'failed', last_error: expect.stringContaining('EADDRINUSE'), last_error_at: expect.any(String) });
+      expect(sources.find((s: { kind: string }) => s.kind === 'file').state).not.toBe('failed');
+      expect((await app.inject({ method: 'GET', url: '/api/health' })).json()).toMatchObject({ status: 'degraded', sources: { total: 2, failed: 1 } });
+      // Once the port is free, the source's own retry brings it up.
+      await new Promise((r) => blocker.close(r));
+      await waitFor(() => app.sources.statuses().find((s) => s.kind === 'syslog-tcp')?.state === 'running', 5000, 'the retry');
+    } finally {
+      await app.close();
+      env.cleanup();
+    }
   });
 });

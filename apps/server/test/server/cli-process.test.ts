@@ -1,4 +1,5 @@
-// A real server process killed with SIGKILL in the middle of a stream, restarted, killed again:
+// The built CLI as real processes: a server killed with SIGKILL in the middle of a stream,
+// restarted, killed again, and `user add` reading the password from stdin. For the kills:
 // the alerts and the file position commit together, so every line gives exactly one alert.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, writeFileSync } from 'node:fs';
@@ -7,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeEnv, syslogLine, waitFor, sleep, type TestEnv } from './helpers.js';
+import { makeApp, makeEnv, syslogLine, waitFor, sleep, type TestEnv } from './helpers.js';
 
 const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -96,4 +97,30 @@ describe('SIGKILL mid-stream', () => {
       await new Promise((r) => child.once('exit', r));
     }
   }, 120_000);
+});
+
+describe('portcullis user add', () => {
+  it('creates the first admin with the password from stdin, who can then sign in', async () => {
+    const env = makeEnv();
+    try {
+      const run = (args: string[], input: string) =>
+        spawnSync(process.execPath, [path.join(serverDir, 'bin', 'portcullis.js'), 'user', ...args, '--config', env.configPath, '--data', env.dataDir], { input, encoding: 'utf8' });
+      const added = run(['add', 'root', '--role', 'admin'], 'root-password-1\n');
+      expect(added.stderr).toBe('');
+      expect(added.stdout).toContain('user root (admin) created');
+      expect(run(['add', 'root', '--role', 'admin'], 'root-password-1\n').stderr).toContain('exists');
+      expect(run(['add', 'short', '--role', 'viewer'], 'tiny\n').status).toBe(2);
+      expect(run(['list'], '').stdout).toBe('root\tadmin\n');
+      const app = await makeApp(env);
+      try {
+        const res = await app.inject({ method: 'POST', url: '/api/session', payload: { username: 'root', password: 'root-password-1' } });
+        expect(res.json().user).toMatchObject({ username: 'root', role: 'admin' });
+        expect(app.accounts.setupRequired()).toBe(false);
+      } finally {
+        await app.close();
+      }
+    } finally {
+      env.cleanup();
+    }
+  });
 });
