@@ -12,6 +12,7 @@ import type { BlockRow } from './blocks.repository.js';
 import { BlocksRepository } from './blocks.repository.js';
 import { BlocksQueries } from './blocks.queries.js';
 import { BlocksService } from './blocks.service.js';
+import { ManualBlocks } from './manual-blocks.js';
 import type { ArPolicy } from './policy.js';
 import { Protection } from './protection.js';
 import { reconcile, type ReconcileReport } from './reconcile.js';
@@ -42,6 +43,7 @@ export interface ActiveResponseOptions {
 export class ActiveResponse {
   readonly deps: ArDeps;
   readonly service: BlocksService;
+  readonly manual: ManualBlocks;
   readonly queries: BlocksQueries;
   readonly #arLog: ArLog;
   readonly #reconcileMs: number;
@@ -79,6 +81,7 @@ export class ActiveResponse {
       audit: o.audit ?? (() => undefined),
     };
     this.service = new BlocksService(this.deps);
+    this.manual = new ManualBlocks(this.deps, this.service);
     this.queries = new BlocksQueries(this.deps);
     this.#reconcileMs = o.reconcileMs ?? 5 * 60_000;
   }
@@ -87,7 +90,9 @@ export class ActiveResponse {
   start(): void {
     this.service.resume();
     if (this.#reconcileMs > 0) {
-      this.#reconcileTimer = setInterval(() => void this.reconcile(), this.#reconcileMs);
+      this.#reconcileTimer = setInterval(() => {
+        this.reconcile().catch((err: unknown) => this.deps.log.error({ err }, 'reconciliation failed'));
+      }, this.#reconcileMs);
       this.#reconcileTimer.unref();
     }
   }

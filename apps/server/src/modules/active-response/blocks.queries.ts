@@ -58,12 +58,14 @@ export class BlocksQueries {
     const ids = blocks.map((b) => b.id);
     const byId = new Map(blocks.map((b) => [b.id, b]));
     const events: IpTimelineEvent[] = [];
-    for (const a of d.runs.alertsOf(ip, TIMELINE_ALERTS)) {
+    for (const a of d.runs.alertsOf(ip, TIMELINE_ALERTS).reverse()) {
       events.push({ time: iso(a.time), kind: 'alert', summary: `Rule ${a.rule_id} (level ${a.level}): ${a.description}`, alert_id: a.id, rule_id: a.rule_id, level: a.level, actor: null, detail: a.full_log });
     }
     for (const e of d.runs.eventsOfBlocks(ids)) events.push(this.#event(e, byId.get(e.block_id)!.command));
     for (const r of d.runs.runsOfBlocks(ids)) events.push(runEvent(r));
-    events.sort((x, y) => (x.time < y.time ? 1 : x.time > y.time ? -1 : 0));
+    // Newest first; within one millisecond, the later-recorded first.
+    const order = new Map(events.map((e, i) => [e, i]));
+    events.sort((x, y) => (x.time < y.time ? 1 : x.time > y.time ? -1 : order.get(y)! - order.get(x)!));
     const summary = d.runs.alertSummary(ip);
     const open = blocks.find((b) => b.state === 'pending' || b.state === 'active' || b.state === 'releasing') ?? null;
     const white = d.policy().whiteList.covers(ip);

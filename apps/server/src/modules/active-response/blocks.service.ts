@@ -1,42 +1,22 @@
 // The decisions of active response. For each committed alert and each <active-response> bound to
 // its rule: route by location, refuse unsafe values, the white list, protected addresses and grace
 // periods (each refusal a `refused` row), then execd's timeout list — a duplicate extends and
-// escalates the open block, anything else becomes a `pending` block whose add is queued. Manual
-// blocks and releases (API, CLI) go through the same rows. The timer and resume live here too.
+// escalates the open block, anything else becomes a `pending` block whose add is queued. The timer
+// and resuming after a restart live here too; manual blocks and releases are in manual-blocks.ts.
 import { TimeoutList, arTarget, checkArRequest, isRefusal, type ArBinding, type ArRequest, type Rule } from '@portcullis/engine';
-import { BadRequestError, ConflictError, NotFoundError } from '../../errors.js';
 import type { PersistedAlert } from '../../pipeline/pipeline.js';
 import { canonicalIp, safeFilename, safeLocation, safeUser, wazuhMessage, type ArFields } from './ar-args.js';
 import type { ArActor, ArDeps } from './ar-deps.js';
 import { BlockExecutor } from './block-executor.js';
 import { BlockTimer } from './block-timer.js';
 import type { BlockRow, NewBlock } from './blocks.repository.js';
-import { bindingOf, defaultBlockCommand } from './policy.js';
 import { refusalText, type Refusal } from './refusals.js';
 
 /** Refusals of the same kind for the same address within this window count as hits on one row. */
 const REFUSAL_WINDOW_MS = 60_000;
-const DEFAULT_MANUAL_TIMEOUT = 600;
 
-export interface ManualBlock {
-  ip: string;
-  /** Seconds; 0 = until released; default: the command's configured timeout, else 600. */
-  duration?: number | undefined;
-  reason: string;
-  command?: string | undefined;
-}
-
-export interface Release {
-  reason: string;
-  /** Seconds during which alerts do not block this address again. */
-  graceSeconds?: number | undefined;
-}
-
-export class BlockRefusedError extends ConflictError {
-  constructor(readonly block: BlockRow) {
-    super(`refused: ${block.reason}`, 'BLOCK_REFUSED');
-  }
-}
+/** The fields of a new row the caller decides; state, timing and reason are the service's. */
+export type BlockBase = Omit<NewBlock, 'state' | 'timeout' | 'offense' | 'created_at' | 'expires_at' | 'reason'>;
 
 export class BlocksService {
   readonly executor: BlockExecutor;
@@ -57,7 +37,7 @@ export class BlocksService {
     for (const row of d.blocks.inStates(['releasing'])) void this.executor.remove(row.id);
     for (const row of d.blocks.inStates(['pending'])) {
       if (row.expires_at !== null && row.expires_at <= now) {
-        this.#commit(row.id, () => d.blocks.update(row.id, { state: 'releasing', ending: 'expired' }, now));
+        this.commit(row.id, () => d.blocks.update(row.id, { state: 'releasing', ending: 'expired' }, now));
         void this.executor.remove(row.id);
       } else void this.executor.add(row.id);
     }
@@ -100,7 +80,7 @@ export class BlocksService {
     const rawIp = a.result.event.srcip ?? null;
     const validIp = rawIp === null ? null : canonicalIp(rawIp.replace(/^::ffff:(?=\d+\.)/i, ''));
     const refuse = (r: Refusal): void => {
-      this.#refuse({ ...base, ip: validIp }, refusalText(r), now);
+      this.refuse({ ...base, ip: validIp }, refusalText(r), now);
     };
     if (arTarget(b.location) !== 'local') return refuse({ kind: 'no-agents', location: b.location });
     const req = checkArRequest(a.result, b, policy.whiteList, policy.dialect);
@@ -128,7 +108,7 @@ export class BlocksService {
   }
 
   /** execd's timeout list (spec §6.2–6.4) over the stored state: extend and escalate, or add. */
-  #timeoutRequest(base: Omit<NewBlock, 'state' | 'timeout' | 'offense' | 'created_at' | 'expires_at' | 'reason'>, req: ArRequest, b: ArBinding, now: number, alertId: number): void {
+  #timeoutRequest(base: BlockBase, req: ArRequest, b: ArBinding, now: number, alertId: number): void {
     const d = this.#d;
     let created: number | null = null;
     const open = d.blocks.openFor(base.command, base.ip);
@@ -167,12 +147,13 @@ export class BlocksService {
     else this.timer.arm();
   }
 
-  #refuse(base: Omit<NewBlock, 'state' | 'timeout' | 'offense' | 'created_at' | 'expires_at' | 'reason'>, reason: string, now: number, actor: ArActor | null = null): BlockRow {
+  /** Records a refusal (a new `refused` row, or one more hit on a recent identical one). */
+  refuse(base: BlockBase, reason: string, now: number, actor: ArActor | null = null): BlockRow {
     const d = this.#d;
     const recent = actor === null ? d.blocks.recentRefusal(base.command, base.ip, reason, now - REFUSAL_WINDOW_MS) : undefined;
-    if (recent) return this.#commit(recent.id, () => d.blocks.update(recent.id, { hits: recent.hits + 1 }, now));
+    if (recent) return this.commit(recent.id, () => d.blocks.update(recent.id, { hits: recent.hits + 1 }, now));
     let id = 0;
-    const row = this.#commitNew(() => {
+    const row = this.commitNew(() => {
       id = d.blocks.insert({ ...base, state: 'refused', timeout: 0, offense: 1, created_at: now, expires_at: null, reason });
       d.runs.event(id, now, 'refused', actor?.name ?? base.created_by, reason, base.alert_id);
       if (actor) d.audit({ actor: actor.name, sourceIp: actor.ip, action: 'block.refused', target: base.ip ?? '-', after: { id, command: base.command, reason } });
@@ -182,87 +163,24 @@ export class BlocksService {
     return row;
   }
 
-  /** A manual block (API or CLI): validated, checked against the white list and protection, then run. */
-  async block(input: ManualBlock, actor: ArActor): Promise<{ block: BlockRow; created: boolean }> {
-    const d = this.#d;
-    const policy = d.policy();
-    const ip = canonicalIp(input.ip.trim());
-    if (ip === null) throw new BadRequestError(`"${input.ip}" is not an IPv4 or IPv6 address`, 'BAD_IP');
-    const cmd = input.command !== undefined ? policy.commands.get(input.command) : defaultBlockCommand(policy);
-    if (!cmd) throw input.command !== undefined ? new NotFoundError(`no <command> named "${input.command}"`) : new ConflictError('no <command> is configured to block with', 'NO_COMMAND');
-    const binding = bindingOf(policy, cmd.name);
-    const duration = input.duration ?? (binding && binding.timeout > 0 ? binding.timeout : cmd.timeoutAllowed ? DEFAULT_MANUAL_TIMEOUT : 0);
-    if (duration > 0 && !cmd.timeoutAllowed) throw new BadRequestError(`command "${cmd.name}" does not have <timeout_allowed>; use duration 0`, 'TIMEOUT_NOT_ALLOWED');
-    const now = d.now();
-    const who = actor.name ?? 'unknown';
-    const base = {
-      ip, command: cmd.name, executable: cmd.executable, protocol: cmd.protocol, origin: 'manual' as const, rule_id: null, alert_id: null,
-      ar_index: binding?.index ?? null, created_by: who, user: null, location: null, filename: null, request: null as string | null,
-    };
-    const white = policy.whiteList.covers(ip);
-    const why = white !== null ? `white-listed (${white})` : d.protection.covers(ip) !== null ? `protected: ${d.protection.covers(ip)}` : null;
-    if (why !== null) throw new BlockRefusedError(this.#refuse(base, why, now, actor));
-    const open = d.blocks.openFor(cmd.name, ip);
-    const expires = duration > 0 ? now + duration * 1000 : null;
-    if (open) {
-      const longer = expires === null || open.expires_at === null ? null : Math.max(open.expires_at, expires);
-      const row = this.#commit(open.id, () => {
-        d.blocks.update(open.id, { expires_at: longer, timeout: longer === null ? 0 : Math.max(open.timeout, duration), hits: open.hits + 1 }, now);
-        d.runs.event(open.id, now, 'extended', who, `${longer === null ? 'until released' : `until ${new Date(longer).toISOString()}`}: ${input.reason}`);
-        d.audit({ actor: actor.name, sourceIp: actor.ip, action: 'block.extend', target: ip, before: { id: open.id, expires_at: open.expires_at }, after: { expires_at: longer, reason: input.reason } });
-      });
-      this.timer.arm();
-      return { block: row, created: false };
-    }
-    if (cmd.protocol === 'json') {
-      base.request = wazuhMessage('add', cmd.name, cmd.executable, { user: null, ip, alertId: null, ruleId: null, location: null, filename: null }, cmd.extraArgs, {
-        time: now, ruleLevel: null, ruleDescription: null, ruleGroups: [], decoder: null, hostname: d.hostname,
-      });
-    }
-    const id = this.#commitNew(() => {
-      const id = d.blocks.insert({ ...base, state: 'pending', timeout: duration, offense: 1, created_at: now, expires_at: expires, reason: input.reason });
-      d.runs.event(id, now, 'created', who, `manual, ${duration > 0 ? `${duration} s` : 'until released'}: ${input.reason}`);
-      d.audit({ actor: actor.name, sourceIp: actor.ip, action: 'block.create', target: ip, after: { id, command: cmd.name, duration, reason: input.reason } });
-      return id;
-    }).id;
-    return { block: await this.executor.add(id), created: true };
-  }
-
-  /** Releases an open block early: delete runs now; with a grace period alerts do not re-block the address until it ends. */
-  async release(id: number, input: Release, actor: ArActor): Promise<BlockRow> {
-    const d = this.#d;
-    const row = d.blocks.get(id);
-    if (!row) throw new NotFoundError(`no block ${id}`);
-    if (row.state !== 'pending' && row.state !== 'active') throw new ConflictError(`block ${id} is ${row.state}, not active`, 'NOT_ACTIVE');
-    const now = d.now();
-    const grace = input.graceSeconds && input.graceSeconds > 0 && row.ip !== null ? now + input.graceSeconds * 1000 : null;
-    this.#commit(id, () => {
-      d.blocks.update(id, { state: row.state === 'active' ? 'releasing' : 'pending', ending: 'released', released_by: actor.name ?? 'unknown', release_reason: input.reason, grace_until: grace }, now);
-      if (grace !== null) d.blocks.setGrace(row.ip!, grace, id, actor.name);
-      d.runs.event(id, now, 'release-requested', actor.name, `${input.reason}${grace !== null ? ` (grace until ${new Date(grace).toISOString()})` : ''}`);
-      d.audit({ actor: actor.name, sourceIp: actor.ip, action: 'block.release', target: row.ip ?? '-', before: { id, state: row.state }, after: { reason: input.reason, grace_until: grace } });
-    });
-    this.timer.arm();
-    // A pending block is released by its own add task once the add is done.
-    return row.state === 'active' ? this.executor.remove(id) : this.executor.add(id).then(() => d.blocks.get(id)!);
-  }
-
   /** The timer's action for a due block. */
   #expire(row: BlockRow): void {
     const d = this.#d;
     const now = d.now();
-    this.#commit(row.id, () => d.blocks.update(row.id, { state: 'releasing', ending: 'expired' }, now));
+    this.commit(row.id, () => d.blocks.update(row.id, { state: 'releasing', ending: 'expired' }, now));
     void this.executor.remove(row.id);
   }
 
-  #commit(id: number, fn: () => void): BlockRow {
+  /** Runs `fn` in a transaction, then publishes the block as it is now. */
+  commit(id: number, fn: () => void): BlockRow {
     this.#d.db.transaction(fn)();
     const row = this.#d.blocks.get(id)!;
     this.#d.publish(row);
     return row;
   }
 
-  #commitNew(fn: () => number): BlockRow {
+  /** Like commit, for a transaction that creates the block and returns its id. */
+  commitNew(fn: () => number): BlockRow {
     const id = this.#d.db.transaction(fn)();
     const row = this.#d.blocks.get(id)!;
     this.#d.publish(row);

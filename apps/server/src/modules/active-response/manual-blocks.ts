@@ -1,0 +1,132 @@
+// Blocks and releases made by people (API, admin socket, CLI break-glass): validated, checked
+// against the white list and protection, audited in the transaction that makes them, then run.
+import { BadRequestError, ConflictError, NotFoundError } from '../../errors.js';
+import { canonicalIp, wazuhMessage } from './ar-args.js';
+import type { ArActor, ArDeps } from './ar-deps.js';
+import type { BlockRow } from './blocks.repository.js';
+import type { BlockBase, BlocksService } from './blocks.service.js';
+import { bindingOf, defaultBlockCommand } from './policy.js';
+
+const DEFAULT_MANUAL_TIMEOUT = 600;
+
+export interface ManualBlock {
+  ip: string;
+  /** Seconds; 0 = until released; default: the command's configured timeout, else 600. */
+  duration?: number | undefined;
+  reason: string;
+  command?: string | undefined;
+}
+
+export interface Release {
+  reason: string;
+  /** Seconds during which alerts do not block this address again. */
+  graceSeconds?: number | undefined;
+}
+
+export class BlockRefusedError extends ConflictError {
+  constructor(readonly block: BlockRow) {
+    super(`refused: ${block.reason}`, 'BLOCK_REFUSED');
+  }
+}
+
+export class ManualBlocks {
+  readonly #d: ArDeps;
+  readonly #s: BlocksService;
+
+  constructor(deps: ArDeps, service: BlocksService) {
+    this.#d = deps;
+    this.#s = service;
+  }
+
+  /** Blocks an address now; an open block of the same command is extended instead (never shortened). */
+  async block(input: ManualBlock, actor: ArActor): Promise<{ block: BlockRow; created: boolean }> {
+    const d = this.#d;
+    const policy = d.policy();
+    const ip = canonicalIp(input.ip.trim());
+    if (ip === null) throw new BadRequestError(`"${input.ip}" is not an IPv4 or IPv6 address`, 'BAD_IP');
+    const cmd = input.command !== undefined ? policy.commands.get(input.command) : defaultBlockCommand(policy);
+    if (!cmd) throw input.command !== undefined ? new NotFoundError(`no <command> named "${input.command}"`) : new ConflictError('no <command> is configured to block with', 'NO_COMMAND');
+    const binding = bindingOf(policy, cmd.name);
+    const duration = input.duration ?? (binding && binding.timeout > 0 ? binding.timeout : cmd.timeoutAllowed ? DEFAULT_MANUAL_TIMEOUT : 0);
+    if (duration > 0 && !cmd.timeoutAllowed) throw new BadRequestError(`command "${cmd.name}" does not have <timeout_allowed>; use duration 0`, 'TIMEOUT_NOT_ALLOWED');
+    const now = d.now();
+    const who = actor.name ?? 'unknown';
+    const base: BlockBase = {
+      ip, command: cmd.name, executable: cmd.executable, protocol: cmd.protocol, origin: 'manual', rule_id: null, alert_id: null,
+      ar_index: binding?.index ?? null, created_by: who, user: null, location: null, filename: null, request: null,
+    };
+    const white = policy.whiteList.covers(ip);
+    const prot = d.protection.covers(ip);
+    const why = white !== null ? `white-listed (${white})` : prot !== null ? `protected: ${prot}` : null;
+    if (why !== null) throw new BlockRefusedError(this.#s.refuse(base, why, now, actor));
+    const open = d.blocks.openFor(cmd.name, ip);
+    const expires = duration > 0 ? now + duration * 1000 : null;
+    if (open) {
+      const longer = expires === null || open.expires_at === null ? null : Math.max(open.expires_at, expires);
+      const row = this.#s.commit(open.id, () => {
+        d.blocks.update(open.id, { expires_at: longer, timeout: longer === null ? 0 : Math.max(open.timeout, duration), hits: open.hits + 1 }, now);
+        d.runs.event(open.id, now, 'extended', who, `${longer === null ? 'until released' : `until ${new Date(longer).toISOString()}`}: ${input.reason}`);
+        d.audit({ actor: actor.name, sourceIp: actor.ip, action: 'block.extend', target: ip, before: { id: open.id, expires_at: open.expires_at }, after: { expires_at: longer, reason: input.reason } });
+      });
+      this.#s.timer.arm();
+      return { block: row, created: false };
+    }
+    if (cmd.protocol === 'json') {
+      base.request = wazuhMessage('add', cmd.name, cmd.executable, { user: null, ip, alertId: null, ruleId: null, location: null, filename: null }, cmd.extraArgs, {
+        time: now, ruleLevel: null, ruleDescription: null, ruleGroups: [], decoder: null, hostname: d.hostname,
+      });
+    }
+    const id = this.#s.commitNew(() => {
+      const id = d.blocks.insert({ ...base, state: 'pending', timeout: duration, offense: 1, created_at: now, expires_at: expires, reason: input.reason });
+      d.runs.event(id, now, 'created', who, `manual, ${duration > 0 ? `${duration} s` : 'until released'}: ${input.reason}`);
+      d.audit({ actor: actor.name, sourceIp: actor.ip, action: 'block.create', target: ip, after: { id, command: cmd.name, duration, reason: input.reason } });
+      return id;
+    }).id;
+    return { block: await this.#s.executor.add(id), created: true };
+  }
+
+  /** Releases an open block early: delete runs now; with a grace period alerts do not re-block the address until it ends. */
+  async release(id: number, input: Release, actor: ArActor): Promise<BlockRow> {
+    const d = this.#d;
+    const row = d.blocks.get(id);
+    if (!row) throw new NotFoundError(`no block ${id}`);
+    if (row.state !== 'pending' && row.state !== 'active') throw new ConflictError(`block ${id} is ${row.state}, not active`, 'NOT_ACTIVE');
+    const now = d.now();
+    const grace = input.graceSeconds && input.graceSeconds > 0 && row.ip !== null ? now + input.graceSeconds * 1000 : null;
+    this.#s.commit(id, () => {
+      d.blocks.update(id, { state: row.state === 'active' ? 'releasing' : 'pending', ending: 'released', released_by: actor.name ?? 'unknown', release_reason: input.reason, grace_until: grace }, now);
+      if (grace !== null) d.blocks.setGrace(row.ip!, grace, id, actor.name);
+      d.runs.event(id, now, 'release-requested', actor.name, `${input.reason}${grace !== null ? ` (grace until ${new Date(grace).toISOString()})` : ''}`);
+      d.audit({ actor: actor.name, sourceIp: actor.ip, action: 'block.release', target: row.ip ?? '-', before: { id, state: row.state }, after: { reason: input.reason, grace_until: grace } });
+    });
+    this.#s.timer.arm();
+    // A pending block is released by its own add task once the add is done.
+    return row.state === 'active' ? this.#s.executor.remove(id) : this.#s.executor.add(id).then(() => d.blocks.get(id)!);
+  }
+
+  /**
+   * Releases every open block of an address (break-glass). With none open, a block that ended but
+   * whose check still finds the address blocked (drift) has its delete run again.
+   */
+  async releaseIp(ipText: string, input: Release, actor: ArActor): Promise<BlockRow[]> {
+    const d = this.#d;
+    const ip = canonicalIp(ipText.trim());
+    if (ip === null) throw new BadRequestError(`"${ipText}" is not an IPv4 or IPv6 address`, 'BAD_IP');
+    const rows = d.blocks.list({ ip, states: ['pending', 'active'], limit: 100 });
+    if (rows.length > 0) return Promise.all(rows.map((r) => this.release(r.id, input, actor)));
+    const lingering: BlockRow[] = [];
+    const seen = new Set<string>();
+    for (const r of d.blocks.list({ ip, states: ['expired', 'released', 'failed'], limit: 100 })) {
+      if (seen.has(r.command)) continue;
+      seen.add(r.command);
+      if ((await this.#s.executor.check(r.id)) !== true) continue;
+      const run = await this.#s.executor.runAlone(r.id, 'delete');
+      d.runs.event(r.id, d.now(), 'release-requested', actor.name, `${input.reason} (still in the firewall; delete ${run.exitCode === 0 ? 'done' : 'failed'})`);
+      d.audit({ actor: actor.name, sourceIp: actor.ip, action: 'block.release', target: ip, before: { id: r.id, state: r.state, lingering: true }, after: { reason: input.reason, exit_code: run.exitCode } });
+      await this.#s.executor.check(r.id);
+      lingering.push(d.blocks.get(r.id)!);
+    }
+    if (lingering.length === 0) throw new NotFoundError(`no open block for ${ip}`);
+    return lingering;
+  }
+}
