@@ -138,13 +138,17 @@ function childrenFor(rule: Rule, ev: Event): Rule[] {
   if (idx === null) idx = rule.childIndex = new Map();
   const decoderName = ev.decoder?.name ?? '';
   const programName = ev.programName;
-  const key = programName === null ? decoderName : `${decoderName}\u0000${programName}`;
+  const first = ev.log.length > 0 ? ev.log[0]! : '';
+  const key = `${decoderName}\u0000${programName ?? '\u0001'}\u0000${first}`;
   let list = idx.get(key);
   if (list === undefined) {
     list = rule.children.filter(
-      (c) => (c.decodedAs === null || c.decodedAs === decoderName) && (c.programNameTest === null || c.programNameTest(programName)),
+      (c) =>
+        (c.decodedAs === null || c.decodedAs === decoderName) &&
+        (c.programNameTest === null || c.programNameTest(programName)) &&
+        (c.logFirstChars === null || c.logFirstChars.has(first)),
     );
-    if (idx.size >= 4096) idx.clear();
+    if (idx.size >= 8192) idx.clear();
     idx.set(key, list);
   }
   return list;

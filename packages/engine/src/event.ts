@@ -59,6 +59,9 @@ export class Event {
   /** Every capture assignment in order, as logtest prints them (label, value). */
   assignments: [string, string][] = [];
 
+  /** Lowercased-ASCII character mask of `log`, computed on first use (rule prefilter). */
+  logMask: Uint32Array | null = null;
+
   /** Correlation mark: the level of the rule whose fire consumed this event. */
   matched = 0;
   /** Rule that alerted for this event (set after evaluation). */

@@ -6,7 +6,26 @@ import type { Event } from './event.js';
 import type { IpEntry } from './ip-list.js';
 import { IpListError, ipListMatches, parseIpEntry } from './ip-list.js';
 import type { Dialect, Pattern } from './regex/pattern.js';
-import { compileOsMatch, compileOsRegex, compilePcre2, compileString } from './regex/pattern.js';
+import { charMask, compileOsMatch, compileOsRegex, compilePcre2, compileString } from './regex/pattern.js';
+
+/** A test of `log` by pattern, skipped cheaply when the log lacks the characters every alternative needs. */
+function logTest(p: Pattern): EventTest {
+  const masks = p.requiredChars();
+  if (masks === null) return (ev) => p.test(ev.log);
+  return (ev) => {
+    let m = ev.logMask;
+    if (m === null) {
+      m = ev.logMask = new Uint32Array(4);
+      charMask(ev.log, m);
+    }
+    let possible = false;
+    for (let i = 0; i < masks.length && !possible; i++) {
+      const r = masks[i]!;
+      possible = (r[0]! & ~m[0]!) === 0 && (r[1]! & ~m[1]!) === 0 && (r[2]! & ~m[2]!) === 0 && (r[3]! & ~m[3]!) === 0;
+    }
+    return possible && p.test(ev.log);
+  };
+}
 import { substitute } from './variables.js';
 import type { XmlElement } from './xml.js';
 import { attrCI } from './xml.js';
@@ -137,6 +156,8 @@ export interface Rule {
   firedTimes: number;
   /** Children that may match, per (decoder name, program name): built lazily, bounded. */
   childIndex: Map<string, Rule[]> | null;
+  /** Characters the event's log must start with for this rule to match (null: any). */
+  logFirstChars: Set<string> | null;
   /** The program_name test alone, used to prefilter children per program name. */
   programNameTest: ((programName: string | null) => boolean) | null;
   /** Extra per-rule data owned by other modules (active-response binding). */
@@ -347,6 +368,7 @@ export function parseRule(el: XmlElement, groupName: string, vars: Map<string, s
     firedTimes: 0,
     childIndex: null,
     programNameTest: null,
+    logFirstChars: null,
     ext: {},
   };
 
@@ -556,10 +578,11 @@ export function parseRule(el: XmlElement, groupName: string, vars: Map<string, s
     const negate = dialect === 'wazuh' && attrCI(match.last, 'negate')?.value.toLowerCase() === 'yes';
     const type = dialect === 'wazuh' ? (attrCI(match.last, 'type')?.value.toLowerCase() ?? 'osmatch') : 'osmatch';
     const p = compileTyped(match.first, match.text, type, dialect, negate, false);
-    t.push((ev) => p.test(ev.log));
+    rule.logFirstChars = p.firstChars();
+    t.push(logTest(p));
   } else if (matchPcre) {
     const p = compileTyped(matchPcre.first, matchPcre.text, 'pcre2', dialect, false, true);
-    t.push((ev) => p.test(ev.log));
+    t.push(logTest(p));
   }
   const regex = concat.get('regex');
   const pcre2 = concat.get('pcre2');
@@ -567,11 +590,13 @@ export function parseRule(el: XmlElement, groupName: string, vars: Map<string, s
     const negate = dialect === 'wazuh' && attrCI(regex.last, 'negate')?.value.toLowerCase() === 'yes';
     const type = dialect === 'wazuh' ? (attrCI(regex.last, 'type')?.value.toLowerCase() ?? 'osregex') : 'osregex';
     const p = compileTyped(regex.first, regex.text, type, dialect, negate, false);
-    t.push((ev) => p.test(ev.log));
+    rule.logFirstChars ??= p.firstChars();
+    t.push(logTest(p));
   } else if (pcre2) {
     if (pcre2.text === '') throw err(pcre2.first, 'BAD_REGEX', 'empty <pcre2> pattern');
     const p = compileTyped(pcre2.first, pcre2.text, 'pcre2', dialect, false, true);
-    t.push((ev) => p.test(ev.log));
+    rule.logFirstChars ??= p.firstChars();
+    t.push(logTest(p));
   }
   for (const f of fields) {
     const { name, pattern } = f;
