@@ -31,6 +31,10 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./cli/replay.js')).replayCommand(rest);
     case 'check-config':
       return (await import('./cli/check-config.js')).checkConfigCommand(rest);
+    case 'block':
+      return (await import('./cli/block.js')).blockCommand(rest);
+    case 'release':
+      return (await import('./cli/release.js')).releaseCommand(rest);
     case undefined:
     case 'help':
     case '--help':

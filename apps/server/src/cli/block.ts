@@ -1,0 +1,57 @@
+// `portcullis block IP [--timeout S] [--reason R] [--command NAME]`: break-glass block, through the
+// running server's admin socket, else directly on the database and the scripts.
+import { userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import type { Block } from '@portcullis/shared';
+import { ConfigError, resolveServerConfig, type ServerConfig } from '../config/server-config.js';
+import { breakGlass } from '../modules/active-response/break-glass.js';
+import { UsageError } from './context.js';
+
+const USAGE = 'usage: portcullis block IP [--timeout SECONDS (0 = until released)] [--reason TEXT] [--command NAME] [--config FILE] [--data DIR] [--json]';
+
+export function describeBlock(b: Block): string {
+  const until = b.expires_at ? `until ${b.expires_at}` : 'until released';
+  const verified = b.verified === null ? '' : b.verified ? ', verified in place' : ', NOT found in place by check';
+  return `block ${b.id}: ${b.ip} with ${b.command}, ${b.state}${b.state === 'active' ? ` ${until}${verified}` : b.reason ? ` (${b.reason})` : ''}`;
+}
+
+export async function blockCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: {
+      timeout: { type: 'string' }, reason: { type: 'string' }, command: { type: 'string' },
+      config: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean', default: false },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length !== 1) throw new UsageError(USAGE);
+  const timeout = values.timeout === undefined ? undefined : Number(values.timeout);
+  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout >= 0 && timeout <= 365 * 86_400)) throw new UsageError(`--timeout must be whole seconds (0 = until released), not "${values.timeout}"`);
+  let cfg: ServerConfig;
+  try {
+    cfg = resolveServerConfig({ config: values.config, data: values.data });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`portcullis: ${err.message}`);
+    return 1;
+  }
+  const r = await breakGlass(cfg, {
+    op: 'block', ip: positionals[0]!, reason: values.reason ?? 'blocked from the command line', actor: userInfo().username,
+    ...(timeout !== undefined ? { timeout } : {}), ...(values.command !== undefined ? { command: values.command } : {}),
+  }, process.env);
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ via: r.via, ...r.answer })}\n`);
+  } else {
+    if (r.note) console.error(`portcullis: ${r.note}`);
+    if (!r.answer.ok) {
+      console.error(`portcullis: ${r.answer.error.message}`);
+    } else {
+      const { created, block } = r.answer.result as { created: boolean; block: Block };
+      console.log(`${created ? 'blocked' : 'extended'} ${describeBlock(block)}`);
+      if (r.via === 'direct' && block.expires_at && block.state === 'active') console.log('the server is not running: the block is lifted when it next starts after that time');
+    }
+  }
+  if (!r.answer.ok) return 1;
+  return (r.answer.result as { block: Block }).block.state === 'active' ? 0 : 1;
+}
