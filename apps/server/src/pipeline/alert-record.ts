@@ -4,14 +4,23 @@ import type { AlertRecord } from '../modules/alerts/alerts.repository.js';
 
 const DAY_MS = 86_400_000;
 
+const offset = (utcMs: number): number => -new Date(utcMs).getTimezoneOffset();
+/** The local year of reception, cached per minute (zone offsets are whole quarter hours). */
+let yearMinute = -1;
+let yearOfMinute = 0;
+
 /**
  * Time written in the line (`Mmm dd hh:mm:ss` carries no year: the year of reception, or the one
  * before when that would put the line more than a day in the future, as at New Year).
  */
 export function eventTimeOf(timestamp: string | null, receivedAt: number): number | null {
   if (!timestamp) return null;
-  const offset = (utcMs: number): number => -new Date(utcMs).getTimezoneOffset();
-  const year = new Date(receivedAt).getFullYear();
+  const minute = Math.floor(receivedAt / 60_000);
+  if (minute !== yearMinute) {
+    yearMinute = minute;
+    yearOfMinute = new Date(receivedAt).getFullYear();
+  }
+  const year = yearOfMinute;
   let s = syslogTime(timestamp, year, offset);
   if (s === null) return null;
   if (s * 1000 > receivedAt + DAY_MS && !/^\d{4}-/.test(timestamp)) s = syslogTime(timestamp, year - 1, offset) ?? s;
