@@ -42,6 +42,8 @@ describe('required-character prefilter', () => {
       [compilePcre2('Could not load host key', { dialect: 'ossec', caseless: true }), 'error: COULD NOT LOAD HOST KEY: x'],
       [compileOsRegex('^Failed \\S+ for (\\S+)', { dialect: 'wazuh' }), 'failed password for root'],
       [compileOsMatch('session opened|session closed', { dialect: 'wazuh' }), 'pam: session closed for user x'],
+      [compilePcre2('port \\d{2} ssh', { dialect: 'ossec', caseless: true }), 'port 44 ssh'],
+      [compilePcre2('id=\\d{3,} ok', { dialect: 'ossec', caseless: true }), 'id=999 ok'],
     ];
     for (const [p, s] of cases) {
       expect(p.test(s)).toBe(true);

@@ -65,6 +65,14 @@ export function sourceRequiredChars(src: string): Uint32Array[] | null {
         while (i < alt.length && alt[i] !== ']') i += alt[i] === '\\' ? 2 : 1;
         continue;
       }
+      if (ch === '{') {
+        // a counted repeat `{n}`, `{n,}`, `{n,m}`: its digits are not characters of the subject
+        const q = /^\{\d*,?\d*\}/.exec(alt.slice(i));
+        if (q) {
+          i += q[0].length - 1;
+          continue;
+        }
+      }
       let literal = true;
       if (ch === '\\') {
         const e = alt[i + 1] ?? '';
