@@ -1,11 +1,12 @@
 // The read API over stored alerts: filters, keyset paging, one alert, stats, sources, health,
 // metrics, and the placeholder page when the dashboard is not built.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Alert } from '@portcullis/shared';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeApp, makeEnv, signIn, type SignedIn, type TestEnv } from './helpers.js';
+import { buildApp } from '../../src/app.js';
+import { makeApp, makeEnv, signIn, testConfig, type SignedIn, type TestEnv } from './helpers.js';
 
 describe('alerts API', () => {
   let env: TestEnv;
@@ -106,5 +107,28 @@ describe('alerts API', () => {
     const res = await app.inject({ method: 'GET', url: '/' });
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('dashboard is not built');
+  });
+});
+
+describe('dashboard files', () => {
+  it('serves the built dashboard, falls back to index.html for its routes, and keeps /api answers JSON', async () => {
+    const env = makeEnv();
+    const web = path.join(env.dir, 'web');
+    mkdirSync(path.join(web, 'assets'), { recursive: true });
+    writeFileSync(path.join(web, 'index.html'), '<!doctype html><title>Portcullis dashboard</title>');
+    writeFileSync(path.join(web, 'assets', 'app.js'), 'console.log(1)');
+    const app = await buildApp(testConfig(env), { webRoot: web });
+    await app.ready();
+    try {
+      expect((await app.inject({ method: 'GET', url: '/' })).body).toContain('Portcullis dashboard');
+      expect((await app.inject({ method: 'GET', url: '/assets/app.js' })).body).toBe('console.log(1)');
+      expect((await app.inject({ method: 'GET', url: '/alerts/42' })).body).toContain('Portcullis dashboard');
+      const api = await app.inject({ method: 'GET', url: '/api/nothing' });
+      expect(api.statusCode).toBe(404);
+      expect(api.json().error.code).toBe('NOT_FOUND');
+    } finally {
+      await app.close();
+      env.cleanup();
+    }
   });
 });
