@@ -8,7 +8,7 @@ import { openDatabase, type Db } from '../../src/db/database.js';
 import { MigrationError, migrate } from '../../src/db/migrate.js';
 import { AlertsRepository, type AlertRecord } from '../../src/modules/alerts/alerts.repository.js';
 import { migrationsDir } from '../../src/paths.js';
-import { pruneOnce } from '../../src/plugins/retention.js';
+import { pruneAll, pruneBatch } from '../../src/plugins/retention.js';
 
 let dir: string;
 beforeEach(() => {
@@ -58,7 +58,7 @@ describe('retention', () => {
     hostname: null, programName: null, location: 'x', fullLog: 'line', fields: {},
   });
 
-  it('prunes by age, then keeps at most the newest N', () => {
+  it('prunes by age, then keeps at most the newest N', async () => {
     const db = openDatabase(path.join(dir, 'p.db'));
     try {
       migrate(db, migrationsDir);
@@ -67,14 +67,18 @@ describe('retention', () => {
       db.transaction(() => {
         for (let i = 0; i < 12_000; i++) repo.insert(record(now - (12_000 - i) * 60_000)); // one a minute, the last 200 hours
       })();
-      // 7 days = 10,080 minutes: the 1,920 older alerts go.
-      expect(pruneOnce(repo, 7, 0, now)).toBe(1920);
+      // 7 days = 10,080 minutes: the 1,920 older alerts go, in batches.
+      expect(pruneBatch(repo, 7, 0, now, 1000)).toBe(1000);
+      expect(pruneBatch(repo, 7, 0, now, 1000)).toBe(920);
       expect(repo.count()).toBe(10_080);
-      expect(pruneOnce(repo, 7, 6000, now)).toBe(4080);
+      expect(pruneBatch(repo, 7, 6000, now)).toBe(4080);
       const kept = repo.list({ limit: 1000 }).items;
       expect(repo.count()).toBe(6000);
       expect(Date.parse(kept[0]!.time)).toBe(now - 60_000);
-      expect(pruneOnce(repo, 0, 0, now)).toBe(0);
+      expect(pruneBatch(repo, 0, 0, now)).toBe(0);
+      // By count alone, over many batches.
+      expect(await pruneAll(repo, 0, 10)).toBe(5990);
+      expect(repo.count()).toBe(10);
     } finally {
       db.close();
     }
