@@ -15,6 +15,8 @@ describe('format', () => {
     expect(formatDuration(545)).toBe('9 min 05 s');
     expect(formatDuration(3840)).toBe('1 h 04 min');
     expect(formatDuration(90_000)).toBe('1 d 1 h');
+    expect(formatDuration(1800)).toBe('30 min');
+    expect(formatDuration(7200)).toBe('2 h');
   });
 
   it('bands OSSEC levels into severities', () => {

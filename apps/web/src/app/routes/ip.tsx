@@ -12,7 +12,7 @@ export function IpRoute() {
   return (
     <PageBody>
       <PageHeader
-        title={<span className="mono">{ip}</span>}
+        title={<span style={{ fontFamily: 'var(--mono)' }}>{ip}</span>}
         description={<><Link to="/blocks">Blocks</Link> › timeline of one address</>}
       />
       <IpTimelineView ip={ip} />

@@ -32,7 +32,7 @@ const SECTIONS: Array<{ title: string; items: NavItem[] }> = [
     items: [
       { to: '/rules', label: 'Rules', icon: <IconRules /> },
       { to: '/files', label: 'Rule files', icon: <IconFile /> },
-      { to: '/responses', label: 'Commands & responses', icon: <IconCommand /> },
+      { to: '/responses', label: 'Responses', icon: <IconCommand /> },
       { to: '/logtest', label: 'Log test', icon: <IconFlask /> },
     ],
   },

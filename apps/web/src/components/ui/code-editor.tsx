@@ -66,6 +66,7 @@ export function CodeEditor({ value, onChange, readOnly = false, issues = [], hei
         extensions: [
           basicSetup,
           xml(),
+          EditorView.lineWrapping,
           lintGutter(),
           theme,
           keymap.of([{ key: 'Mod-s', preventDefault: true, run: () => (save.current?.(), true) }]),

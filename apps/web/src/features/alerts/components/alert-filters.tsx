@@ -2,15 +2,15 @@
 // filter lives in the URL.
 import { useEffect, useState, type FormEvent } from 'react';
 import { Button } from '@/components/ui/button';
-import { IconFilter, IconX } from '@/components/ui/icons';
+import { IconX } from '@/components/ui/icons';
 import { RANGES, type AlertFilters, type FilterKey } from '../api/alerts';
 
 const TEXT_FIELDS: Array<{ key: FilterKey; label: string; placeholder: string; width: number; mono?: boolean }> = [
   { key: 'rule_id', label: 'Rule', placeholder: 'id', width: 80, mono: true },
-  { key: 'group', label: 'Group', placeholder: 'authentication_failed', width: 150 },
+  { key: 'group', label: 'Group', placeholder: 'sshd', width: 120 },
   { key: 'srcip', label: 'Source IP', placeholder: '203.0.113.9', width: 130, mono: true },
   { key: 'hostname', label: 'Host', placeholder: 'web01', width: 110 },
-  { key: 'q', label: 'Text in log line', placeholder: 'Search the full log…', width: 200 },
+  { key: 'q', label: 'Text in the log line', placeholder: 'Search…', width: 170 },
 ];
 
 function toLocalInput(iso: string | undefined): string {
@@ -99,11 +99,6 @@ export function AlertFiltersBar({ filters, onChange }: { filters: AlertFilters; 
         <Button size="sm" variant="ghost" icon={<IconX />} onClick={() => onChange(null)}>
           Clear filters
         </Button>
-      )}
-      {!active && (
-        <span className="muted small row" style={{ height: 28 }}>
-          <IconFilter width={14} /> No filters
-        </span>
       )}
     </form>
   );

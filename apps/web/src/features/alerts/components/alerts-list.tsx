@@ -131,7 +131,8 @@ export function AlertsList({ rows, selectedId, freshFrom, onOpen, onEndReached, 
               key={vi.key}
               id={`alert-row-${a.id}`}
               role="row"
-              aria-selected={a.id === selectedId || vi.index === active}
+              aria-selected={a.id === selectedId}
+              data-active={vi.index === active || undefined}
               className={`vrow ${a.id >= freshFrom ? 'fresh' : ''}`}
               style={style}
               data-alert-id={a.id}

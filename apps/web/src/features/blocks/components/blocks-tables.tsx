@@ -122,9 +122,10 @@ export function BlockHistoryTable({ filters }: { filters: BlockFilters }) {
                   <td className="num">{lasted !== null && b.state !== 'refused' ? formatDuration(lasted) : '—'}</td>
                   <td>{b.released_by ?? <span className="muted">{b.state === 'expired' ? 'timer' : '—'}</span>}</td>
                   <td style={{ maxWidth: 280 }}>
-                    <span className="ellipsis" style={{ display: 'block' }} title={b.reason ?? ''}>
-                      {b.reason ?? <span className="muted">{ENDED[b.state] === 'Expired' ? 'timeout reached' : '—'}</span>}
+                    <span className="ellipsis" style={{ display: 'block' }} title={b.release_reason ?? b.reason ?? ''}>
+                      {b.release_reason ?? b.reason ?? <span className="muted">{ENDED[b.state] === 'Expired' ? 'timeout reached' : '—'}</span>}
                     </span>
+                    {b.block_reason && b.block_reason !== (b.release_reason ?? b.reason) && <span className="muted small ellipsis" style={{ display: 'block' }} title={b.block_reason}>blocked: {b.block_reason}</span>}
                   </td>
                 </tr>
               );

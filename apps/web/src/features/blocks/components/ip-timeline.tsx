@@ -86,6 +86,7 @@ export function IpTimelineView({ ip }: { ip: string }) {
                     {e.alert_id ? <> · <Link to={`/alerts?alert=${e.alert_id}&srcip=${encodeURIComponent(ip)}`}>alert #{e.alert_id}</Link></> : null}
                     {e.rule_id ? <> · <Link to={`/rules/${e.rule_id}`}>rule {e.rule_id}</Link></> : null}
                   </div>
+                  {e.detail && <div className="mono small muted ellipsis" style={{ maxWidth: 640 }} title={e.detail}>{e.detail}</div>}
                 </li>
               ))}
             </ol>

@@ -12,11 +12,12 @@ const COLORS: Record<Severity, string> = {
 };
 const ORDER: Severity[] = ['info', 'low', 'medium', 'high', 'critical'];
 
-function niceMax(n: number): number {
-  if (n <= 5) return 5;
-  const p = 10 ** Math.floor(Math.log10(n));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= n) return m * p;
-  return 10 * p;
+/** A round axis: a step of 1, 2 or 5 × 10^k giving at most five intervals. */
+function niceAxis(n: number): { max: number; step: number } {
+  const target = Math.max(n, 4) / 4;
+  const p = 10 ** Math.floor(Math.log10(target));
+  const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= target) ?? 10 * p;
+  return { max: Math.ceil(Math.max(n, 1) / step) * step, step };
 }
 
 export function AlertsChart({ stats }: { stats: Stats }) {
@@ -30,7 +31,7 @@ export function AlertsChart({ stats }: { stats: Stats }) {
     return () => ro.disconnect();
   }, []);
 
-  const { buckets, max } = useMemo(() => {
+  const { buckets, max, step } = useMemo(() => {
     const from = new Date(stats.from).getTime();
     const to = new Date(stats.to).getTime();
     const step = stats.bucket_seconds * 1000;
@@ -44,7 +45,7 @@ export function AlertsChart({ stats }: { stats: Stats }) {
       slot.by[severityOf(b.level)] += b.count;
       slot.total += b.count;
     }
-    return { buckets: list, max: niceMax(Math.max(0, ...list.map((b) => b.total))) };
+    return { buckets: list, ...niceAxis(Math.max(0, ...list.map((b) => b.total))) };
   }, [stats]);
 
   const H = 220;
@@ -53,7 +54,7 @@ export function AlertsChart({ stats }: { stats: Stats }) {
   const ih = H - pad.t - pad.b;
   const bw = iw / buckets.length;
   const span = buckets.length * stats.bucket_seconds * 1000;
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(max * f));
+  const ticks = Array.from({ length: Math.round(max / step) + 1 }, (_, i) => i * step);
   const labelEvery = Math.max(1, Math.ceil(buckets.length / Math.floor(iw / 70)));
 
   return (

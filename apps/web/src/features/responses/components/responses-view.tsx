@@ -67,8 +67,9 @@ function ResponsesEditor({ cfg }: { cfg: ResponseConfig }) {
   return (
     <div className="stack">
       <div className="row">
-        <Tabs label="View" value={view} onChange={(v) => set({ view: v === 'forms' ? '' : v }, { replace: true })} items={[{ key: 'forms', label: 'Forms' }, { key: 'xml', label: 'XML' }]} />
-        <span className="grow" />
+        <div className="grow">
+          <Tabs label="View" value={view} onChange={(v) => set({ view: v === 'forms' ? '' : v }, { replace: true })} items={[{ key: 'forms', label: 'Forms' }, { key: 'xml', label: 'XML' }]} />
+        </div>
         {dirty && <Badge tone="warn" dot>Unsaved changes</Badge>}
         {check.state === 'checking' && <Badge tone="info">Checking…</Badge>}
         {check.state === 'done' && (check.ok ? <Badge tone="ok" dot>Valid</Badge> : <Badge tone="danger" dot>{check.issues.length} {check.issues.length === 1 ? 'problem' : 'problems'}</Badge>)}
@@ -119,7 +120,7 @@ function FormsView({ draft, setDraft, cfg, live, canEdit }: { draft: string; set
   return (
     <>
       <Card title="Commands" hint="scripts an active response may run" actions={canEdit && <Button size="sm" icon={<IconPlus />} onClick={() => edit((d) => append(d, 'command'))}>Add command</Button>} flush>
-        <table className="table" aria-label="Commands">
+        <div className="table-wrap"><table className="table" aria-label="Commands">
           <thead>
             <tr><th>Name</th><th>Executable</th><th>Expects</th><th>Timeout allowed</th><th>Script</th>{canEdit && <th />}</tr>
           </thead>
@@ -131,9 +132,9 @@ function FormsView({ draft, setDraft, cfg, live, canEdit }: { draft: string; set
               const up = (tag: string, v: string) => edit((d) => setField(d, commands(d)[i]!, tag, v));
               return (
                 <tr key={i}>
-                  <td><input className="input sm mono" aria-label="Command name" value={c.name} disabled={dis} onChange={(e) => up('name', e.target.value)} /></td>
+                  <td><input className="input sm mono" style={{ width: 150 }} aria-label="Command name" value={c.name} disabled={dis} onChange={(e) => up('name', e.target.value)} /></td>
                   <td>
-                    <input className="input sm mono" aria-label="Executable" list="ar-scripts" value={c.executable} disabled={dis} onChange={(e) => up('executable', e.target.value)} />
+                    <input className="input sm mono" style={{ width: 170 }} aria-label="Executable" list="ar-scripts" value={c.executable} disabled={dis} onChange={(e) => up('executable', e.target.value)} />
                   </td>
                   <td><input className="input sm mono" style={{ width: 110 }} aria-label="Expected fields" value={c.expect} disabled={dis} onChange={(e) => up('expect', e.target.value)} /></td>
                   <td><label className="checkbox"><input type="checkbox" checked={c.timeout_allowed} disabled={dis} onChange={(e) => up('timeout_allowed', e.target.checked ? 'yes' : 'no')} /> {c.timeout_allowed ? 'yes' : 'no'}</label></td>
@@ -143,11 +144,11 @@ function FormsView({ draft, setDraft, cfg, live, canEdit }: { draft: string; set
               );
             })}
           </tbody>
-        </table>
+        </table></div>
         <datalist id="ar-scripts">{cfg.scripts.map((s) => <option key={s} value={s} />)}</datalist>
       </Card>
       <Card title="Active responses" hint="when a command runs, and for how long" actions={canEdit && <Button size="sm" icon={<IconPlus />} onClick={() => edit((d) => append(d, 'active-response'))}>Add response</Button>} flush>
-        <table className="table" aria-label="Active responses">
+        <div className="table-wrap"><table className="table" aria-label="Active responses">
           <thead>
             <tr><th>On</th><th>Command</th><th>Location</th><th>Level ≥</th><th>Groups</th><th>Rule ids</th><th>Timeout (s)</th><th>Repeat offenders (min)</th><th>Bound to</th>{canEdit && <th />}</tr>
           </thead>
@@ -166,12 +167,12 @@ function FormsView({ draft, setDraft, cfg, live, canEdit }: { draft: string; set
                     </select>
                   </td>
                   <td>
-                    <select className="select sm" aria-label="Location" value={a.location} disabled={dis} onChange={(e) => up('location', e.target.value)}>
+                    <select className="select sm" style={{ width: 96 }} aria-label="Location" value={a.location} disabled={dis} onChange={(e) => up('location', e.target.value)}>
                       {['local', 'server', 'all', 'defined-agent'].map((l) => <option key={l} value={l}>{l}</option>)}
                     </select>
                   </td>
                   <td><input className="input sm num" style={{ width: 56 }} aria-label="Minimum level" value={a.level} disabled={dis} onChange={(e) => up('level', e.target.value.replace(/\D/g, ''))} /></td>
-                  <td><input className="input sm mono" style={{ width: 120 }} aria-label="Rule groups" value={a.rules_group} disabled={dis} onChange={(e) => up('rules_group', e.target.value)} /></td>
+                  <td><input className="input sm mono" style={{ width: 130 }} aria-label="Rule groups" value={a.rules_group} disabled={dis} onChange={(e) => up('rules_group', e.target.value)} /></td>
                   <td><input className="input sm mono" style={{ width: 90 }} aria-label="Rule ids" value={a.rules_id} disabled={dis} onChange={(e) => up('rules_id', e.target.value)} /></td>
                   <td><input className="input sm num" style={{ width: 70 }} aria-label="Timeout in seconds" value={a.timeout} disabled={dis} onChange={(e) => up('timeout', e.target.value.replace(/\D/g, ''))} /></td>
                   <td><input className="input sm mono" style={{ width: 90 }} aria-label="Repeated offenders, minutes" value={a.repeated_offenders} disabled={dis} onChange={(e) => up('repeated_offenders', e.target.value)} /></td>
@@ -190,7 +191,7 @@ function FormsView({ draft, setDraft, cfg, live, canEdit }: { draft: string; set
               );
             })}
           </tbody>
-        </table>
+        </table></div>
       </Card>
     </>
   );

@@ -85,11 +85,14 @@ export function FileEditor({ path, line }: { path: string; line: number | null }
     <div className="stack" style={{ gap: 12 }}>
       <div className="card">
         <div className="card-head">
-          <h2 className="mono grow ellipsis" title={f.path}>{f.path}</h2>
-          <Badge tone="neutral">{f.kind}</Badge>
-          {!f.editable && <Badge tone="warn" title="Outside the writable rules directory">read-only</Badge>}
-          {dirty ? <Badge tone="warn" dot>Unsaved changes</Badge> : <span className="muted small">saved {formatDateTime(f.modified_at)}</span>}
-          <ValidationBadge check={check} />
+          <div className="grow" style={{ minWidth: 0 }}>
+            <h2 className="ellipsis" title={f.path} style={{ fontFamily: 'var(--mono)', fontSize: 13.5 }}>{f.path}</h2>
+            <div className="row small muted" style={{ marginTop: 2 }}>
+              {f.kind} file{!f.editable && <Badge tone="warn">read-only</Badge>}
+              {dirty ? <Badge tone="warn" dot>Unsaved changes</Badge> : <span>saved {formatDateTime(f.modified_at)}</span>}
+              <ValidationBadge check={check} />
+            </div>
+          </div>
           {editable && (
             <>
               <Button size="sm" disabled={!dirty} onClick={() => setDraft(null)}>

@@ -14,7 +14,7 @@ export function FilesView() {
   const line = p.line && /^\d+$/.test(p.line) ? Number(p.line) : null;
   const kind = p.kind === 'decoders' ? 'decoders' : p.kind === 'rules' ? 'rules' : null;
   return (
-    <div style={{ display: 'grid', gridTemplateColumns: '300px minmax(0, 1fr)', gap: 16, alignItems: 'start' }}>
+    <div style={{ display: 'grid', gridTemplateColumns: '240px minmax(0, 1fr)', gap: 16, alignItems: 'start' }}>
       <Card title="Files" flush actions={
         <select className="select sm" aria-label="Kind of file" value={kind ?? ''} onChange={(e) => set({ kind: e.target.value }, { replace: true })}>
           <option value="">All</option>
@@ -28,8 +28,8 @@ export function FilesView() {
               <button
                 key={f.path}
                 type="button"
-                className="tree-row"
-                style={{ position: 'static', width: '100%', border: 'none', borderBottom: '1px solid #f0f2f5', background: f.path === path ? 'var(--primary-soft)' : undefined, font: 'inherit', textAlign: 'left', height: 'auto', padding: '7px 12px', display: 'block' }}
+                className="file-item"
+                title={f.path}
                 aria-current={f.path === path ? 'true' : undefined}
                 onClick={() => set({ path: f.path, line: '' })}
               >

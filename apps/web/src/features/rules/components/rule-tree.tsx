@@ -3,7 +3,7 @@
 // Keyboard: ↑/↓ move, → opens, ← closes, Enter shows the rule.
 import type { RuleSummary } from '@portcullis/shared';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { LevelBadge } from '@/components/ui/badges';
 import { IconChevronDown, IconChevronRight } from '@/components/ui/icons';
 import { Empty } from '@/components/ui/states';
@@ -59,9 +59,33 @@ export function RuleTree({ rules, selected, onSelect, filters }: { rules: RuleSu
     return out;
   }, [filtering, rules, filters, byId, children, roots, open]);
 
+  const [active, setActive] = useState(0);
   const parent = useRef<HTMLDivElement>(null);
   const v = useVirtualizer({ count: rows.length, getScrollElement: () => parent.current, estimateSize: () => 32, overscan: 12 });
-  const [active, setActive] = useState(0);
+
+  // A rule opened by address: open its ancestors so it shows in the tree, and bring it into view.
+  const revealed = useRef<number | null>(null);
+  useEffect(() => {
+    if (selected === null || revealed.current === selected || filtering) return;
+    const up = new Set<number>();
+    const stack = [...(byId.get(selected)?.parents ?? [])];
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (up.has(id) || !byId.has(id)) continue;
+      up.add(id);
+      stack.push(...byId.get(id)!.parents);
+    }
+    if ([...up].some((id) => !open.has(id))) {
+      setOpen((s) => new Set([...s, ...up]));
+      return;
+    }
+    const i = rows.findIndex((r) => r.rule.id === selected);
+    if (i >= 0) {
+      revealed.current = selected;
+      setActive(i);
+      v.scrollToIndex(i, { align: 'center' });
+    }
+  }, [selected, rows, byId, open, filtering, v]);
   const toggle = (id: number, to?: boolean) =>
     setOpen((s) => {
       const n = new Set(s);
@@ -115,7 +139,8 @@ export function RuleTree({ rules, selected, onSelect, filters }: { rules: RuleSu
               role="treeitem"
               aria-level={depth + 1}
               aria-expanded={hasChildren ? isOpen : undefined}
-              aria-selected={rule.id === selected || vi.index === active}
+              aria-selected={rule.id === selected}
+              data-active={vi.index === active || undefined}
               className="tree-row"
               style={{ transform: `translateY(${vi.start}px)`, paddingLeft: 8 + depth * 18 }}
               onClick={() => {
@@ -135,6 +160,7 @@ export function RuleTree({ rules, selected, onSelect, filters }: { rules: RuleSu
               <span className="ellipsis grow" title={rule.description} style={{ textDecoration: rule.disabled ? 'line-through' : undefined, color: rule.disabled ? 'var(--muted)' : undefined }}>
                 {rule.description || <span className="muted">(no description)</span>}
               </span>
+              {hasChildren && !isOpen && <span className="muted small num" title="Children">{children.get(rule.id)?.length}</span>}
               {rule.overridden && <span className={`badge ${rule.stale_override ? 'warn' : 'info'}`} style={{ height: 18 }} title={rule.stale_override ? 'Overridden; the rule changed since' : 'Overridden'}>{rule.stale_override ? 'stale' : 'tuned'}</span>}
             </div>
           );
