@@ -76,11 +76,10 @@ export function recordToAlert(id: number, r: AlertRecord): Alert {
 }
 
 function rowToAlert(row: AlertRow): Alert {
-  return {
-    id: row.id,
-    time: iso(row.time),
-    event_time: row.event_time === null ? null : iso(row.event_time),
-    rule_id: row.rule_id,
+  return recordToAlert(row.id, {
+    time: row.time,
+    eventTime: row.event_time,
+    ruleId: row.rule_id,
     level: row.level,
     description: row.description,
     groups: row.groups.split(',').filter(Boolean),
@@ -88,11 +87,11 @@ function rowToAlert(row: AlertRow): Alert {
     srcip: row.srcip,
     user: row.user,
     hostname: row.hostname,
-    program_name: row.program_name,
+    programName: row.program_name,
     location: row.location,
-    full_log: row.full_log,
+    fullLog: row.full_log,
     fields: JSON.parse(row.fields) as Record<string, string>,
-  };
+  });
 }
 
 function likeEscape(s: string): string {
