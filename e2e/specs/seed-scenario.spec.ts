@@ -1,0 +1,107 @@
+// The story of DESIGN.md §1 in the browser: a brute force is appended to the watched log, the
+// alerts arrive without a reload, the block appears with its countdown, the active-response
+// script is called with `add`, a responder releases it with a reason, the script is called with
+// `delete`, and the history and the audit log say who released it and why.
+import { expect, test } from '@playwright/test';
+import { hasRoute, shot, signIn } from '../support/fixtures';
+import { sshFailures, startPortcullis, type Portcullis } from '../support/portcullis';
+
+let p: Portcullis;
+let ready = false;
+
+test.beforeAll(async () => {
+  p = await startPortcullis();
+  ready = (await hasRoute(p, 'GET', '/api/blocks')) && (await hasRoute(p, 'POST', '/api/blocks/1/release'));
+});
+
+test.afterAll(async () => {
+  await p?.stop();
+});
+
+test('brute force → alerts → block with countdown → release with a reason → audit', async ({ page }, info) => {
+  test.skip(!ready, 'the server has no /api/blocks routes yet');
+  const ip = '203.0.113.9';
+  await signIn(page, p, 'admin');
+  await page.goto(`${p.url}/alerts`);
+  await expect(page.locator('.live-dot')).toHaveAttribute('data-status', 'connected');
+
+  p.append(sshFailures(ip, 5));
+  await expect(page.locator('[data-alert-id][data-rule-id="5720"]')).toHaveCount(1);
+  await expect(page.locator('[data-alert-id][data-rule-id="5716"]')).toHaveCount(5);
+
+  // Into the blocks page without a reload: the block is there with its countdown.
+  await page.getByRole('link', { name: 'Blocks' }).click();
+  const row = page.locator(`[data-testid="block-row"][data-ip="${ip}"]`);
+  await expect(row).toBeVisible();
+  await expect(row).toHaveAttribute('data-state', 'active');
+  const timer = row.getByRole('timer');
+  await expect(timer).toBeVisible();
+  const before = await timer.textContent();
+  await expect.poll(async () => timer.textContent(), { timeout: 5000 }).not.toBe(before);
+  await expect.poll(() => p.arCalls()).toContain(`add ${ip}`);
+  await shot(page, info, '20-scenario-block');
+
+  // Release: the reason is required.
+  await row.getByRole('button', { name: `Release ${ip}` }).click();
+  const dialog = page.getByRole('dialog', { name: `Release ${ip}` });
+  await dialog.getByRole('button', { name: 'Release block' }).click();
+  await expect(dialog.getByText('Give a reason for the release.')).toBeVisible();
+  await dialog.getByLabel('Reason').fill('Our office NAT: a colleague mistyped the password');
+  await dialog.getByRole('button', { name: 'Release block' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(row).toHaveCount(0);
+  await expect.poll(() => p.arCalls()).toContain(`delete ${ip}`);
+
+  await page.getByRole('tab', { name: 'History' }).click();
+  const past = page.locator(`[data-testid="history-row"][data-ip="${ip}"]`);
+  await expect(past).toHaveAttribute('data-state', 'released');
+  await expect(past).toContainText('admin');
+  await expect(past).toContainText('Our office NAT');
+  await shot(page, info, '21-scenario-history');
+
+  await page.getByRole('link', { name: 'Audit log' }).click();
+  const audit = page.locator('[data-testid="audit-row"]').filter({ hasText: ip }).filter({ hasText: /release/i });
+  await expect(audit.first()).toBeVisible();
+  await expect(audit.first()).toContainText('admin');
+});
+
+test('expiry: the timer runs delete and the block shows expired', async ({ page }) => {
+  test.skip(!ready, 'the server has no /api/blocks routes yet');
+  const q = await startPortcullis({ timeout: 4 });
+  try {
+    const ip = '198.51.100.66';
+    await signIn(page, q, 'responder');
+    await page.goto(`${q.url}/blocks`);
+    q.append(sshFailures(ip, 5));
+    const row = page.locator(`[data-testid="block-row"][data-ip="${ip}"]`);
+    await expect(row).toBeVisible();
+    await expect(row.getByRole('timer')).toBeVisible();
+    await expect.poll(() => q.arCalls(), { timeout: 20_000 }).toEqual([`add ${ip}`, `delete ${ip}`]);
+    await expect(row).toHaveCount(0, { timeout: 20_000 });
+    await page.getByRole('tab', { name: 'History' }).click();
+    const past = page.locator(`[data-testid="history-row"][data-ip="${ip}"]`);
+    await expect(past).toHaveAttribute('data-state', 'expired');
+    await expect(past).toContainText('timer');
+  } finally {
+    await q.stop();
+  }
+});
+
+test('a viewer sees no release button, and the API refuses with 403', async ({ page }) => {
+  test.skip(!ready, 'the server has no /api/blocks routes yet');
+  const ip = '192.0.2.99';
+  p.append(sshFailures(ip, 5));
+  await signIn(page, p, 'viewer');
+  await page.goto(`${p.url}/blocks`);
+  const row = page.locator(`[data-testid="block-row"][data-ip="${ip}"]`);
+  await expect(row).toBeVisible();
+  await expect(page.getByRole('button', { name: /^Release/ })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Block an address' })).toHaveCount(0);
+
+  const list = await page.request.get(`${p.url}/api/blocks?state=active&ip=${ip}`);
+  const id = ((await list.json()) as { items: Array<{ id: number }> }).items[0]!.id;
+  const csrf = ((await (await page.request.get(`${p.url}/api/session`)).json()) as { csrf_token: string }).csrf_token;
+  const r = await page.request.post(`${p.url}/api/blocks/${id}/release`, { data: { reason: 'trying' }, headers: { 'x-csrf-token': csrf } });
+  expect(r.status()).toBe(403);
+  await expect(row).toBeVisible();
+});
