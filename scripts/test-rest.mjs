@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The tests that are not vitest suites: the active-response scripts in network namespaces (as
-// root) and the browser end-to-end suite (when present). Part of `npm test`.
+// The tests outside the workspaces: the active-response scripts and the server's active response
+// end to end in network namespaces (as root), and the browser end-to-end suite (when present).
+// Part of `npm test`.
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -18,8 +19,10 @@ function step(name, cmd, args, opts = {}) {
 }
 
 const fw = join(root, 'e2e', 'firewall', 'scripts.test.sh');
-if (process.getuid?.() === 0) step('active-response scripts (network namespaces)', 'bash', [fw]);
-else console.log(`\nskipping ${fw}: it needs root to create network namespaces`);
+if (process.getuid?.() === 0) {
+  step('active-response scripts (network namespaces)', 'bash', [fw]);
+  step('active response end to end: server, attacker, firewall (network namespaces)', join(root, 'node_modules', '.bin', 'vitest'), ['run', '-c', join(root, 'e2e', 'firewall', 'vitest.config.ts')]);
+} else console.log(`\nskipping ${fw} and e2e/firewall/*.test.ts: they need root to create network namespaces`);
 
 const pw = join(root, 'e2e', 'playwright.config.ts');
 if (existsSync(pw)) step('end to end (Playwright, Chromium)', join(root, 'node_modules', '.bin', 'playwright'), ['test', '-c', pw], { env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' } });
