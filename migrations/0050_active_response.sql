@@ -39,10 +39,15 @@ CREATE INDEX blocks_ip ON blocks (ip, id);
 CREATE INDEX blocks_state ON blocks (state, id);
 CREATE INDEX blocks_command ON blocks (command, id);
 CREATE INDEX blocks_rule ON blocks (rule_id, id);
--- The open block of a (command, ip): at most one; the key of execd's duplicate check.
-CREATE UNIQUE INDEX blocks_open ON blocks (command, ifnull(ip, '-')) WHERE state IN ('pending', 'active', 'releasing');
+-- At most one open block per (command, ip): execd's pending entry. A block being deleted
+-- (releasing) is no longer open: a new alert makes a new block, whose add waits for that delete.
+CREATE UNIQUE INDEX blocks_open ON blocks (command, ifnull(ip, '-')) WHERE state IN ('pending', 'active');
+-- The duplicate check's lookup.
+CREATE INDEX blocks_key ON blocks (command, ifnull(ip, '-'), state);
+-- Repeated refusals (a white-listed address that keeps alerting) count as hits on one recent row.
+CREATE INDEX blocks_refused ON blocks (command, ifnull(ip, '-'), reason, updated_at) WHERE state = 'refused';
 -- The timer: the earliest due active block.
-CREATE INDEX blocks_due ON blocks (expires_at) WHERE state = 'active' AND expires_at IS NOT NULL;
+CREATE INDEX blocks_due ON blocks (state, expires_at);
 
 -- Every run of a script: stored before it starts (exit_code NULL while it runs), completed after.
 CREATE TABLE ar_runs (

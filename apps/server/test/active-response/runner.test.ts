@@ -131,3 +131,20 @@ describe('argument validation', () => {
     expect(m.parameters.alert.full_log).toBeUndefined();
   });
 });
+
+describe('a flood', () => {
+  it('runs at most maxConcurrent scripts at once; the rest wait their turn', async () => {
+    const dirCount = path.join(dir, 'count');
+    mkdirSync(dirCount);
+    // each run leaves a file while it runs and records how many it saw
+    const file = script('busy.sh', `touch ${dirCount}/$$; ls ${dirCount} | wc -l >> ${dir}/seen; sleep 0.1; rm ${dirCount}/$$`);
+    const r = new ScriptRunner({ dir: arDir, maxConcurrent: 3 });
+    const runs = Array.from({ length: 10 }, () => r.run({ file, argv: [], stdin: null, handshake: false }));
+    expect(r.waiting).toBe(7);
+    const results = await Promise.all(runs);
+    expect(results.every((x) => x.exitCode === 0)).toBe(true);
+    const seen = readFileSync(path.join(dir, 'seen'), 'utf8').trim().split('\n').map(Number);
+    expect(seen).toHaveLength(10);
+    expect(Math.max(...seen)).toBeLessThanOrEqual(3);
+  });
+});

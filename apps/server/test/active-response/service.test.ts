@@ -1,6 +1,6 @@
 // Alerts become blocks that really run the script, extend instead of re-adding, escalate per
 // repeated_offenders, expire on the timer, survive a restart, and fail or refuse visibly.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FAKE_COMMAND, attack, fakeBinding, makeWorld, type World } from './helpers.js';
@@ -97,6 +97,21 @@ describe('alert → block', () => {
     const b = w.blocks()[0]!;
     expect(b).toMatchObject({ timeout: 1800, offense: 2, expires_at: w.clock.now + 1800_000 });
     expect(w.calls().filter((c) => c[1] === 'add')).toHaveLength(1);
+  });
+
+  it('blocks again when an alert comes while the old block is being deleted, after the delete', async () => {
+    w = makeWorld();
+    w.feed(attack('192.0.2.21'));
+    await w.settle();
+    writeFileSync(path.join(w.fakeDir, 'sleep'), '0.3');
+    w.advance(600_000);
+    expect(w.blocks()[0]!.state).toBe('releasing');
+    w.feed(attack('192.0.2.21'));
+    expect(w.blocks().map((b) => b.state)).toEqual(['releasing', 'pending']);
+    await w.settle();
+    expect(w.blocks().map((b) => b.state)).toEqual(['expired', 'active']);
+    expect(w.calls().map((c) => c[1])).toEqual(['add', 'check', 'delete', 'add', 'check']);
+    expect(w.blocked('192.0.2.21')).toBe(true);
   });
 
   it('shows a failed add as failed, never active, and tries again on the next alert', async () => {

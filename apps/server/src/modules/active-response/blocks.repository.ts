@@ -78,7 +78,7 @@ export class BlocksRepository {
        @ar_index, @timeout, @offense, @hits, @created_at, @created_by, @created_at, @expires_at, @reason)`);
     this.#byId = db.prepare('SELECT * FROM blocks WHERE id = ?');
     this.#open = db.prepare("SELECT * FROM blocks WHERE command = ? AND ifnull(ip, '-') = ? AND state IN ('pending', 'active')");
-    this.#nextDue = db.prepare("SELECT min(expires_at) FROM blocks WHERE state = 'active' AND expires_at IS NOT NULL").pluck();
+    this.#nextDue = db.prepare("SELECT expires_at FROM blocks WHERE state = 'active' AND expires_at IS NOT NULL ORDER BY expires_at LIMIT 1").pluck();
     this.#due = db.prepare("SELECT * FROM blocks WHERE state = 'active' AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?");
   }
 
