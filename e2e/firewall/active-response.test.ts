@@ -44,8 +44,9 @@ function hostState(): string {
 describe.skipIf(why !== null)('active response in network namespaces', () => {
   const hostBefore = why === null ? hostState() : '';
 
-  for (const [backend, net] of [['nftables', 251], ['iptables', 252]] as const) {
-    describe.skipIf(!available[backend])(backend, () => {
+  // Each backend with one of the two calling conventions: OSSEC argv, and Wazuh's JSON with the handshake.
+  for (const [backend, net, protocol] of [['nftables', 251, 'ossec'], ['iptables', 252, 'json']] as const) {
+    describe.skipIf(!available[backend])(`${backend}, ${protocol} protocol`, () => {
       const lab = new Lab({ tag: `e2e${backend.slice(0, 3)}`, net, attackers: 3 });
       let dir: string;
       let home: ReturnType<typeof writeHome>;
@@ -68,11 +69,19 @@ describe.skipIf(why !== null)('active response in network namespaces', () => {
           db.close();
         }
       };
+      const runs = (blockId: number): { action: string; argv: string; stdin: string | null; stdout: string }[] => {
+        const db = new Database(join(home.data, 'portcullis.db'), { readonly: true, fileMustExist: true });
+        try {
+          return db.prepare("SELECT action, argv, stdin, stdout FROM ar_runs WHERE block_id = ? AND action = 'add' ORDER BY id").all(blockId) as never;
+        } finally {
+          db.close();
+        }
+      };
       const inFirewall = (ip: string): boolean => nsRun(lab.srv, join(AR_DIR, 'firewall-drop.sh'), ['check', '-', ip], env()).status === 0;
 
       beforeAll(async () => {
         dir = mkdtempSync(join(tmpdir(), `pc-e2e-${backend}-`));
-        home = writeHome(dir, { timeout: TIMEOUT });
+        home = writeHome(dir, { timeout: TIMEOUT, protocol });
         await lab.up();
         await start();
       });
@@ -97,6 +106,12 @@ describe.skipIf(why !== null)('active response in network namespaces', () => {
         expect(await eventually(() => blocks(attacker!)[0]?.verified === 1)).toBe(true);
         const [b] = blocks(attacker!);
         expect(b).toMatchObject({ state: 'active', verified: 1 });
+        const [add] = runs(b!.id);
+        if (protocol === 'json') {
+          expect(JSON.parse(add!.argv)).toEqual([]);
+          expect(JSON.parse(add!.stdin!)).toMatchObject({ command: 'add', parameters: { alert: { data: { srcip: attacker } } } });
+          expect(add!.stdout).toContain('"check_keys"');
+        } else expect(JSON.parse(add!.argv)).toEqual(['add', 'root', attacker, expect.stringMatching(/^\d+\.\d+$/), '5720', home.log, '-']);
 
         const open = await lab.watch(attacker!, lab.srv4, 'open', (TIMEOUT + 5) * 1000, 50);
         expect(open.ok, 'the attacker got back in').toBe(true);

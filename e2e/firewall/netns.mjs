@@ -135,14 +135,17 @@ export class Lab {
   }
 }
 
-/** A config for a Portcullis home in `dir`: the shipped rules, `auth.log`, firewall-drop bound to portcullis_block. */
-export function writeHome(dir, { timeout, repeated = '' }) {
+/**
+ * A config for a Portcullis home in `dir`: the shipped rules, `auth.log`, firewall-drop bound to
+ * portcullis_block (named without `.sh`, as Wazuh does; `protocol` ossec argv or Wazuh json).
+ */
+export function writeHome(dir, { timeout, repeated = '', protocol = 'ossec' }) {
   mkdirSync(join(dir, 'data'), { recursive: true });
   writeFileSync(join(dir, 'auth.log'), '');
   const config = join(dir, 'portcullis.conf');
   writeFileSync(config, `<ossec_config>
   <localfile><log_format>syslog</log_format><location>${join(dir, 'auth.log')}</location></localfile>
-  <command><name>firewall-drop</name><executable>firewall-drop.sh</executable><timeout_allowed>yes</timeout_allowed></command>
+  <command><name>firewall-drop</name><executable>firewall-drop</executable><timeout_allowed>yes</timeout_allowed><protocol>${protocol}</protocol></command>
   <active-response>
     <command>firewall-drop</command><location>local</location><rules_group>portcullis_block,</rules_group>
     <timeout>${timeout}</timeout>${repeated ? `<repeated_offenders>${repeated}</repeated_offenders>` : ''}

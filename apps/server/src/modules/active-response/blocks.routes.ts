@@ -41,7 +41,12 @@ export function blocksRoutes(ar: ActiveResponse): FastifyPluginAsyncTypebox {
     app.post('/api/blocks/reconcile', {
       config: { access: 'admin' },
       schema: { response: { 200: ReconcileReport, ...ErrorResponses } },
-    }, async () => ar.reconcile());
+    }, async (request) => {
+      const report = await ar.reconcile();
+      const actor = actorOf(request);
+      app.audit.record({ actor: actor.name, sourceIp: actor.ip, action: 'block.reconcile', after: report });
+      return report;
+    });
 
     app.get('/api/ips/:ip', {
       config: { access: 'viewer' },
