@@ -1,6 +1,6 @@
 // Alerts become blocks that really run the script, extend instead of re-adding, escalate per
 // repeated_offenders, expire on the timer, survive a restart, and fail or refuse visibly.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FAKE_COMMAND, attack, fakeBinding, makeWorld, type World } from './helpers.js';
@@ -164,6 +164,20 @@ describe('alert → block', () => {
     expect(w.blocked('192.0.2.17')).toBe(false);
     expect(w.blocked('192.0.2.18')).toBe(true);
     expect(w.ar.service.timer.armedFor).toBe(b!.expires_at);
+  });
+
+  it('puts active blocks back into a firewall emptied by a reboot, at start', async () => {
+    w = makeWorld();
+    w.feed(attack('192.0.2.22'));
+    await w.settle();
+    const dir = w.dir;
+    const now = w.clock.now;
+    await w.close();
+    rmSync(path.join(dir, 'fake', 'blocked-192.0.2.22')); // the reboot
+    w = makeWorld({ dir, startAt: now + 60_000, extra: { reconcileMs: 3600_000 } });
+    await w.ar.reconcile(); // the one start() began
+    expect(w.blocked('192.0.2.22')).toBe(true);
+    expect(w.ar.deps.runs.eventsOfBlocks([1]).map((e) => e.kind)).toEqual(['created', 'active', 'drift', 'verified']);
   });
 
   it('redoes an add interrupted by a crash (a pending row at start)', async () => {

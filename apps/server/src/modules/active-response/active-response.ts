@@ -86,10 +86,14 @@ export class ActiveResponse {
     this.#reconcileMs = o.reconcileMs ?? 5 * 60_000;
   }
 
-  /** Resumes interrupted work, arms the timer and starts periodic reconciliation. */
+  /**
+   * Resumes interrupted work, arms the timer and starts reconciliation: once now (after a reboot
+   * the firewall is empty while blocks are active), then periodically.
+   */
   start(): void {
     this.service.resume();
     if (this.#reconcileMs > 0) {
+      this.reconcile().catch((err: unknown) => this.deps.log.error({ err }, 'reconciliation failed'));
       this.#reconcileTimer = setInterval(() => {
         this.reconcile().catch((err: unknown) => this.deps.log.error({ err }, 'reconciliation failed'));
       }, this.#reconcileMs);
