@@ -23,6 +23,24 @@ export function formatWhen(iso: string | null | undefined, now = Date.now()): st
   return sameDay ? timeOnly.format(d) : dateTime.format(d);
 }
 
+/** `formatWhen` for long lists redrawn often: remembers the last few thousand answers. */
+const whenCache = new Map<string, string>();
+let whenDay = '';
+export function formatWhenCached(iso: string): string {
+  const day = new Date().toDateString();
+  if (day !== whenDay) {
+    whenCache.clear();
+    whenDay = day;
+  }
+  let s = whenCache.get(iso);
+  if (s === undefined) {
+    s = formatWhen(iso);
+    if (whenCache.size > 5000) whenCache.clear();
+    whenCache.set(iso, s);
+  }
+  return s;
+}
+
 export function formatAxisTime(ms: number, spanMs: number): string {
   const d = new Date(ms);
   return spanMs > 2 * 86_400_000 ? shortDate.format(d) : shortTime.format(d);

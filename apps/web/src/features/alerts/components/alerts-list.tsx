@@ -4,12 +4,20 @@ import type { Alert } from '@portcullis/shared';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { LevelBadge } from '@/components/ui/badges';
-import { formatNumber, formatWhen } from '@/lib/format';
+import { formatNumber, formatWhenCached } from '@/lib/format';
 
 const ROW_H = 36;
 export const ALERT_COLUMNS = '92px 46px 62px minmax(0, 1fr) 130px 100px 120px';
 
 export type ListRow = { kind: 'alert'; alert: Alert } | { kind: 'gap'; missed: number };
+
+/** The rows by index, without materialising the list (the live head and the pages are joined lazily). */
+export interface RowSource {
+  count: number;
+  get(i: number): ListRow | undefined;
+  /** The row's key without building the row (called for every index when the list changes). */
+  keyAt(i: number): number | string;
+}
 
 export function AlertsHeader() {
   return (
@@ -26,7 +34,7 @@ export function AlertsHeader() {
 }
 
 export function AlertsList({ rows, selectedId, freshFrom, onOpen, onEndReached, onGapClick, footer }: {
-  rows: ListRow[];
+  rows: RowSource;
   selectedId: number | null;
   freshFrom: number;
   onOpen: (a: Alert) => void;
@@ -37,38 +45,44 @@ export function AlertsList({ rows, selectedId, freshFrom, onOpen, onEndReached, 
   const parent = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
   const v = useVirtualizer({
-    count: rows.length + 1,
+    count: rows.count + 1,
     getScrollElement: () => parent.current,
     estimateSize: () => ROW_H,
     overscan: 16,
-    getItemKey: (i) => {
-      const r = rows[i];
-      return r ? (r.kind === 'alert' ? r.alert.id : `gap-${i}`) : 'footer';
-    },
+    getItemKey: (i) => (i < rows.count ? rows.keyAt(i) : 'footer'),
   });
 
   // New live rows above a scrolled view: move the view down by as much, so what you read stays put.
   const firstId = useRef<number | null>(null);
   useLayoutEffect(() => {
-    const first = rows[0]?.kind === 'alert' ? rows[0].alert.id : null;
+    const r0 = rows.get(0);
+    const first = r0?.kind === 'alert' ? r0.alert.id : null;
     const prev = firstId.current;
     firstId.current = first;
     if (prev === null || first === null || first === prev) return;
-    const growth = rows.findIndex((r) => r.kind === 'alert' && r.alert.id === prev);
+    let growth = -1;
+    for (let i = 1; i < rows.count; i++) {
+      const r = rows.get(i);
+      if (r?.kind === 'alert' && r.alert.id <= prev) {
+        growth = r.alert.id === prev ? i : -1;
+        break;
+      }
+    }
     if (growth <= 0) return;
-    const el = parent.current;
-    if (el && el.scrollTop > 0) el.scrollTop += growth * ROW_H;
+    // The virtualizer's cached offset, not el.scrollTop: reading that would force a layout.
+    const offset = v.scrollOffset ?? 0;
+    if (offset > 0) v.scrollToOffset(offset + growth * ROW_H);
     setActive((a) => (a > 0 ? a + growth : a));
-  }, [rows]);
+  }, [rows, v]);
 
   const items = v.getVirtualItems();
   const last = items[items.length - 1];
   useEffect(() => {
-    if (last && last.index >= rows.length - 30) onEndReached();
-  }, [last?.index, rows.length, onEndReached, last]);
+    if (last && last.index >= rows.count - 30) onEndReached();
+  }, [last?.index, rows.count, onEndReached, last]);
 
   const move = (to: number) => {
-    const i = Math.max(0, Math.min(rows.length - 1, to));
+    const i = Math.max(0, Math.min(rows.count - 1, to));
     setActive(i);
     v.scrollToIndex(i, { align: 'auto' });
   };
@@ -82,9 +96,9 @@ export function AlertsList({ rows, selectedId, freshFrom, onOpen, onEndReached, 
       PageDown: () => move(active + page),
       PageUp: () => move(active - page),
       Home: () => move(0),
-      End: () => move(rows.length - 1),
+      End: () => move(rows.count - 1),
       Enter: () => {
-        const r = rows[active];
+        const r = rows.get(active);
         if (r?.kind === 'alert') onOpen(r.alert);
         else if (r?.kind === 'gap') onGapClick();
       },
@@ -95,7 +109,7 @@ export function AlertsList({ rows, selectedId, freshFrom, onOpen, onEndReached, 
       fn();
     }
   };
-  const activeRow = rows[active];
+  const activeRow = rows.get(active);
 
   return (
     <div
@@ -104,15 +118,15 @@ export function AlertsList({ rows, selectedId, freshFrom, onOpen, onEndReached, 
       tabIndex={0}
       role="grid"
       aria-label="Alerts, newest first"
-      aria-rowcount={rows.length}
+      aria-rowcount={rows.count}
       aria-activedescendant={activeRow?.kind === 'alert' ? `alert-row-${activeRow.alert.id}` : undefined}
       onKeyDown={onKey}
       data-testid="alerts-list"
     >
       <div style={{ height: v.getTotalSize(), position: 'relative' }}>
         {items.map((vi) => {
-          const r = rows[vi.index];
-          const style = { transform: `translateY(${vi.start}px)`, gridTemplateColumns: ALERT_COLUMNS };
+          const r = rows.get(vi.index);
+          const style = { top: vi.start, gridTemplateColumns: ALERT_COLUMNS };
           if (!r)
             return (
               <div key="footer" className="vrow" role="row" style={{ ...style, cursor: 'default', display: 'flex', justifyContent: 'center', color: 'var(--muted)' }}>
@@ -121,7 +135,7 @@ export function AlertsList({ rows, selectedId, freshFrom, onOpen, onEndReached, 
             );
           if (r.kind === 'gap')
             return (
-              <div key={vi.key} className="vrow gap-row" role="row" style={{ transform: `translateY(${vi.start}px)` }} onClick={onGapClick}>
+              <div key={vi.key} className="vrow gap-row" role="row" style={{ top: vi.start }} onClick={onGapClick}>
                 {formatNumber(r.missed)} more alerts arrived than the live view keeps. They are stored: <u>reload the list</u> to page through them.
               </div>
             );
@@ -143,7 +157,7 @@ export function AlertsList({ rows, selectedId, freshFrom, onOpen, onEndReached, 
                 onOpen(a);
               }}
             >
-              <div className="num muted" title={a.time}>{formatWhen(a.time)}</div>
+              <div className="num muted" title={a.time}>{formatWhenCached(a.time)}</div>
               <div><LevelBadge level={a.level} /></div>
               <div className="mono">{a.rule_id}</div>
               <div title={a.description}>{a.description}</div>

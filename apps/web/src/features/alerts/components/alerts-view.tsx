@@ -13,7 +13,7 @@ import { FILTER_KEYS, useAlertPages, type AlertFilters } from '../api/alerts';
 import { useLiveAlerts, MAX_LIVE } from '../hooks/use-live-alerts';
 import { AlertDrawer } from './alert-drawer';
 import { AlertFiltersBar } from './alert-filters';
-import { AlertsHeader, AlertsList, type ListRow } from './alerts-list';
+import { AlertsHeader, AlertsList, type RowSource } from './alerts-list';
 
 const URL_KEYS = [...FILTER_KEYS, 'alert'] as const;
 
@@ -30,13 +30,23 @@ export function AlertsView() {
   const pages = useAlertPages(filters);
   const { head, live, reset } = useLiveAlerts(filters, paused);
 
-  const rows = useMemo<ListRow[]>(() => {
-    const out: ListRow[] = head.items.map((a) => ({ kind: 'alert', alert: a }));
-    if (head.missed > 0) out.push({ kind: 'gap', missed: head.missed });
-    const seen = new Set(head.items.map((a) => a.id));
-    for (const p of pages.data?.pages ?? []) for (const a of p.items) if (!seen.has(a.id)) out.push({ kind: 'alert', alert: a });
+  // Fetched pages older than the live head (the head already holds the newer ones). Recomputed
+  // when a page arrives, not with every live push.
+  const oldestLive = head.items.length ? head.items[head.items.length - 1]!.id : Infinity;
+  const tail = useMemo(() => {
+    const out: Alert[] = [];
+    for (const p of pages.data?.pages ?? []) for (const a of p.items) if (a.id < oldestLive) out.push(a);
     return out;
-  }, [head.items, head.missed, pages.data]);
+  }, [pages.data, oldestLive]);
+  const rows = useMemo<RowSource>(() => {
+    const h = head.items.length;
+    const gap = head.missed > 0 ? 1 : 0;
+    return {
+      count: h + gap + tail.length,
+      get: (i) => (i < h ? { kind: 'alert', alert: head.items[i]! } : i < h + gap ? { kind: 'gap', missed: head.missed } : i - h - gap < tail.length ? { kind: 'alert', alert: tail[i - h - gap]! } : undefined),
+      keyAt: (i) => (i < h ? head.items[i]!.id : i < h + gap ? 'gap' : (tail[i - h - gap]?.id ?? `x${i}`)),
+    };
+  }, [head.items, head.missed, tail]);
 
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = pages;
   const onEndReached = useCallback(() => {
@@ -51,11 +61,11 @@ export function AlertsView() {
   const open = (a: Alert) => setParams({ alert: String(a.id) });
   const close = () => setParams({ alert: '' });
 
-  const loaded = rows.length;
+  const loaded = rows.count;
   let body;
   if (pages.isPending) body = <Loading rows={12} label="Loading alerts…" />;
   else if (pages.error) body = <ErrorState error={pages.error} onRetry={reload} />;
-  else if (rows.length === 0)
+  else if (rows.count === 0)
     body = (
       <Empty title={Object.keys(filters).length ? 'No alert matches these filters' : 'No alerts yet'}>
         {live ? 'New alerts appear here as they happen; this page does not need a reload.' : 'Try a wider time range.'}
@@ -81,7 +91,7 @@ export function AlertsView() {
     <>
       <div className="card" style={{ display: 'flex', flexDirection: 'column', flex: 1, minHeight: 0, overflow: 'hidden' }}>
         <AlertFiltersBar filters={filters} onChange={onFilter} />
-        <div className="livebar" aria-live="polite">
+        <div className="livebar">
           {!live ? (
             <>
               <span className="pulse off" aria-hidden="true" />
@@ -90,7 +100,7 @@ export function AlertsView() {
           ) : paused ? (
             <>
               <span className="pulse paused" aria-hidden="true" />
-              <b data-testid="paused-count">{formatNumber(head.heldCount)}</b>
+              <b data-testid="paused-count" aria-live="polite">{formatNumber(head.heldCount)}</b>
               <span>new {head.heldCount === 1 ? 'alert' : 'alerts'} while paused</span>
             </>
           ) : (

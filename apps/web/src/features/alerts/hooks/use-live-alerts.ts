@@ -21,6 +21,7 @@ export interface LiveHead {
 }
 
 export const MAX_LIVE = 5000;
+const FLUSH_MS = 250;
 const EMPTY: LiveHead = { items: [], held: [], heldCount: 0, missed: 0, freshFrom: Infinity };
 
 /** The part of the filters the server applies to the feed; the rest is applied here. */
@@ -79,24 +80,52 @@ export function useLiveAlerts(filters: AlertFilters, paused: boolean) {
   // Other pages want everything (the overview counts); reset the server filter on the way out.
   useEffect(() => () => void socket?.emit('filter', {}), [socket]);
 
-  useSocketEvent('alerts', (batch: LiveAlertBatch) => {
-    if (!live) return;
-    const items = batch.items.filter(match.current).sort((a, b) => b.id - a.id);
-    if (items.length === 0 && batch.skipped === 0) return;
+  // The server pushes every few tens of milliseconds; the list is redrawn at most every
+  // FLUSH_MS with everything that arrived meanwhile, so a flood costs a few renders a second.
+  const pending = useRef<{ items: Alert[]; skipped: number }>({ items: [], skipped: 0 });
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const flush = () => {
+    timer.current = null;
+    const { items: got, skipped } = pending.current;
+    pending.current = { items: [], skipped: 0 };
+    const items = got.sort((a, b) => b.id - a.id);
+    if (items.length === 0 && skipped === 0) return;
     qc.setQueryData<LiveHead>(key, (prev = EMPTY) => {
       if (pausedRef.current) {
-        const held = items.concat(prev.held).slice(0, MAX_LIVE);
-        return { ...prev, held, heldCount: prev.heldCount + items.length + batch.skipped };
+        const held = items.concat(prev.held);
+        return { ...prev, held: held.length > MAX_LIVE ? held.slice(0, MAX_LIVE) : held, heldCount: prev.heldCount + items.length + skipped };
       }
       const all = items.concat(prev.items);
       const kept = all.length > MAX_LIVE ? all.slice(0, MAX_LIVE) : all;
       return {
         ...prev,
         items: kept,
-        missed: prev.missed + batch.skipped + (all.length - kept.length),
-        freshFrom: items.length ? items[items.length - 1]!.id : prev.freshFrom,
+        missed: prev.missed + skipped + (all.length - kept.length),
+        // Highlight a trickle of new rows; in a flood the highlight would only cost paint.
+        freshFrom: items.length > 0 && items.length <= 30 ? items[items.length - 1]!.id : Infinity,
       };
     });
+  };
+  const flushRef = useRef(flush);
+  useEffect(() => {
+    flushRef.current = flush;
+  });
+  useEffect(() => {
+    pending.current = { items: [], skipped: 0 };
+    return () => {
+      if (timer.current) clearTimeout(timer.current);
+      timer.current = null;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [JSON.stringify(filters)]);
+
+  useSocketEvent('alerts', (batch: LiveAlertBatch) => {
+    if (!live) return;
+    const p = pending.current;
+    for (const a of batch.items) if (match.current(a)) p.items.push(a);
+    p.skipped += batch.skipped;
+    if (p.items.length === 0 && p.skipped === 0) return;
+    timer.current ??= setTimeout(() => flushRef.current(), FLUSH_MS);
   });
 
   const setPaused = (p: boolean) => {
