@@ -60,6 +60,16 @@ test('brute force → alerts → block with countdown → release with a reason 
   await expect(past).toContainText('Our office NAT');
   await shot(page, info, '21-scenario-history');
 
+  // The block's own page: both script runs, with their exit codes.
+  await past.getByRole('button', { name: `Details of the block of ${ip}` }).click();
+  const drawer = page.getByRole('dialog', { name: 'Block details' });
+  await expect(drawer).toBeVisible();
+  await expect(drawer.locator('.phase h4').filter({ hasText: 'add' })).toContainText('exit 0');
+  await expect(drawer.locator('.phase h4').filter({ hasText: 'delete' })).toContainText('exit 0');
+  await expect(drawer).toContainText('Our office NAT');
+  await shot(page, info, '22-scenario-block-detail');
+  await page.keyboard.press('Escape');
+
   await page.getByRole('link', { name: 'Audit log' }).click();
   const audit = page.locator('[data-testid="audit-row"]').filter({ hasText: ip }).filter({ hasText: /release/i });
   await expect(audit.first()).toBeVisible();

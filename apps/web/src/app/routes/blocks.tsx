@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { ActiveBlocksTable, BlockHistoryTable } from '@/features/blocks/components/blocks-tables';
+import { BlockDrawer } from '@/features/blocks/components/block-drawer';
 import { ManualBlockDialog } from '@/features/blocks/components/manual-block-dialog';
 import { useLiveBlocks } from '@/features/blocks/hooks/use-live-blocks';
 import { PageBody } from '@/components/layout/app-shell';
@@ -11,7 +12,7 @@ import { Can } from '@/lib/authorization';
 import { usePageTitle } from '@/lib/page-title';
 import { useUrlParams } from '@/lib/url-state';
 
-const KEYS = ['tab', 'ip', 'rule_id', 'command'] as const;
+const KEYS = ['tab', 'ip', 'rule_id', 'command', 'block'] as const;
 
 export function BlocksRoute() {
   usePageTitle('Blocks');
@@ -20,6 +21,8 @@ export function BlocksRoute() {
   const [manual, setManual] = useState(false);
   const tab = p.tab === 'history' ? 'history' : 'active';
   const filters = { ip: p.ip, rule_id: p.rule_id, command: p.command };
+  const blockId = p.block && /^\d+$/.test(p.block) ? Number(p.block) : null;
+  const open = (id: number) => set({ block: String(id) });
   const clean = Object.fromEntries(Object.entries(filters).filter(([, v]) => v)) as typeof filters;
   return (
     <PageBody>
@@ -60,9 +63,10 @@ export function BlocksRoute() {
             </div>
           ))}
         </form>
-        {tab === 'active' ? <ActiveBlocksTable filters={clean} /> : <BlockHistoryTable filters={clean} />}
+        {tab === 'active' ? <ActiveBlocksTable filters={clean} onOpen={open} /> : <BlockHistoryTable filters={clean} onOpen={open} />}
       </Card>
       {manual && <ManualBlockDialog onClose={() => setManual(false)} />}
+      {blockId !== null && <BlockDrawer id={blockId} onClose={() => set({ block: '' })} />}
     </PageBody>
   );
 }

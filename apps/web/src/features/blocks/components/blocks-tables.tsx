@@ -28,7 +28,7 @@ function Pager({ q }: { q: { hasNextPage: boolean; isFetchingNextPage: boolean; 
   );
 }
 
-export function ActiveBlocksTable({ filters, compact = false }: { filters: BlockFilters; compact?: boolean }) {
+export function ActiveBlocksTable({ filters, compact = false, onOpen }: { filters: BlockFilters; compact?: boolean; onOpen?: (id: number) => void }) {
   const q = useBlocks(OPEN_STATES, filters, { refetchInterval: 15_000 });
   const canRelease = useCan('blocks:write');
   const [releasing, setReleasing] = useState<Block | null>(null);
@@ -50,7 +50,7 @@ export function ActiveBlocksTable({ filters, compact = false }: { filters: Block
               <th>Rule</th>
               {!compact && <th>Offence</th>}
               <th>Since</th>
-              {canRelease && <th><span className="visually-hidden">Actions</span></th>}
+              {(canRelease || onOpen) && <th><span className="visually-hidden">Actions</span></th>}
             </tr>
           </thead>
           <tbody>
@@ -66,11 +66,16 @@ export function ActiveBlocksTable({ filters, compact = false }: { filters: Block
                 <td><RuleCell b={b} /></td>
                 {!compact && <td><OffenseStep offense={b.offense} /></td>}
                 <td><Time iso={b.created_at} /></td>
-                {canRelease && (
+                {(canRelease || onOpen) && (
                   <td className="actions">
-                    <Button size="sm" icon={<IconUnlock />} disabled={b.state !== 'active' && b.state !== 'pending'} onClick={() => setReleasing(b)} aria-label={`Release ${b.ip}`}>
-                      Release
-                    </Button>
+                    <div className="row" style={{ justifyContent: 'flex-end' }}>
+                      {onOpen && <Button size="sm" variant="ghost" onClick={() => onOpen(b.id)} aria-label={`Details of the block of ${b.ip}`}>Details</Button>}
+                      {canRelease && (
+                        <Button size="sm" icon={<IconUnlock />} disabled={b.state !== 'active' && b.state !== 'pending'} onClick={() => setReleasing(b)} aria-label={`Release ${b.ip}`}>
+                          Release
+                        </Button>
+                      )}
+                    </div>
                   </td>
                 )}
               </tr>
@@ -86,7 +91,7 @@ export function ActiveBlocksTable({ filters, compact = false }: { filters: Block
 
 const ENDED: Partial<Record<BlockState, string>> = { released: 'Released', expired: 'Expired', failed: 'Failed', refused: 'Refused' };
 
-export function BlockHistoryTable({ filters }: { filters: BlockFilters }) {
+export function BlockHistoryTable({ filters, onOpen }: { filters: BlockFilters; onOpen?: (id: number) => void }) {
   const q = useBlocks(CLOSED_STATES, filters);
   if (q.isPending) return <Loading rows={6} />;
   if (q.error) return <ErrorState error={q.error} onRetry={() => void q.refetch()} />;
@@ -106,6 +111,7 @@ export function BlockHistoryTable({ filters }: { filters: BlockFilters }) {
               <th>Lasted</th>
               <th>By</th>
               <th>Reason</th>
+              {onOpen && <th><span className="visually-hidden">Details</span></th>}
             </tr>
           </thead>
           <tbody>
@@ -127,6 +133,7 @@ export function BlockHistoryTable({ filters }: { filters: BlockFilters }) {
                     </span>
                     {b.block_reason && b.block_reason !== (b.release_reason ?? b.reason) && <span className="muted small ellipsis" style={{ display: 'block' }} title={b.block_reason}>blocked: {b.block_reason}</span>}
                   </td>
+                  {onOpen && <td className="actions"><Button size="sm" variant="ghost" onClick={() => onOpen(b.id)} aria-label={`Details of the block of ${b.ip}`}>Details</Button></td>}
                 </tr>
               );
             })}

@@ -1,0 +1,79 @@
+// One block in full: its state and enforcement, why it exists and how it ended, and every run
+// of its script (argv, exit code, output, duration).
+import type { BlockDetail, ScriptRun } from '@portcullis/shared';
+import { Link } from 'react-router';
+import { formatDateTime } from '@/lib/format';
+import { Badge } from '@/components/ui/badges';
+import { Countdown } from '@/components/ui/countdown';
+import { Drawer } from '@/components/ui/dialog';
+import { ErrorState, Loading } from '@/components/ui/states';
+import { useBlock } from '../api/blocks';
+import { BlockStateBadge, OffenseStep } from './block-state';
+
+export function BlockDrawer({ id, onClose }: { id: number; onClose: () => void }) {
+  const q = useBlock(id);
+  const b = q.data;
+  return (
+    <Drawer label="Block details" onClose={onClose} title={b ? <span className="row"><span style={{ fontFamily: 'var(--mono)' }}>{b.ip}</span> <BlockStateBadge block={b} /></span> : `Block ${id}`} subtitle={b ? `Block #${b.id} · ${b.command} · ${formatDateTime(b.created_at)}` : null}>
+      {q.isPending ? <Loading /> : q.error || !b ? <ErrorState error={q.error} onRetry={() => void q.refetch()} /> : <Body b={b} />}
+    </Drawer>
+  );
+}
+
+function Body({ b }: { b: BlockDetail }) {
+  const enforcement = b.drift ? 'drift: the firewall no longer matches' : b.verified === true ? 'verified in place' : b.verified === false ? 'not found by the last check' : 'not checked';
+  return (
+    <>
+      <div className="row wrap">
+        <Link className="btn sm" to={`/ips/${encodeURIComponent(b.ip)}`}>Timeline of {b.ip}</Link>
+        {b.rule_id !== null && <Link className="btn sm" to={`/rules/${b.rule_id}`}>Rule {b.rule_id}</Link>}
+        {b.alert_id !== null && <Link className="btn sm" to={`/alerts?alert=${b.alert_id}&srcip=${encodeURIComponent(b.ip)}`}>Alert #{b.alert_id}</Link>}
+      </div>
+      <section>
+        <div className="section-title">Block</div>
+        <dl className="kv">
+          <dt>State</dt><dd><BlockStateBadge block={b} /></dd>
+          <dt>Enforcement</dt><dd>{enforcement}</dd>
+          {b.state === 'active' && (<><dt>Time left</dt><dd><Countdown from={b.created_at} until={b.expires_at} /></dd></>)}
+          <dt>Offence</dt><dd><OffenseStep offense={b.offense} /></dd>
+          <dt>Created</dt><dd className="num">{formatDateTime(b.created_at)}{b.created_by ? ` by ${b.created_by}` : ''}</dd>
+          <dt>Expires</dt><dd className="num">{b.expires_at ? formatDateTime(b.expires_at) : 'no timeout'}</dd>
+          {b.released_at && (<><dt>Ended</dt><dd className="num">{formatDateTime(b.released_at)}{b.released_by ? ` by ${b.released_by}` : b.state === 'expired' ? ' by the timer' : ''}</dd></>)}
+          {(b.block_reason ?? (b.state !== 'released' ? b.reason : null)) && (<><dt>{b.state === 'refused' ? 'Refused because' : b.state === 'failed' ? 'Failure' : 'Reason'}</dt><dd>{b.block_reason ?? b.reason}</dd></>)}
+          {b.state === 'released' && (b.release_reason ?? b.reason) && (<><dt>Release reason</dt><dd>{b.release_reason ?? b.reason}</dd></>)}
+          {b.grace_until && (<><dt>Grace until</dt><dd className="num">{formatDateTime(b.grace_until)}</dd></>)}
+          {b.hits !== undefined && b.hits > 1 && (<><dt>Alerts folded in</dt><dd>{b.hits}</dd></>)}
+        </dl>
+      </section>
+      <section>
+        <div className="section-title">Script runs</div>
+        {b.runs.length === 0 ? <p className="muted">No script has run for this block.</p> : (
+          <div className="stack" style={{ gap: 10 }}>
+            {b.runs.map((r) => <Run key={r.id} r={r} />)}
+          </div>
+        )}
+      </section>
+    </>
+  );
+}
+
+function Run({ r }: { r: ScriptRun }) {
+  const ok = r.exit_code === 0;
+  const tone = r.running ? 'info' : ok ? 'ok' : 'danger';
+  return (
+    <div className="phase">
+      <h4 className="row">
+        <b>{r.action}</b>
+        <Badge tone={tone}>{r.running ? 'running' : r.exit_code === null ? (r.error ?? r.signal ?? 'did not start') : `exit ${r.exit_code}`}</Badge>
+        {r.timed_out && <Badge tone="danger">timed out</Badge>}
+        <span className="grow" />
+        <span className="muted num">{formatDateTime(r.started_at)} · {r.duration_ms} ms</span>
+      </h4>
+      <div style={{ padding: '8px 10px' }} className="stack">
+        <code className="small" style={{ wordBreak: 'break-all' }}>{r.executable ?? r.command ?? ''} {r.argv.join(' ')}</code>
+        {r.stdout && <pre className="log small">{r.stdout}</pre>}
+        {r.stderr && <pre className="log small" style={{ background: '#3f1d1d' }}>{r.stderr}</pre>}
+      </div>
+    </div>
+  );
+}
