@@ -139,7 +139,7 @@ function childrenFor(rule: Rule, ev: Event): Rule[] {
   const decoderName = ev.decoder?.name ?? '';
   const programName = ev.programName;
   const first = ev.log.length > 0 ? ev.log[0]! : '';
-  const key = `${decoderName}\u0000${programName ?? '\u0001'}\u0000${first}`;
+  const key = (ev.childKey ??= `${decoderName}\u0000${programName ?? '\u0001'}\u0000${first}`);
   let list = idx.get(key);
   if (list === undefined) {
     list = rule.children.filter(

@@ -59,8 +59,39 @@ export class Event {
   /** Every capture assignment in order, as logtest prints them (label, value). */
   assignments: [string, string][] = [];
 
-  /** Lowercased-ASCII character mask of `log`, computed on first use (rule prefilter). */
-  logMask: Uint32Array | null = null;
+  /** Lowercased-ASCII character mask of `log` in four words, computed on first use (rule prefilter). */
+  maskReady = false;
+  mask0 = 0;
+  mask1 = 0;
+  mask2 = 0;
+  mask3 = 0;
+  /** Key of the children cache: decoder, program name, first character of log (computed once). */
+  childKey: string | null = null;
+
+  computeMask(): void {
+    const s = this.log;
+    let m0 = 0;
+    let m1 = 0;
+    let m2 = 0;
+    let m3 = 0;
+    for (let i = 0; i < s.length; i++) {
+      let c = s.charCodeAt(i);
+      if (c >= 128) continue;
+      if (c >= 65 && c <= 90) c += 32;
+      const bit = 1 << (c & 31);
+      switch (c >> 5) {
+        case 0: m0 |= bit; break;
+        case 1: m1 |= bit; break;
+        case 2: m2 |= bit; break;
+        default: m3 |= bit;
+      }
+    }
+    this.mask0 = m0;
+    this.mask1 = m1;
+    this.mask2 = m2;
+    this.mask3 = m3;
+    this.maskReady = true;
+  }
 
   /** Correlation mark: the level of the rule whose fire consumed this event. */
   matched = 0;

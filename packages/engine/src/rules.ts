@@ -6,24 +6,25 @@ import type { Event } from './event.js';
 import type { IpEntry } from './ip-list.js';
 import { IpListError, ipListMatches, parseIpEntry } from './ip-list.js';
 import type { Dialect, Pattern } from './regex/pattern.js';
-import { charMask, compileOsMatch, compileOsRegex, compilePcre2, compileString } from './regex/pattern.js';
+import { compileOsMatch, compileOsRegex, compilePcre2, compileString } from './regex/pattern.js';
 
 /** A test of `log` by pattern, skipped cheaply when the log lacks the characters every alternative needs. */
 function logTest(p: Pattern): EventTest {
   const masks = p.requiredChars();
   if (masks === null) return (ev) => p.test(ev.log);
+  const flat = new Int32Array(masks.length * 4);
+  masks.forEach((m, i) => flat.set(m, i * 4));
   return (ev) => {
-    let m = ev.logMask;
-    if (m === null) {
-      m = ev.logMask = new Uint32Array(4);
-      charMask(ev.log, m);
+    if (!ev.maskReady) ev.computeMask();
+    const m0 = ev.mask0;
+    const m1 = ev.mask1;
+    const m2 = ev.mask2;
+    const m3 = ev.mask3;
+    for (let i = 0; i < flat.length; i += 4) {
+      if ((flat[i]! & ~m0) === 0 && (flat[i + 1]! & ~m1) === 0 && (flat[i + 2]! & ~m2) === 0 && (flat[i + 3]! & ~m3) === 0)
+        return p.test(ev.log);
     }
-    let possible = false;
-    for (let i = 0; i < masks.length && !possible; i++) {
-      const r = masks[i]!;
-      possible = (r[0]! & ~m[0]!) === 0 && (r[1]! & ~m[1]!) === 0 && (r[2]! & ~m[2]!) === 0 && (r[3]! & ~m[3]!) === 0;
-    }
-    return possible && p.test(ev.log);
+    return false;
   };
 }
 import { substitute } from './variables.js';
