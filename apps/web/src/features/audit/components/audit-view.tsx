@@ -89,8 +89,8 @@ export function AuditView() {
                     <td><span className="badge outline mono">{e.action}</span></td>
                     <td className="mono small ellipsis" style={{ maxWidth: 200 }} title={e.target ?? ''}>{e.target ?? '—'}</td>
                     <td className="small muted ellipsis" style={{ maxWidth: 320 }}>
-                      <button type="button" className="btn ghost sm" aria-expanded={open === e.id} onClick={(ev) => { ev.stopPropagation(); setOpen(open === e.id ? null : e.id); }}>
-                        {short(e.after ?? e.before) || 'details'}
+                      <button type="button" className="change-toggle" aria-expanded={open === e.id} onClick={(ev) => { ev.stopPropagation(); setOpen(open === e.id ? null : e.id); }}>
+                        {short(e.after ?? e.before) || 'show before and after'}
                       </button>
                     </td>
                   </tr>
