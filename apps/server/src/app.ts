@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ServerConfig } from './config/server-config.js';
 import accountsSessionRoutes from './modules/accounts/session.routes.js';
+import activeResponse from './modules/active-response/active-response.plugin.js';
 import usersRoutes from './modules/accounts/users.routes.js';
 import alertsRoutes from './modules/alerts/alerts.routes.js';
 import auditRoutes from './modules/audit/audit.routes.js';
@@ -45,6 +46,8 @@ export async function buildApp(cfg: ServerConfig, options: BuildOptions = {}): P
   await app.register(pipeline);
   await app.register(auth);
   await app.register(live);
+  // After live: persist, then publish, then respond.
+  await app.register(activeResponse);
   await app.register(sources);
   await app.register(retention);
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { LineSink, RawLine } from '../../src/sources/index.js';
 
 /** Polls `check` until it returns truthy (or stops throwing), failing after `timeoutMs`. */
-export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 3000, label = 'condition'): Promise<T> {
+export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 10_000, label = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
