@@ -24,7 +24,4 @@ export function useLiveStats() {
     const wait = Math.max(0, last.current + MIN_INTERVAL_MS - Date.now());
     timer.current = setTimeout(refresh, wait);
   });
-  useSocketEvent('block', () => {
-    void qc.invalidateQueries({ queryKey: ['sources'] });
-  });
 }
