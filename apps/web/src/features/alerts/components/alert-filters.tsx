@@ -7,10 +7,10 @@ import { RANGES, type AlertFilters, type FilterKey } from '../api/alerts';
 
 const TEXT_FIELDS: Array<{ key: FilterKey; label: string; placeholder: string; width: number; mono?: boolean }> = [
   { key: 'rule_id', label: 'Rule', placeholder: 'id', width: 80, mono: true },
-  { key: 'group', label: 'Group', placeholder: 'sshd', width: 120 },
-  { key: 'srcip', label: 'Source IP', placeholder: '203.0.113.9', width: 130, mono: true },
-  { key: 'hostname', label: 'Host', placeholder: 'web01', width: 110 },
-  { key: 'q', label: 'Text in the log line', placeholder: 'Search…', width: 170 },
+  { key: 'group', label: 'Group', placeholder: 'sshd', width: 110 },
+  { key: 'srcip', label: 'Source IP', placeholder: '203.0.113.9', width: 120, mono: true },
+  { key: 'hostname', label: 'Host', placeholder: 'web01', width: 100 },
+  { key: 'q', label: 'Text in the log line', placeholder: 'Search…', width: 150 },
 ];
 
 function toLocalInput(iso: string | undefined): string {
