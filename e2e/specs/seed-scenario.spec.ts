@@ -78,7 +78,7 @@ test('brute force → alerts → block with countdown → release with a reason 
 
 test('expiry: the timer runs delete and the block shows expired', async ({ page }) => {
   test.skip(!ready, 'the server has no /api/blocks routes yet');
-  const q = await startPortcullis({ timeout: 4 });
+  const q = await startPortcullis({ timeout: 8 }); // long enough to see the countdown on a loaded CI machine
   try {
     const ip = '198.51.100.66';
     await signIn(page, q, 'responder');

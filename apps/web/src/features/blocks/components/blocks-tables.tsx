@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { Link } from 'react-router';
 import { useCan } from '@/lib/authorization';
 import { formatDuration } from '@/lib/format';
+import { useLiveStatus } from '@/lib/socket';
 import { Button } from '@/components/ui/button';
 import { Countdown } from '@/components/ui/countdown';
 import { IconUnlock } from '@/components/ui/icons';
@@ -29,7 +30,9 @@ function Pager({ q }: { q: { hasNextPage: boolean; isFetchingNextPage: boolean; 
 }
 
 export function ActiveBlocksTable({ filters, compact = false, onOpen }: { filters: BlockFilters; compact?: boolean; onOpen?: (id: number) => void }) {
-  const q = useBlocks(OPEN_STATES, filters, { refetchInterval: 15_000 });
+  // Live events keep the list current; while the feed is down, poll so countdowns and expiries still show.
+  const live = useLiveStatus();
+  const q = useBlocks(OPEN_STATES, filters, { refetchInterval: live === 'connected' ? 15_000 : 2_000 });
   const canRelease = useCan('blocks:write');
   const [releasing, setReleasing] = useState<Block | null>(null);
   if (q.isPending) return <Loading rows={4} />;
