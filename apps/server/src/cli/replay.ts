@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import type { ArBinding } from '@portcullis/engine';
 import { TimeoutList, WhiteList, arTarget, bindActiveResponses, checkArRequest, isRefusal, splitLongLine, syslogTime } from '@portcullis/engine';
+import { arBindingsOf } from '../modules/active-response/policy.js';
 import type { Context } from './context.js';
 import { UsageError, loadContext, newEngine, tzOffset } from './context.js';
 import { readLines } from './read-lines.js';
@@ -35,22 +36,7 @@ export function isoLocal(seconds: number): string {
 }
 
 export function arBindings(ctx: Context): ArBinding[] {
-  return ctx.cfg.activeResponses
-    .map((ar, index) => ({ ar, index }))
-    .filter(({ ar }) => !ar.disabled)
-    .map(({ ar, index }) => {
-      const cmd = ctx.cfg.commands.find((c) => c.name === ar.command)!;
-      return {
-        index,
-        command: { name: cmd.name, executable: cmd.executable, timeoutAllowed: cmd.timeoutAllowed, expect: cmd.expect },
-        location: ar.location,
-        level: ar.level,
-        rulesGroup: ar.rulesGroup,
-        rulesId: ar.rulesId,
-        timeout: ar.timeout,
-        repeatedOffenders: ar.repeatedOffenders,
-      };
-    });
+  return arBindingsOf(ctx.cfg);
 }
 
 export async function replay(ctx: Context, file: string, year: number): Promise<ReplayReport & { agentOnly: number; refused: Record<string, number> }> {
