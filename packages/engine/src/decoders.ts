@@ -458,23 +458,8 @@ function runChain(ev: Event, first: Decoder, log: string, parentEnd: number, pre
   }
 }
 
-const JSON_STATIC: Record<string, string> = {
-  srcip: 'srcip',
-  dstip: 'dstip',
-  srcport: 'srcport',
-  dstport: 'dstport',
-  protocol: 'proto',
-  action: 'action',
-  srcuser: 'srcuser',
-  dstuser: 'dstuser',
-  user: 'dstuser',
-  id: 'id',
-  status: 'status',
-  url: 'url',
-  data: 'extra_data',
-  extra_data: 'extra_data',
-  systemname: 'system_name',
-};
+// The JSON decoder fills the same static fields as <order>, plus Wazuh's `systemname` spelling.
+const JSON_STATIC: Record<string, string> = { ...STATIC_ORDER, systemname: 'system_name' };
 
 function runPlugin(ev: Event, d: Decoder, text: string): void {
   if (d.plugin !== 'JSON_Decoder') return;
