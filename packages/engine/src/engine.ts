@@ -8,7 +8,7 @@ import { ErrorSink, RulesetLoadError } from './errors.js';
 import type { EvalState, Verdict } from './evaluate.js';
 import { handle, walkRules } from './evaluate.js';
 import { Event } from './event.js';
-import { predecode } from './predecode.js';
+import { predecodeInto } from './predecode.js';
 import type { Dialect } from './regex/pattern.js';
 import type { Rule } from './rules.js';
 import type { RuleTree } from './rule-tree.js';
@@ -120,33 +120,41 @@ export class Engine {
    * N results. Callers split over-long lines with `splitLongLine` first when they want OSSEC's cut.
    */
   process(line: string, location: string, time: number): ProcessResult[] {
-    const pre = predecode(line, this.dialect);
+    const ev = this.newEvent(line, location, time);
     if (this.expandRepeated) {
-      const m = REPEATED.exec(pre.log);
+      const m = REPEATED.exec(ev.log);
       if (m) {
         const n = Math.min(Number(m[1]), 1000);
         const inner = m[2]!;
-        const header = pre.fullLog.slice(0, pre.fullLog.length - pre.log.length);
+        const header = ev.fullLog.slice(0, ev.fullLog.length - ev.log.length);
         const out: ProcessResult[] = [];
-        for (let i = 0; i < n; i++) out.push(this.run({ ...pre, fullLog: header + inner, log: inner }, location, time));
+        for (let i = 0; i < n; i++) {
+          const copy = new Event(header + inner, inner, location, time);
+          copy.timestamp = ev.timestamp;
+          copy.hostname = ev.hostname;
+          copy.programName = ev.programName;
+          out.push(this.run(copy));
+        }
         return out;
       }
     }
-    return [this.run(pre, location, time)];
+    return [this.run(ev)];
   }
 
   /** Processes one event and returns its single result (no repeated-message expansion). */
   processOne(line: string, location: string, time: number): ProcessResult {
-    return this.run(predecode(line, this.dialect), location, time);
+    return this.run(this.newEvent(line, location, time));
   }
 
-  private run(pre: ReturnType<typeof predecode>, location: string, time: number): ProcessResult {
-    const ev = new Event(pre.fullLog, pre.log, location, time);
-    ev.timestamp = pre.timestamp;
+  private newEvent(line: string, location: string, time: number): Event {
+    const ev = predecodeInto(new Event(line, line, location, time), line, this.dialect);
     // Wazuh attributes an agent's event to the agent's name, whatever the syslog header says.
     const agent = agentName(location);
-    ev.hostname = (this.dialect === 'wazuh' ? (agent ?? pre.hostname) : (pre.hostname ?? agent)) ?? this.localHostname;
-    ev.programName = pre.programName;
+    ev.hostname = (this.dialect === 'wazuh' ? (agent ?? ev.hostname) : (ev.hostname ?? agent)) ?? this.localHostname;
+    return ev;
+  }
+
+  private run(ev: Event): ProcessResult {
     decode(ev, this.index);
     const walked = walkRules(ev, this.state);
     const v: Verdict = handle(walked, ev, this.state, this.logAlertLevel);

@@ -66,86 +66,98 @@ export function removeControlBytes(s: string): string {
 }
 
 export function predecode(line: string, dialect: Dialect): Predecoded {
-  let full = line;
-  if (dialect === 'ossec') full = removeControlBytes(full);
+  return predecodeInto({ fullLog: '', timestamp: null, hostname: null, programName: null, log: '' }, line, dialect);
+}
+
+/**
+ * Pre-decodes `line` into `t`'s fields (the engine passes its Event, so no intermediate object is
+ * made per line). Returns `t`.
+ */
+export function predecodeInto<T extends Predecoded>(t: T, line: string, dialect: Dialect): T {
+  const full = dialect === 'ossec' ? removeControlBytes(line) : line;
+  t.fullLog = full;
+  t.timestamp = null;
+  t.hostname = null;
+  t.programName = null;
+  t.log = full;
   // German "Mär": the header checks are byte offsets, so fold the umlaut first.
   const p = full.charCodeAt(1) === 0xe4 ? `${full[0]}a${full.slice(2)}` : full;
-  const headerless: Predecoded = { fullLog: full, timestamp: null, hostname: null, programName: null, log: full };
-
   const tsLen = timestampLength(p, dialect);
-  if (tsLen === 0) return headerless;
-  const timestamp = p.slice(0, tsLen).trimEnd();
+  if (tsLen === 0) return t;
+  t.timestamp = p.slice(0, tsLen).trimEnd();
   let i = tsLen;
   if (p.charCodeAt(i) === 32) i++;
   const afterTs = i;
 
   // hostname: the longest run of hostname characters
-  const hostStart = i;
   while (i < p.length && isHostChar(p.charCodeAt(i))) i++;
-  const hostRun = p.slice(hostStart, i);
-  if (p[i] === ':' && p[i + 1] === ' ') {
-    // Solaris without host: the run was the program name.
-    return finish({ fullLog: full, timestamp, hostname: null, programName: hostRun, log: p.slice(i + 2) }, dialect);
+  const hostEnd = i;
+  if (p.charCodeAt(i) === 58 && p.charCodeAt(i + 1) === 32) {
+    // "host: msg" — Solaris without a host: the run was the program name.
+    t.programName = p.slice(afterTs, hostEnd);
+    t.log = p.slice(i + 2);
+    stripSolarisId(t, dialect);
+    return t;
   }
-  if (p[i] !== ' ' || hostRun === '') {
-    return { fullLog: full, timestamp, hostname: null, programName: null, log: p.slice(afterTs) };
+  if (p.charCodeAt(i) !== 32 || hostEnd === afterTs) {
+    t.log = p.slice(afterTs);
+    return t;
   }
+  t.hostname = p.slice(afterTs, hostEnd);
   i++;
   const afterHost = i;
-  const progStart = i;
   while (i < p.length && isHostChar(p.charCodeAt(i))) i++;
-  const prog = p.slice(progStart, i);
-  const withProgram = (programName: string, logStart: number): Predecoded =>
-    finish({ fullLog: full, timestamp, hostname: hostRun, programName, log: p.slice(logStart) }, dialect);
-  const noProgram = (): Predecoded => ({ fullLog: full, timestamp, hostname: hostRun, programName: null, log: p.slice(afterHost) });
-  if (prog === '') return noProgram();
-  const c = p[i];
-  if (c === ':') {
-    if (p[i + 1] === ' ') return withProgram(prog, i + 2);
-    if (dialect === 'wazuh') return withProgram(prog, i + 1);
-    return noProgram();
-  }
-  if (c === '[') {
-    let j = i + 1;
-    while (j < p.length && isDigit(p.charCodeAt(j))) j++;
-    if (p[j] === ']') {
-      if (p[j + 1] === ':') {
-        if (p[j + 2] === ' ') return withProgram(prog, j + 3);
-        if (dialect === 'wazuh') return withProgram(prog, j + 2);
-        return noProgram();
+  const progEnd = i;
+  // Where the message starts when a program name is recognised (-1: none is).
+  let logStart = -1;
+  let progStart = afterHost;
+  let progStop = progEnd;
+  if (progEnd > afterHost) {
+    const c = p.charCodeAt(i);
+    if (c === 58) {
+      // "prog: msg" (Wazuh also "prog:msg")
+      if (p.charCodeAt(i + 1) === 32) logStart = i + 2;
+      else if (dialect === 'wazuh') logStart = i + 1;
+    } else if (c === 91) {
+      // "prog[123]: msg", "prog[123] msg" (Wazuh also "prog[123]:msg")
+      let j = i + 1;
+      while (j < p.length && isDigit(p.charCodeAt(j))) j++;
+      if (p.charCodeAt(j) === 93) {
+        if (p.charCodeAt(j + 1) === 58) {
+          if (p.charCodeAt(j + 2) === 32) logStart = j + 3;
+          else if (dialect === 'wazuh') logStart = j + 2;
+        } else if (p.charCodeAt(j + 1) === 32) logStart = j + 2;
       }
-      if (p[j + 1] === ' ') return withProgram(prog, j + 2);
-    }
-    return noProgram();
-  }
-  if (c === '|') {
-    // AIX: "prog|facility:severity prog2[pid]: msg"
-    const sp = p.indexOf(' ', i);
-    if (sp > 0) {
-      let j = sp + 1;
-      const s2 = j;
-      while (j < p.length && isHostChar(p.charCodeAt(j))) j++;
-      const prog2 = p.slice(s2, j);
-      if (prog2 !== '' && p[j] === '[') {
-        const close = p.indexOf(']: ', j);
-        if (close > 0) return withProgram(prog2, close + 3);
+    } else if (c === 124) {
+      // AIX: "prog|facility:severity prog2[pid]: msg"
+      const sp = p.indexOf(' ', i);
+      if (sp > 0) {
+        let j = sp + 1;
+        while (j < p.length && isHostChar(p.charCodeAt(j))) j++;
+        if (j > sp + 1 && p.charCodeAt(j) === 91) {
+          const close = p.indexOf(']: ', j);
+          if (close > 0) {
+            logStart = close + 3;
+            progStart = sp + 1;
+            progStop = j;
+          }
+        }
       }
     }
-    return noProgram();
   }
-  return noProgram();
+  if (logStart < 0) {
+    t.log = p.slice(afterHost);
+    return t;
+  }
+  t.programName = p.slice(progStart, progStop);
+  t.log = p.slice(logStart);
+  stripSolarisId(t, dialect);
+  return t;
 }
 
 /** Removes a Solaris "[ID nnn fac.sev] " prefix from the message. */
-function finish(r: Predecoded, dialect: Dialect): Predecoded {
-  if (r.log.startsWith('[ID ')) {
-    if (dialect === 'ossec') {
-      const end = r.log.indexOf('] ');
-      if (end > 0) r.log = r.log.slice(end + 2);
-    } else {
-      const end = r.log.indexOf(']');
-      if (end > 0) r.log = r.log.slice(end + 2);
-    }
-  }
-  return r;
+function stripSolarisId(r: Predecoded, dialect: Dialect): void {
+  if (!r.log.startsWith('[ID ')) return;
+  const end = dialect === 'ossec' ? r.log.indexOf('] ') : r.log.indexOf(']');
+  if (end > 0) r.log = r.log.slice(end + 2);
 }
