@@ -117,6 +117,7 @@ function ftsKey(ev: Event, dialect: Dialect): string | null {
 }
 
 function testsPass(rule: Rule, ev: Event, st: EvalState): boolean {
+  if (rule.disabled) return false;
   const tests = rule.tests;
   for (let i = 0; i < tests.length; i++) if (!tests[i]!(ev)) return false;
   if (rule.ifFts) {

@@ -115,6 +115,11 @@ export interface Rule {
   column: number;
   /** Canonical text of the rule element, hashed for override bookkeeping. */
   sourceText: string;
+  /**
+   * Never matches (an admin's override, set by the caller after compiling): the rule's tests fail,
+   * so its children are not reached either, as if the rule were not there. Not in any rule file.
+   */
+  disabled: boolean;
   frequency: number | null;
   timeframe: number;
   ignoreSeconds: number;
@@ -332,6 +337,7 @@ export function parseRule(el: XmlElement, groupName: string, vars: Map<string, s
     line: el.line,
     column: el.column,
     sourceText: '',
+    disabled: false,
     frequency: intAttr(el, 'frequency', 0, 9999, vars),
     timeframe: intAttr(el, 'timeframe', 0, 99999999, vars) ?? defaultTimeframe,
     ignoreSeconds: intAttr(el, 'ignore', 0, 99999999, vars) ?? 0,

@@ -58,4 +58,21 @@ describe('Engine', () => {
     expect(expanded.map((r) => r.event.log)).toEqual(['fail now', 'fail now', 'fail now']);
     expect(expanded.map((r) => r.alertRule?.id)).toEqual([101, 101, 102]);
   });
+
+  it('never matches a disabled rule, nor its children: the next sibling or the parent takes the line', () => {
+    const ruleset = buildRuleset(APP_DECODER, `${APP_BASE_RULE}<group name="app,">
+  <rule id="101" level="5"><if_sid>100</if_sid><match>fail</match><description>failure</description></rule>
+  <rule id="104" level="7"><if_sid>101</if_sid><match>root</match><description>root failure</description></rule>
+  <rule id="105" level="2"><if_sid>100</if_sid><match>fail</match><description>any failure</description></rule>
+</group>
+`);
+    const id = (e: Engine, msg: string) => e.processOne(syslogLine(msg), 'stdin', 1000).alertRule?.id ?? null;
+    expect(id(new Engine(ruleset), 'fail root')).toBe(104);
+    ruleset.tree.byId.get(104)!.disabled = true;
+    expect(id(new Engine(ruleset), 'fail root')).toBe(101);
+    ruleset.tree.byId.get(101)!.disabled = true;
+    expect(id(new Engine(ruleset), 'fail root')).toBe(105);
+    ruleset.tree.byId.get(101)!.disabled = false;
+    expect(id(new Engine(ruleset), 'fail root')).toBe(101);
+  });
 });
