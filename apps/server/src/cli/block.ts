@@ -6,6 +6,7 @@ import type { Block } from '@portcullis/shared';
 import { ConfigError, resolveServerConfig, type ServerConfig } from '../config/server-config.js';
 import { breakGlass } from '../modules/active-response/break-glass.js';
 import { UsageError } from './context.js';
+import { scriptEnvironment } from '../config/server-config.js';
 
 const USAGE = 'usage: portcullis block IP [--timeout SECONDS (0 = until released)] [--reason TEXT] [--command NAME] [--config FILE] [--data DIR] [--json]';
 
@@ -39,7 +40,7 @@ export async function blockCommand(argv: string[]): Promise<number> {
   const r = await breakGlass(cfg, {
     op: 'block', ip: positionals[0]!, reason: values.reason ?? 'blocked from the command line', actor: userInfo().username,
     ...(timeout !== undefined ? { timeout } : {}), ...(values.command !== undefined ? { command: values.command } : {}),
-  }, process.env);
+  }, scriptEnvironment());
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ via: r.via, ...r.answer })}\n`);
   } else {

@@ -2,11 +2,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
-import type { CompiledRuleset, Dialect, EngineOptions } from '@portcullis/engine';
+import type { CompiledRuleset, Dialect, EngineOptions, RulesetInput } from '@portcullis/engine';
 import { Engine, compileRuleset } from '@portcullis/engine';
 import type { OssecConfig } from '../config/ossec-config.js';
 import { parseOssecConfig } from '../config/ossec-config.js';
 import { homeOf, rulesetFiles } from '../config/ruleset-files.js';
+import { configFromEnvironment } from '../config/server-config.js';
 import { shippedConfig } from '../paths.js';
 
 export interface ContextOptions {
@@ -21,6 +22,8 @@ export interface Context {
   cfg: OssecConfig;
   dialect: Dialect;
   ruleset: CompiledRuleset;
+  /** The decoder, rule and list files the ruleset was compiled from, as read then. */
+  files: RulesetInput;
   engineOptions: Partial<EngineOptions>;
   /** True when running Portcullis's own config (not a user-given OSSEC/Wazuh home). */
   shipped: boolean;
@@ -49,7 +52,8 @@ export function loadContext(opts: ContextOptions): Context {
     home = resolve(opts.home);
     configPath = resolve(home, 'etc', 'ossec.conf');
   } else {
-    configPath = process.env.PORTCULLIS_CONFIG ? resolve(process.env.PORTCULLIS_CONFIG) : shippedConfig;
+    const fromEnv = configFromEnvironment();
+    configPath = fromEnv ? resolve(fromEnv) : shippedConfig;
     home = homeOf(configPath);
   }
   if (!existsSync(configPath)) throw new UsageError(`config file not found: ${configPath}`);
@@ -65,7 +69,7 @@ export function loadContext(opts: ContextOptions): Context {
     expandRepeated: yes(cfg.portcullis.get('expand_repeated')) ?? false,
   };
   if (cfg.memorySize !== null) engineOptions.memorySize = cfg.memorySize;
-  return { configPath, home, cfg, dialect, ruleset, engineOptions, shipped };
+  return { configPath, home, cfg, dialect, ruleset, files, engineOptions, shipped };
 }
 
 export function newEngine(ctx: Context, extra: Partial<EngineOptions> = {}): Engine {

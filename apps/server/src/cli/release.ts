@@ -7,6 +7,7 @@ import { ConfigError, resolveServerConfig, type ServerConfig } from '../config/s
 import { breakGlass } from '../modules/active-response/break-glass.js';
 import { describeBlock } from './block.js';
 import { UsageError } from './context.js';
+import { scriptEnvironment } from '../config/server-config.js';
 
 const USAGE = 'usage: portcullis release IP --reason TEXT [--grace SECONDS] [--config FILE] [--data DIR] [--json]';
 
@@ -29,7 +30,7 @@ export async function releaseCommand(argv: string[]): Promise<number> {
     console.error(`portcullis: ${err.message}`);
     return 1;
   }
-  const r = await breakGlass(cfg, { op: 'release', ip: positionals[0]!, reason: values.reason, actor: userInfo().username, ...(grace !== undefined ? { grace } : {}) }, process.env);
+  const r = await breakGlass(cfg, { op: 'release', ip: positionals[0]!, reason: values.reason, actor: userInfo().username, ...(grace !== undefined ? { grace } : {}) }, scriptEnvironment());
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ via: r.via, ...r.answer })}\n`);
   } else {

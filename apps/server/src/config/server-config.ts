@@ -180,3 +180,13 @@ function syslogListeners(cfg: OssecConfig, envValue: string | undefined): Syslog
   }
   return out;
 }
+
+/** `PORTCULLIS_CONFIG`, for the commands (logtest, replay, check-config) that take the config from there too. */
+export function configFromEnvironment(): string | undefined {
+  return process.env.PORTCULLIS_CONFIG || undefined;
+}
+
+/** The environment active-response scripts run with: this process's (PATH, PORTCULLIS_FW_BACKEND, …). */
+export function scriptEnvironment(): NodeJS.ProcessEnv {
+  return process.env;
+}

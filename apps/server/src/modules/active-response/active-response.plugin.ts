@@ -12,6 +12,7 @@ import { AdminSocket } from './admin-socket.js';
 import { toBlock } from './blocks.mapper.js';
 import { blocksRoutes } from './blocks.routes.js';
 import { buildPolicy, type ArPolicy } from './policy.js';
+import { scriptEnvironment } from '../../config/server-config.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -40,7 +41,7 @@ export default fp(
       adminProtection: app.config.adminProtection,
       adminAddresses: signedInAdminAddresses(app.db),
       // Scripts get the server's environment (PATH, PORTCULLIS_FW_BACKEND, …); not read as config here.
-      env: process.env,
+      env: scriptEnvironment(),
       log: { info: (o, m) => log.info(o, m), warn: (o, m) => log.warn(o, m), error: (o, m) => log.error(o, m) },
       publish: (row) => io.emit('block', { block: toBlock(row) }),
       audit: (e) => app.audit.record(e),
