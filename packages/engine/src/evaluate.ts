@@ -4,7 +4,7 @@
 import type { Event } from './event.js';
 import type { Dialect } from './regex/pattern.js';
 import type { Rule } from './rules.js';
-import type { EventList } from './rules.js';
+import type { EventList } from './event-list.js';
 import type { RuleTree } from './rule-tree.js';
 
 export interface EvalState {

@@ -7,99 +7,33 @@ import type { IpEntry } from './ip-list.js';
 import { IpListError, ipListMatches, parseIpEntry } from './ip-list.js';
 import type { Dialect, Pattern } from './regex/pattern.js';
 import { compileOsMatch, compileOsRegex, compilePcre2, compileString } from './regex/pattern.js';
-
-/** A test of `log` by pattern, skipped cheaply when the log lacks the characters every alternative needs. */
-function logTest(p: Pattern): EventTest {
-  const masks = p.requiredChars();
-  if (masks === null) return (ev) => p.test(ev.log);
-  const flat = new Int32Array(masks.length * 4);
-  masks.forEach((m, i) => flat.set(m, i * 4));
-  return (ev) => {
-    if (!ev.maskReady) ev.computeMask();
-    const m0 = ev.mask0;
-    const m1 = ev.mask1;
-    const m2 = ev.mask2;
-    const m3 = ev.mask3;
-    for (let i = 0; i < flat.length; i += 4) {
-      if ((flat[i]! & ~m0) === 0 && (flat[i + 1]! & ~m1) === 0 && (flat[i + 2]! & ~m2) === 0 && (flat[i + 3]! & ~m3) === 0)
-        return p.test(ev.log);
-    }
-    return false;
-  };
-}
+import type { EventList } from './event-list.js';
+import type { EventTest, Lists, RuleParseContext } from './rule-tests.js';
+import { listTest, logTest, parseTime, parseWeekday } from './rule-tests.js';
 import { substitute } from './variables.js';
 import type { XmlElement } from './xml.js';
 import { attrCI } from './xml.js';
 
-export type EventTest = (ev: Event) => boolean;
+export type { EventTest, Lists, RuleParseContext };
 
-/** A list of earlier alerted events searched by correlation rules (newest last). */
-export class EventList {
-  items: Event[] = [];
-  /**
-   * Per-source-IP view of `items`, kept when a reader filters with same_source_ip under the Wazuh
-   * dialect (where that filter runs before the `matched` check, so skipping other IPs changes
-   * nothing): a search then walks one attacker's events instead of everyone's.
-   */
-  bySrcip: Map<string, Event[]> | null = null;
-  constructor(readonly cap: number) {}
+function err(el: XmlElement, code: RulesetError['code'], msg: string): RulesetError {
+  return new RulesetError(code, msg, el.file, el.line, el.column);
+}
 
-  push(ev: Event): void {
-    this.items.push(ev);
-    if (this.bySrcip !== null && ev.srcip !== undefined) {
-      const l = this.bySrcip.get(ev.srcip);
-      if (l) l.push(ev);
-      else this.bySrcip.set(ev.srcip, [ev]);
-    }
-    if (this.items.length > this.cap) this.unindex(this.items.shift()!);
-  }
+function intAttr(el: XmlElement, name: string, min: number, max: number, vars: Map<string, string>): number | null {
+  const a = attrCI(el, name);
+  if (a === undefined) return null;
+  const v = substitute(a.value, vars, el).trim();
+  if (!/^\d+$/.test(v)) throw new RulesetError('BAD_VALUE', `${name}="${a.value}" is not a number`, el.file, a.line, a.column);
+  const n = Number(v);
+  if (n < min || n > max) throw new RulesetError('BAD_VALUE', `${name}="${a.value}" is out of range (${min}..${max})`, el.file, a.line, a.column);
+  return n;
+}
 
-  remove(ev: Event): void {
-    // Evictions remove the oldest event, so it is nearly always first: shift() is O(1) in V8.
-    if (this.items[0] === ev) this.items.shift();
-    else {
-      const i = this.items.indexOf(ev);
-      if (i < 0) return;
-      this.items.splice(i, 1);
-    }
-    this.unindex(ev);
-  }
-
-  /** Drops the oldest entry (OSSEC's group-list eviction). */
-  removeOldest(): void {
-    const ev = this.items.shift();
-    if (ev) this.unindex(ev);
-  }
-
-  clear(): void {
-    this.items = [];
-    if (this.bySrcip !== null) this.bySrcip = new Map();
-  }
-
-  /** Takes over another list's contents (hot reload keeps correlation state). */
-  adopt(other: EventList): void {
-    this.items = other.items;
-    if (this.bySrcip !== null) {
-      this.bySrcip = new Map();
-      for (const ev of this.items) if (ev.srcip !== undefined) {
-        const l = this.bySrcip.get(ev.srcip);
-        if (l) l.push(ev);
-        else this.bySrcip.set(ev.srcip, [ev]);
-      }
-    }
-  }
-
-  private unindex(ev: Event): void {
-    if (this.bySrcip === null || ev.srcip === undefined) return;
-    const l = this.bySrcip.get(ev.srcip);
-    if (!l) return;
-    if (l[0] === ev) l.shift();
-    else {
-      const i = l.indexOf(ev);
-      if (i >= 0) l.splice(i, 1);
-    }
-    if (l.length === 0) this.bySrcip.delete(ev.srcip);
-  }
+interface Concat {
+  text: string;
+  first: XmlElement;
+  last: XmlElement;
 }
 
 export interface RuleInfo {
@@ -242,87 +176,6 @@ const DIFFERENT_FIELDS: Record<string, string> = {
 };
 
 const IGNORED_ELEMENTS = new Set(['cve', 'var', 'email_to', 'mitre', 'global_frequency']);
-
-/** CDB-style lists (`key:value` per line), keyed by the path as the config and rules write it. */
-export type Lists = ReadonlyMap<string, ReadonlyMap<string, string>>;
-
-export interface RuleParseContext {
-  lists: Lists;
-  /** Non-fatal findings (a list not provided, a compiled rule we cannot run). */
-  warn: (el: XmlElement, msg: string) => void;
-}
-
-function findList(lists: Lists, path: string): ReadonlyMap<string, string> | undefined {
-  const direct = lists.get(path);
-  if (direct) return direct;
-  const base = path.split('/').pop()!.replace(/\.cdb$/, '');
-  for (const [k, v] of lists) if (k.split('/').pop()!.replace(/\.cdb$/, '') === base) return v;
-  return undefined;
-}
-
-/** <list field lookup check_value> (spec §5.6). */
-function listTest(child: XmlElement, path: string, ctx: RuleParseContext, dialect: Dialect): EventTest {
-  const field = attrCI(child, 'field')?.value ?? '';
-  const lookup = attrCI(child, 'lookup')?.value ?? 'match_key';
-  const checkValue = attrCI(child, 'check_value')?.value;
-  const list = findList(ctx.lists, path.trim());
-  if (!list) {
-    ctx.warn(child, `list "${path.trim()}" was not provided; this rule can never match`);
-    return () => false;
-  }
-  const valuePattern = checkValue !== undefined ? compileOsMatch(checkValue, { dialect }) : null;
-  const get = (ev: Event): string | undefined => (field === 'user' ? (ev.srcuser ?? ev.dstuser) : ev.getField(field));
-  const addressKeys = (ip: string): string[] => {
-    const keys = [ip];
-    for (let i = ip.lastIndexOf('.'); i > 0; i = ip.lastIndexOf('.', i - 1)) keys.push(ip.slice(0, i + 1));
-    return keys;
-  };
-  switch (lookup) {
-    case 'match_key':
-      return (ev) => { const v = get(ev); return v !== undefined && list.has(v); };
-    case 'not_match_key':
-      return (ev) => { const v = get(ev); return v !== undefined && !list.has(v); };
-    case 'match_key_value':
-      return (ev) => {
-        const v = get(ev);
-        const val = v === undefined ? undefined : list.get(v);
-        return val !== undefined && (valuePattern === null || valuePattern.test(val));
-      };
-    case 'address_match_key':
-      return (ev) => { const v = get(ev); return v !== undefined && addressKeys(v).some((k) => list.has(k)); };
-    case 'not_address_match_key':
-      return (ev) => { const v = get(ev); return v !== undefined && !addressKeys(v).some((k) => list.has(k)); };
-    case 'address_match_key_value':
-      return (ev) => {
-        const v = get(ev);
-        if (v === undefined) return false;
-        const k = addressKeys(v).find((x) => list.has(x));
-        return k !== undefined && (valuePattern === null || valuePattern.test(list.get(k)!));
-      };
-    default:
-      throw err(child, 'BAD_VALUE', `<list lookup="${lookup}"> is not a lookup (match_key, not_match_key, match_key_value, address_match_key, not_address_match_key, address_match_key_value)`);
-  }
-}
-
-function err(el: XmlElement, code: RulesetError['code'], msg: string): RulesetError {
-  return new RulesetError(code, msg, el.file, el.line, el.column);
-}
-
-function intAttr(el: XmlElement, name: string, min: number, max: number, vars: Map<string, string>): number | null {
-  const a = attrCI(el, name);
-  if (a === undefined) return null;
-  const v = substitute(a.value, vars, el).trim();
-  if (!/^\d+$/.test(v)) throw new RulesetError('BAD_VALUE', `${name}="${a.value}" is not a number`, el.file, a.line, a.column);
-  const n = Number(v);
-  if (n < min || n > max) throw new RulesetError('BAD_VALUE', `${name}="${a.value}" is out of range (${min}..${max})`, el.file, a.line, a.column);
-  return n;
-}
-
-interface Concat {
-  text: string;
-  first: XmlElement;
-  last: XmlElement;
-}
 
 /** Parses one <rule>. `groupName` is the enclosing group's name attribute. */
 export function parseRule(el: XmlElement, groupName: string, vars: Map<string, string>, dialect: Dialect, defaultTimeframe: number, ctx: RuleParseContext): Rule {
@@ -650,57 +503,3 @@ function compileTyped(el: XmlElement, text: string, type: string, dialect: Diale
   });
 }
 
-function parseClock(s: string): number | null {
-  const m = /^\s*(\d{1,2})(?::(\d{2}))?\s*(am|pm)?\s*$/i.exec(s);
-  if (!m) return null;
-  let h = Number(m[1]);
-  const min = m[2] ? Number(m[2]) : 0;
-  const ampm = m[3]?.toLowerCase();
-  if (ampm === 'pm' && h < 12) h += 12;
-  if (ampm === 'am' && h === 12) h = 0;
-  if (h > 24 || min > 59) return null;
-  return h * 60 + min;
-}
-
-function parseTime(el: XmlElement, text: string): EventTest {
-  let t = text.trim();
-  let negate = false;
-  if (t.startsWith('!')) {
-    negate = true;
-    t = t.slice(1);
-  }
-  const [a, b] = t.split('-');
-  const from = a === undefined ? null : parseClock(a);
-  const to = b === undefined ? null : parseClock(b);
-  if (from === null || to === null) throw err(el, 'BAD_VALUE', `<time> "${text}" is not "hh[:mm][am|pm] - hh[:mm][am|pm]"`);
-  // As OSSEC's OS_IsonTime: a range includes its end minute; a reversed range (over midnight)
-  // excludes both ends and ignores a leading `!`.
-  return (ev) => {
-    const d = new Date(ev.time * 1000);
-    const now = d.getHours() * 60 + d.getMinutes();
-    if (from > to) return now > from || now < to;
-    return (now >= from && now <= to) !== negate;
-  };
-}
-
-const DAYS: Record<string, number[]> = {
-  sunday: [0], sun: [0], monday: [1], mon: [1], tuesday: [2], tue: [2], wednesday: [3], wed: [3],
-  thursday: [4], thu: [4], friday: [5], fri: [5], saturday: [6], sat: [6],
-  weekdays: [1, 2, 3, 4, 5], weekends: [0, 6],
-};
-
-function parseWeekday(el: XmlElement, text: string): EventTest {
-  let t = text.trim().toLowerCase();
-  let negate = false;
-  if (t.startsWith('!')) {
-    negate = true;
-    t = t.slice(1);
-  }
-  const days = new Set<number>();
-  for (const w of t.split(/[\s,]+/).filter(Boolean)) {
-    const d = DAYS[w];
-    if (!d) throw err(el, 'BAD_VALUE', `<weekday>: "${w}" is not a day (monday … sunday, mon … sun, weekdays, weekends)`);
-    for (const x of d) days.add(x);
-  }
-  return (ev) => days.has(new Date(ev.time * 1000).getDay()) !== negate;
-}
