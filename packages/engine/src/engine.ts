@@ -2,7 +2,8 @@
 // the stages predecode → decode → rules → correlation and returns what happened, with time
 // passed in (no clock here), so logtest, replay and the server get the same answers.
 import type { DecoderSet } from './decoders.js';
-import { DecoderIndex, decode, loadDecoders } from './decoders.js';
+import { DecoderIndex, decode } from './decode.js';
+import { loadDecoders } from './decoders.js';
 import type { RulesetError} from './errors.js';
 import { ErrorSink, RulesetLoadError } from './errors.js';
 import type { EvalState, Verdict } from './evaluate.js';
