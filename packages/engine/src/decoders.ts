@@ -1,8 +1,8 @@
 // Decoders: parsing `<decoder>` XML into a two-list tree, and decoding an event with it
 // (spec §3, §11.1). Stage input: a predecoded Event; output: the same Event with decoder and fields.
-import type { ErrorSink} from './errors.js';
+import type { ErrorSink } from './errors.js';
 import { RulesetError } from './errors.js';
-import type { DecoderRef, Event } from './event.js';
+import type { DecoderRef } from './event.js';
 import { STATIC_FIELDS } from './event.js';
 import type { Dialect, Pattern } from './regex/pattern.js';
 import { compileOsMatch, compileOsRegex, compilePcre2, PatternError } from './regex/pattern.js';
