@@ -59,7 +59,8 @@ export function loadContext(opts: ContextOptions): Context {
   if (!existsSync(configPath)) throw new UsageError(`config file not found: ${configPath}`);
   const shipped = configPath === shippedConfig;
   const cfg = parseOssecConfig(readFileSync(configPath, 'utf8'), configPath);
-  const dialect = parseDialect(opts.dialect) ?? parseDialect(cfg.portcullis.get('dialect')) ?? 'wazuh';
+  // An OSSEC home (<rules>) means OSSEC's semantics unless told otherwise; anything else Wazuh's.
+  const dialect = parseDialect(opts.dialect) ?? parseDialect(cfg.portcullis.get('dialect')) ?? (cfg.rules?.kind === 'ossec' ? 'ossec' : 'wazuh');
   const files = rulesetFiles(cfg, home);
   const ruleset = compileRuleset(files, { dialect });
   const engineOptions: Partial<EngineOptions> = {
