@@ -1,6 +1,6 @@
 // Finding the decoder and rule files a config names, in the order OSSEC or Wazuh loads them.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type { RulesetInput, SourceFile } from '@portcullis/engine';
 import { RulesetError } from '@portcullis/engine';
 import type { OssecConfig } from './ossec-config.js';
@@ -14,6 +14,12 @@ export function homeOf(configPath: string): string {
 
 export function resolveIn(home: string, p: string): string {
   return isAbsolute(p) ? p : join(home, p);
+}
+
+/** A path as the API shows it: relative to the config's home when inside it, else absolute. */
+export function displayPath(home: string, p: string): string {
+  const rel = relative(home, p);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? p : rel.split(sep).join('/');
 }
 
 function read(path: string, configFile: string, what: string): SourceFile {

@@ -3,10 +3,11 @@
 // file leaves the old engine running and is reported with file, line and column.
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { RulesetError, RulesetLoadError, type Engine } from '@portcullis/engine';
+import { RulesetError, RulesetLoadError, compileRuleset, type CompiledRuleset, type Engine, type RulesetInput } from '@portcullis/engine';
 import type { RulesetStatus } from '@portcullis/shared';
 import { loadContext, newEngine, type Context } from '../cli/context.js';
 import { rulesetFiles } from '../config/ruleset-files.js';
+import { applyOverrides, type OverrideSpec } from './rule-overrides.js';
 
 export interface RulesetManagerOptions {
   configPath: string;
@@ -14,6 +15,8 @@ export interface RulesetManagerOptions {
   expandRepeated?: boolean | undefined;
   /** Quiet period after a file change before reloading, ms. Default 300. */
   debounceMs?: number;
+  /** The admins' overrides, read at every compile (design decision 4). */
+  overrides?: () => Iterable<OverrideSpec>;
 }
 
 export interface RulesetLogger {
@@ -29,7 +32,7 @@ export interface ReloadResult {
   status: RulesetStatus;
 }
 
-function errorsOf(err: unknown): RulesetStatus['errors'] {
+export function errorsOf(err: unknown): RulesetStatus['errors'] {
   const list = err instanceof RulesetLoadError ? err.errors : err instanceof RulesetError ? [err] : null;
   if (list) return list.map((e) => ({ file: e.file, line: e.line, column: e.column, message: e.message }));
   return [{ file: '', line: 0, column: 0, message: err instanceof Error ? err.message : String(err) }];
@@ -86,7 +89,24 @@ export class RulesetManager {
   }
 
   #build(ctx: Context): Engine {
+    applyOverrides(ctx.ruleset, this.#o.overrides?.() ?? []);
     return newEngine(ctx);
+  }
+
+  /**
+   * Compiles `files` with the running config's dialect and the overrides applied, for a draft, a
+   * validation or a log test: never the running engine's rule objects (they hold its state).
+   * Throws RulesetLoadError.
+   */
+  compile(files: RulesetInput): CompiledRuleset {
+    const ruleset = compileRuleset(files, { dialect: this.#ctx.dialect });
+    applyOverrides(ruleset, this.#o.overrides?.() ?? []);
+    return ruleset;
+  }
+
+  /** The ruleset files as they are on disk now, per the running config. Throws RulesetError. */
+  readFiles(): ReturnType<typeof rulesetFiles> {
+    return rulesetFiles(this.#ctx.cfg, this.#ctx.home);
   }
 
   #okStatus(kept: number): RulesetStatus {
@@ -102,11 +122,15 @@ export class RulesetManager {
     };
   }
 
-  /** Recompiles now. On failure the running engine stays and the errors are in the status. */
-  reload(reason = 'request'): ReloadResult {
+  /**
+   * Recompiles now: from disk (config and files), or with `running` from the files the running
+   * engine was compiled from (an override changed, not a file). On failure the running engine
+   * stays and the errors are in the status.
+   */
+  reload(reason = 'request', source: 'disk' | 'running' = 'disk'): ReloadResult {
     let ctx: Context;
     try {
-      ctx = this.#load();
+      ctx = source === 'disk' ? this.#load() : { ...this.#ctx, ruleset: compileRuleset(this.#ctx.files, { dialect: this.#ctx.dialect }) };
     } catch (err) {
       const errors = errorsOf(err);
       this.#status = { ...this.#status, ok: false, errors, failed_at: new Date().toISOString() };

@@ -1,7 +1,9 @@
-// The detection core as one plugin: the ruleset (with hot reload), the alerts repository, the
-// pipeline and its metrics. Sources, the live feed and active response plug into `app.pipeline`.
+// The detection core as one plugin: the ruleset (with hot reload and the admins' overrides), the
+// alerts repository, the pipeline and its metrics. Sources, the live feed and active response
+// plug into `app.pipeline`.
 import fp from 'fastify-plugin';
 import { AlertsRepository } from '../modules/alerts/alerts.repository.js';
+import { OverridesRepository } from '../modules/rules/overrides.repository.js';
 import { PipelineMetrics } from '../pipeline/metrics.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { RulesetManager } from '../pipeline/ruleset-manager.js';
@@ -9,6 +11,8 @@ import { RulesetManager } from '../pipeline/ruleset-manager.js';
 declare module 'fastify' {
   interface FastifyInstance {
     ruleset: RulesetManager;
+    /** The admins' rule overrides, applied at every compile of the ruleset. */
+    ruleOverrides: OverridesRepository;
     alerts: AlertsRepository;
     pipeline: Pipeline;
     metrics: PipelineMetrics;
@@ -19,8 +23,9 @@ export default fp(
   async (app) => {
     const { config } = app;
     const log = app.log.child({ part: 'ruleset' });
+    const overrides = new OverridesRepository(app.db);
     const ruleset = new RulesetManager(
-      { configPath: config.configPath, dialect: config.dialect, expandRepeated: config.expandRepeated },
+      { configPath: config.configPath, dialect: config.dialect, expandRepeated: config.expandRepeated, overrides: () => overrides.specs() },
       { info: (o, m) => log.info(o, m), error: (o, m) => log.error(o, m) },
     );
     const alerts = new AlertsRepository(app.db);
@@ -28,6 +33,7 @@ export default fp(
     const plog = app.log.child({ part: 'pipeline' });
     const pipeline = new Pipeline(app.db, alerts, ruleset, metrics, { error: (o, m) => plog.error(o, m) });
     app.decorate('ruleset', ruleset);
+    app.decorate('ruleOverrides', overrides);
     app.decorate('alerts', alerts);
     app.decorate('metrics', metrics);
     app.decorate('pipeline', pipeline);
