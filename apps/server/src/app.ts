@@ -10,6 +10,7 @@ import alertsRoutes from './modules/alerts/alerts.routes.js';
 import auditRoutes from './modules/audit/audit.routes.js';
 import ingestRoutes from './modules/ingest/ingest.routes.js';
 import rulesRoutes from './modules/rules/rules.routes.js';
+import filesRoutes from './modules/ruleset/files.routes.js';
 import rulesetRoutes from './modules/ruleset/ruleset.routes.js';
 import systemRoutes from './modules/system/system.routes.js';
 import { webDist } from './paths.js';
@@ -59,6 +60,7 @@ export async function buildApp(cfg: ServerConfig, options: BuildOptions = {}): P
   await app.register(systemRoutes);
   await app.register(ingestRoutes);
   await app.register(rulesetRoutes);
+  await app.register(filesRoutes);
   await app.register(rulesRoutes);
   await app.register(web, { root: options.webRoot ?? webDist });
   return app;
