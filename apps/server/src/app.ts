@@ -13,6 +13,8 @@ import rulesRoutes from './modules/rules/rules.routes.js';
 import filesRoutes from './modules/ruleset/files.routes.js';
 import rulesetRoutes from './modules/ruleset/ruleset.routes.js';
 import systemRoutes from './modules/system/system.routes.js';
+import whitelist from './modules/whitelist/whitelist.plugin.js';
+import whitelistRoutes from './modules/whitelist/whitelist.routes.js';
 import { webDist } from './paths.js';
 import auth from './plugins/auth.js';
 import config from './plugins/config.js';
@@ -48,6 +50,7 @@ export async function buildApp(cfg: ServerConfig, options: BuildOptions = {}): P
   await app.register(pipeline);
   await app.register(auth);
   await app.register(live);
+  await app.register(whitelist);
   // After live: persist, then publish, then respond.
   await app.register(activeResponse);
   await app.register(sources);
@@ -62,6 +65,7 @@ export async function buildApp(cfg: ServerConfig, options: BuildOptions = {}): P
   await app.register(rulesetRoutes);
   await app.register(filesRoutes);
   await app.register(rulesRoutes);
+  await app.register(whitelistRoutes);
   await app.register(web, { root: options.webRoot ?? webDist });
   return app;
 }

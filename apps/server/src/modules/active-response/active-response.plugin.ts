@@ -25,11 +25,14 @@ export default fp(
     const log = app.log.child({ part: 'active-response' });
     const policyNow = (): ArPolicy => {
       const ctx = app.ruleset.context;
-      return buildPolicy(ctx.cfg, ctx.dialect, ctx.ruleset.tree.all);
+      return buildPolicy(ctx.cfg, ctx.dialect, ctx.ruleset.tree.all, app.whitelist.values());
     };
     let policy = policyNow();
-    // A reloaded ruleset (or config) rebinds the active responses.
+    // A reloaded ruleset (or config) rebinds the active responses; a white-list change applies at once.
     app.ruleset.onSwap(() => {
+      policy = policyNow();
+    });
+    app.whitelist.onChange(() => {
       policy = policyNow();
     });
     const io = app.io as unknown as Server<ClientToServerEvents, WebServerToClientEvents>;
@@ -62,5 +65,5 @@ export default fp(
     app.addHook('preClose', async () => socket.close());
     app.addHook('onClose', async () => ar.stop());
   },
-  { name: 'active-response', dependencies: ['config', 'db', 'pipeline', 'auth', 'live'] },
+  { name: 'active-response', dependencies: ['config', 'db', 'pipeline', 'auth', 'live', 'whitelist'] },
 );

@@ -40,7 +40,9 @@ async function direct(cfg: ServerConfig, req: Exclude<AdminRequest, { op: 'ping'
   try {
     migrate(db, migrationsDir);
     const audit = new AuditRepository(db);
-    const policy = buildPolicy(cfg.cfg, cfg.dialect ?? 'wazuh');
+    // The dashboard's white list counts here too (read from the table; no service needed).
+    const dashboardList = db.prepare('SELECT value FROM whitelist_entries').pluck().all() as string[];
+    const policy = buildPolicy(cfg.cfg, cfg.dialect ?? 'wazuh', [], dashboardList);
     const ar = new ActiveResponse({
       db, arDir: cfg.activeResponseDir, dataDir: cfg.dataDir, policy: () => policy, adminProtection: cfg.adminProtection,
       adminAddresses: signedInAdminAddresses(db), env, audit: (e) => audit.record(e), reconcileMs: 0,

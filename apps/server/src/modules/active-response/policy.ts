@@ -36,14 +36,15 @@ export function arBindingsOf(cfg: OssecConfig): ArBinding[] {
   return out;
 }
 
-export function buildPolicy(cfg: OssecConfig, dialect: Dialect, rules: Iterable<Rule> = []): ArPolicy {
+/** `whiteList`: entries kept besides the config's (the dashboard's white list). */
+export function buildPolicy(cfg: OssecConfig, dialect: Dialect, rules: Iterable<Rule> = [], whiteList: string[] = []): ArPolicy {
   const bindings = arBindingsOf(cfg);
   return {
     dialect,
     commands: new Map(cfg.commands.map((c) => [c.name, c])),
     bound: bindActiveResponses(rules, bindings, dialect),
     bindings,
-    whiteList: new WhiteList(cfg.whiteList),
+    whiteList: new WhiteList([...cfg.whiteList, ...whiteList]),
   };
 }
 

@@ -43,6 +43,24 @@ export class Protection {
     return null;
   }
 
+  /** What is protected now, for the white list page (empty when protection is off). */
+  list(): Array<{ value: string; reason: string }> {
+    if (!this.#o.enabled) return [];
+    const out = [{ value: '127.0.0.0/8', reason: 'loopback' }, { value: '::1', reason: 'loopback' }];
+    const seen = new Set(out.map((e) => e.value));
+    const add = (value: string, reason: string) => {
+      if (seen.has(value) || ipaddr.parse(value).range() === 'loopback') return;
+      seen.add(value);
+      out.push({ value, reason });
+    };
+    for (const a of this.#hostSet()) add(a, "this host's own address");
+    for (const a of this.#o.adminAddresses?.() ?? []) {
+      const ip = canonicalIp(a);
+      if (ip) add(ip, 'address of a signed-in admin');
+    }
+    return out;
+  }
+
   #hostSet(): Set<string> {
     const now = this.#o.now?.() ?? Date.now();
     if (now - this.#hostReadAt > 30_000) {
