@@ -3,20 +3,14 @@
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import type { ArBinding } from '@portcullis/engine';
-import { TimeoutList, WhiteList, arTarget, bindActiveResponses, checkArRequest, isRefusal, splitLongLine, syslogTime } from '@portcullis/engine';
+import { WhiteList, bindActiveResponses, syslogTime } from '@portcullis/engine';
 import { arBindingsOf } from '../modules/active-response/policy.js';
+import { Replayer, type ReplayBlock } from '../pipeline/replayer.js';
 import type { Context } from './context.js';
 import { UsageError, loadContext, newEngine, tzOffset } from './context.js';
 import { readLines } from './read-lines.js';
 
-export interface ReplayBlock {
-  ip: string;
-  at: string;
-  rule_id: number;
-  command: string;
-  timeout: number;
-  release_at: string | null;
-}
+export { isoLocal, type ReplayBlock } from '../pipeline/replayer.js';
 
 export interface ReplayReport {
   lines: number;
@@ -25,72 +19,28 @@ export interface ReplayReport {
   lines_per_second: number;
 }
 
-/** ISO 8601 with the local offset, e.g. 2024-03-04T18:13:23+00:00. */
-export function isoLocal(seconds: number): string {
-  const d = new Date(seconds * 1000);
-  const off = -d.getTimezoneOffset();
-  const local = new Date(d.getTime() + off * 60_000).toISOString().slice(0, 19);
-  const sign = off >= 0 ? '+' : '-';
-  const abs = Math.abs(off);
-  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-}
-
+/** The config's enabled active responses as the engine's bindings. */
 export function arBindings(ctx: Context): ArBinding[] {
   return arBindingsOf(ctx.cfg);
 }
 
 export async function replay(ctx: Context, file: string, year: number): Promise<ReplayReport & { agentOnly: number; refused: Record<string, number> }> {
   const engine = newEngine(ctx);
-  const bound = bindActiveResponses(ctx.ruleset.tree.all, arBindings(ctx), ctx.dialect);
-  const white = new WhiteList(ctx.cfg.whiteList);
-  const timeouts = new TimeoutList();
-  const alerts: Record<string, number> = {};
-  const blocks: ReplayBlock[] = [];
-  const open = new Map<string, ReplayBlock>();
-  const refused: Record<string, number> = {};
-  let agentOnly = 0;
-  let lines = 0;
+  const r = new Replayer(engine, {
+    dialect: ctx.dialect,
+    bound: bindActiveResponses(ctx.ruleset.tree.all, arBindings(ctx), ctx.dialect),
+    whiteList: new WhiteList(ctx.cfg.whiteList),
+    maxRefusals: 0,
+  });
   let time = Date.now() / 1000;
   const start = performance.now();
   for await (const line of readLines(file)) {
-    lines++;
     const t = syslogTime(line, year, tzOffset);
     if (t !== null) time = t;
-    for (const e of timeouts.due(time)) open.delete(e.key);
-    for (const chunk of splitLongLine(line, engine.maxEventLength)) {
-      for (const r of engine.process(chunk, file, time)) {
-        if (!r.alert && !(r.alertRule && r.alertRule.options.has('no_log'))) continue;
-        const rule = r.alertRule!;
-        if (r.alert) alerts[rule.id] = (alerts[rule.id] ?? 0) + 1;
-        for (const b of bound.get(rule.id) ?? []) {
-          if (arTarget(b.location) !== 'local') {
-            agentOnly++;
-            continue;
-          }
-          const req = checkArRequest(r, b, white, ctx.dialect);
-          if (isRefusal(req)) {
-            refused[req.kind] = (refused[req.kind] ?? 0) + 1;
-            continue;
-          }
-          if (req.ip === null) continue;
-          const d = timeouts.request(req, time);
-          if (d.action === 'extend') {
-            const blk = open.get(d.entry.key);
-            if (blk) {
-              blk.release_at = isoLocal(d.entry.releaseAt);
-              blk.timeout = d.timeout;
-            }
-            continue;
-          }
-          const blk: ReplayBlock = { ip: req.ip, at: isoLocal(time), rule_id: rule.id, command: b.command.name, timeout: d.timeout, release_at: d.entry ? isoLocal(d.entry.releaseAt) : null };
-          blocks.push(blk);
-          if (d.entry) open.set(d.entry.key, blk);
-        }
-      }
-    }
+    r.feed(line, file, time);
   }
   const secs = (performance.now() - start) / 1000;
-  return { lines, alerts, blocks, lines_per_second: Math.round(lines / Math.max(secs, 1e-6)), agentOnly, refused };
+  return { lines: r.lines, alerts: r.alerts, blocks: r.blocks, lines_per_second: Math.round(r.lines / Math.max(secs, 1e-6)), agentOnly: r.agentOnly, refused: r.refusedByKind };
 }
 
 export async function replayCommand(argv: string[]): Promise<number> {
