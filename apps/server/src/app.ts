@@ -10,6 +10,7 @@ import alertsRoutes from './modules/alerts/alerts.routes.js';
 import auditRoutes from './modules/audit/audit.routes.js';
 import ingestRoutes from './modules/ingest/ingest.routes.js';
 import logtestRoutes from './modules/logtest/logtest.routes.js';
+import responsesRoutes from './modules/responses/responses.routes.js';
 import rulesRoutes from './modules/rules/rules.routes.js';
 import filesRoutes from './modules/ruleset/files.routes.js';
 import rulesetRoutes from './modules/ruleset/ruleset.routes.js';
@@ -67,6 +68,7 @@ export async function buildApp(cfg: ServerConfig, options: BuildOptions = {}): P
   await app.register(filesRoutes);
   await app.register(rulesRoutes);
   await app.register(logtestRoutes);
+  await app.register(responsesRoutes);
   await app.register(whitelistRoutes);
   await app.register(web, { root: options.webRoot ?? webDist });
   return app;

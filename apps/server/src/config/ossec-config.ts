@@ -166,7 +166,7 @@ export function parseOssecConfig(src: string, file: string): OssecConfig {
   return cfg;
 }
 
-function parseCommand(sec: XmlElement): CommandConfig {
+export function parseCommand(sec: XmlElement): CommandConfig {
   const c: CommandConfig = { name: '', executable: '', expect: [], timeoutAllowed: false, extraArgs: [], protocol: 'ossec', file: sec.file, line: sec.line };
   for (const e of sec.children) {
     switch (e.name) {
@@ -191,7 +191,7 @@ function parseCommand(sec: XmlElement): CommandConfig {
   return c;
 }
 
-function parseActiveResponse(sec: XmlElement): ActiveResponseConfig {
+export function parseActiveResponse(sec: XmlElement): ActiveResponseConfig {
   const a: ActiveResponseConfig = { command: '', location: '', agentId: null, level: null, rulesGroup: null, rulesId: [], timeout: 0, repeatedOffenders: [], disabled: false, file: sec.file, line: sec.line };
   for (const e of sec.children) {
     switch (e.name) {

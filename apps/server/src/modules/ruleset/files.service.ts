@@ -165,7 +165,9 @@ export class RulesetFilesService {
     const rows = this.revisions.list(path);
     let hash: string | null = null;
     try {
-      hash = sha256(readFileSync(this.#find(path).abs, 'utf8'));
+      const { configPath } = this.ruleset.context;
+      const abs = path === displayPath(this.#home, configPath) ? configPath : this.#find(path).abs;
+      hash = sha256(readFileSync(abs, 'utf8'));
     } catch {
       // no longer a file of the ruleset: no revision is current
     }
