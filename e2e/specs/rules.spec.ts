@@ -29,7 +29,7 @@ test('tune rule 5716 to level 7, see the next line alert at 7, remove the overri
   await signIn(page, p, 'admin');
   await page.goto(`${p.url}/rules/5716`);
   await expect(page.getByTestId('rule-level')).toContainText('5');
-  await page.getByLabel('Level').selectOption('7');
+  await page.getByLabel('Level', { exact: true }).selectOption('7');
   await page.getByLabel('Note').fill('Root password failures matter more here');
   await page.getByRole('button', { name: 'Save override' }).click();
   await expect(page.getByTestId('override-banner')).toContainText('level 5 → 7');
