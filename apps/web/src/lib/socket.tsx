@@ -5,12 +5,21 @@ import { createContext, useContext, useEffect, useRef, useState, type ReactNode 
 import { io, type Socket } from 'socket.io-client';
 
 export type LiveSocket = Socket<WebServerToClientEvents, ClientToServerEvents>;
-export type LiveStatus = 'connecting' | 'connected' | 'offline';
+/** `connecting`: not connected yet; `reconnecting`: was connected, lost it, coming back. */
+export type LiveStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline';
 
 const SocketContext = createContext<{ socket: LiveSocket | null; status: LiveStatus }>({ socket: null, status: 'offline' });
 
-export function SocketProvider({ enabled, children }: { enabled: boolean; children: ReactNode }) {
+/**
+ * `onRefused`: the server refused the handshake (signed out elsewhere, session expired, account
+ * disabled); socket.io stops retrying then, so the caller checks who is signed in.
+ */
+export function SocketProvider({ enabled, onRefused, children }: { enabled: boolean; onRefused?: () => void; children: ReactNode }) {
   const [state, setState] = useState<{ socket: LiveSocket | null; status: LiveStatus }>({ socket: null, status: 'offline' });
+  const refused = useRef(onRefused);
+  useEffect(() => {
+    refused.current = onRefused;
+  });
 
   useEffect(() => {
     if (!enabled) return;
@@ -18,8 +27,18 @@ export function SocketProvider({ enabled, children }: { enabled: boolean; childr
     const set = (status: LiveStatus) => setState({ socket, status });
     set('connecting');
     socket.on('connect', () => set('connected'));
-    socket.on('disconnect', () => set('connecting'));
-    socket.on('connect_error', () => set('offline'));
+    socket.on('disconnect', (reason) => {
+      set('reconnecting');
+      // Dropped by the server on purpose (its session re-check, an account change): socket.io does
+      // not reconnect by itself then, and the page would say "Reconnecting…" for ever. Try again:
+      // the handshake tells whether the session still holds (connect_error below if not).
+      if (reason === 'io server disconnect') socket.connect();
+    });
+    socket.on('connect_error', () => {
+      set('offline');
+      // Network trouble: socket.io keeps retrying (socket.active). Refused by the server: it stops.
+      if (!socket.active) refused.current?.();
+    });
     return () => {
       socket.removeAllListeners();
       socket.disconnect();
@@ -56,6 +75,27 @@ export function useSocketEvent<E extends EventName>(event: E, handler: WebServer
       (socket.off as (e: string, f: unknown) => void)(event, fn);
     };
   }, [socket, event]);
+}
+
+/**
+ * Runs `onConnect` after every connect while mounted (not at mount when already connected).
+ * Events sent while the socket was away (before its first connect, or during a reconnect) are
+ * lost, not replayed: callers refetch what those events would have changed.
+ */
+export function useOnReconnect(onConnect: () => void): void {
+  const socket = useSocket();
+  const ref = useRef(onConnect);
+  useEffect(() => {
+    ref.current = onConnect;
+  });
+  useEffect(() => {
+    if (!socket) return;
+    const fn = () => ref.current();
+    socket.on('connect', fn);
+    return () => {
+      socket.off('connect', fn);
+    };
+  }, [socket]);
 }
 
 /** Runs `onConnect` now if connected and after every reconnect (to resend a filter). */

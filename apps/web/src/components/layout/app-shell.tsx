@@ -46,7 +46,7 @@ const SECTIONS: Array<{ title: string; items: NavItem[] }> = [
   },
 ];
 
-const STATUS_TEXT = { connected: 'Live', connecting: 'Reconnecting…', offline: 'Live feed offline' } as const;
+const STATUS_TEXT = { connected: 'Live', connecting: 'Connecting…', reconnecting: 'Reconnecting…', offline: 'Live feed offline' } as const;
 
 export function AppShell() {
   const user = useUser();

@@ -106,7 +106,7 @@ export function AlertsView() {
           ) : (
             <>
               <span className={`pulse ${status === 'connected' ? '' : 'off'}`} aria-hidden="true" />
-              <span>{status === 'connected' ? 'Live: new alerts appear at the top' : 'Live feed reconnecting…'}</span>
+              <span>{status === 'connected' ? 'Live: new alerts appear at the top' : status === 'connecting' ? 'Live feed connecting…' : 'Live feed reconnecting…'}</span>
             </>
           )}
           <span className="grow" />

@@ -1,10 +1,12 @@
 // The live head of the Alerts list: socket.io batches written into the query cache under
 // ['alerts', 'live', filters], in front of the fetched pages. While paused, arrivals are held
-// (and counted); the head is capped so a flood never grows memory without bound.
-import type { Alert, LiveAlertBatch, LiveFilter } from '@portcullis/shared';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+// (and counted); the head is capped so a flood never grows memory without bound. Alerts sent while
+// the socket was away are not replayed: a (re)connect fetches the pages again and the head keeps
+// only what is newer than them.
+import type { Alert, AlertPage, LiveAlertBatch, LiveFilter } from '@portcullis/shared';
+import { useQuery, useQueryClient, type InfiniteData } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
-import { useOnConnect, useSocket, useSocketEvent } from '@/lib/socket';
+import { useOnConnect, useOnReconnect, useSocket, useSocketEvent } from '@/lib/socket';
 import { alertKeys, toQuery, type AlertFilters } from '../api/alerts';
 
 export interface LiveHead {
@@ -73,6 +75,14 @@ export function useLiveAlerts(filters: AlertFilters, paused: boolean) {
   }, [JSON.stringify(filters)]);
 
   useOnConnect((s) => s.emit('filter', live ? serverFilter(filters) : { level_min: 16, rule_id: [0] }));
+  useOnReconnect(() => {
+    if (!live || pausedRef.current) return;
+    const list = alertKeys.list(filters);
+    void qc.refetchQueries({ queryKey: list, exact: true }).then(() => {
+      const newest = qc.getQueryData<InfiniteData<AlertPage>>(list)?.pages[0]?.items[0]?.id ?? 0;
+      qc.setQueryData<LiveHead>(key, (prev = EMPTY) => ({ ...prev, items: prev.items.filter((a) => a.id > newest) }));
+    });
+  });
   useEffect(() => {
     if (socket?.connected) socket.emit('filter', live ? serverFilter(filters) : { level_min: 16, rule_id: [0] });
     // eslint-disable-next-line react-hooks/exhaustive-deps

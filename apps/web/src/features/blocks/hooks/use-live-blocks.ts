@@ -1,14 +1,19 @@
 // Block changes pushed over socket.io go into the query cache: a known block is replaced in every
-// cached list at once; a new one makes the lists fetch again.
+// cached list at once; a new one makes the lists fetch again. Changes made while the socket was
+// away are not replayed, so every (re)connect fetches the lists again.
 import type { Block, LiveBlockChange } from '@portcullis/shared';
 import { useQueryClient, type InfiniteData } from '@tanstack/react-query';
-import { useSocketEvent } from '@/lib/socket';
+import { useOnReconnect, useSocketEvent } from '@/lib/socket';
 import { blockKeys } from '../api/blocks';
 
 type Pages = InfiniteData<{ items: Block[]; next: string | null }>;
 
 export function useLiveBlocks() {
   const qc = useQueryClient();
+  useOnReconnect(() => {
+    void qc.invalidateQueries({ queryKey: blockKeys.all });
+    void qc.invalidateQueries({ queryKey: ['ips'] });
+  });
   useSocketEvent('block', ({ block }: LiveBlockChange) => {
     let known = false;
     for (const [key, data] of qc.getQueriesData<Pages>({ queryKey: blockKeys.lists })) {

@@ -1,8 +1,8 @@
 // The overview follows the live feed: when alerts arrive, the numbers are fetched again, at most
-// every few seconds however many arrive.
+// every few seconds however many arrive; and after a (re)connect, for what came meanwhile.
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
-import { useSocketEvent } from '@/lib/socket';
+import { useOnReconnect, useSocketEvent } from '@/lib/socket';
 
 const MIN_INTERVAL_MS = 3000;
 
@@ -18,6 +18,7 @@ export function useLiveStats() {
     timer.current = null;
     void qc.invalidateQueries({ queryKey: ['stats'] });
   };
+  useOnReconnect(refresh);
   useSocketEvent('alerts', (batch) => {
     if (batch.items.length === 0 && batch.skipped === 0) return;
     if (timer.current) return;
