@@ -264,6 +264,8 @@ describe('FileTailer', () => {
     expect(t.status().lastErrorAt).not.toBeNull();
     await waitFor(() => events.includes('commit'), 8000, 'retry'); // backoff is 1 s; leave room for a loaded machine
     expect(events).toEqual(['begin', 'begin', 'sink l1,l2', 'set 6', 'commit']);
+    // The state turns back to running when the whole step is done, a few awaits after the commit.
+    await waitFor(() => t.status().state === 'running', 2000, 'running again');
     expect(t.status()).toMatchObject({ state: 'running', linesRead: 2 });
   });
 
