@@ -40,7 +40,7 @@ export const RuleSummary = Type.Object({
   description: Type.String(),
   groups: Type.Array(Type.String()),
   file: Type.String(),
-  /** Rules this one hangs under (if_sid, if_matched_sid); empty for a root. */
+  /** Rules this one hangs under in the tree (if_sid, if_group, if_level); empty for a root. */
   parents: Type.Array(Type.Integer()),
   if_group: Nullable(Type.String()),
   frequency: Nullable(Type.Integer()),
