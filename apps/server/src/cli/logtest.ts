@@ -1,8 +1,10 @@
 // `portcullis logtest`: lines on stdin, one event each, correlation kept for the whole run.
 import { parseArgs } from 'node:util';
 import { formatLogtest, logtestJson, splitLongLine, syslogTime } from '@portcullis/engine';
+import { applyOverrides } from '../pipeline/rule-overrides.js';
 import { UsageError, loadContext, newEngine, tzOffset } from './context.js';
 import { readLines } from './read-lines.js';
+import { storedOverrides } from './stored-overrides.js';
 
 export async function logtestCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -14,6 +16,8 @@ export async function logtestCommand(argv: string[]): Promise<number> {
       time: { type: 'string', default: 'now' },
       year: { type: 'string' },
       json: { type: 'boolean', default: false },
+      data: { type: 'string' },
+      'no-overrides': { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -21,6 +25,8 @@ export async function logtestCommand(argv: string[]): Promise<number> {
   const year = values.year ? Number(values.year) : new Date().getFullYear();
   if (!Number.isInteger(year) || year < 1970 || year > 9999) throw new UsageError(`--year must be a year, not "${values.year}"`);
   const ctx = loadContext({ home: values.home, config: values.config, dialect: values.dialect });
+  const stored = values['no-overrides'] ? { overrides: [], db: null } : storedOverrides(ctx.configPath, values.data);
+  applyOverrides(ctx.ruleset, stored.overrides);
   // As ossec-logtest and wazuh-logtest do, a passed `ignore` window is cleared rather than
   // re-armed; everything else is the daemon's semantics (see README, "logtest").
   const engine = newEngine(ctx, { ignoreRearm: 'logtest' });
@@ -34,7 +40,8 @@ export async function logtestCommand(argv: string[]): Promise<number> {
       out.length = 0;
     }
   };
-  if (!values.json) process.stderr.write(`portcullis logtest: ${ctx.dialect} dialect, config ${ctx.configPath}, ${ctx.ruleset.tree.all.length} rules; type log lines\n\n`);
+  const tuned = stored.overrides.length > 0 ? `, ${stored.overrides.length} override(s) from ${stored.db}` : '';
+  if (!values.json) process.stderr.write(`portcullis logtest: ${ctx.dialect} dialect, config ${ctx.configPath}, ${ctx.ruleset.tree.all.length} rules${tuned}; type log lines\n\n`);
   for await (const line of readLines(process.stdin)) {
     n++;
     if (useLogTime) {

@@ -6,9 +6,11 @@ import type { ArBinding } from '@portcullis/engine';
 import { WhiteList, bindActiveResponses, syslogTime } from '@portcullis/engine';
 import { arBindingsOf } from '../modules/active-response/policy.js';
 import { Replayer, type ReplayBlock } from '../pipeline/replayer.js';
+import { applyOverrides } from '../pipeline/rule-overrides.js';
 import type { Context } from './context.js';
 import { UsageError, loadContext, newEngine, tzOffset } from './context.js';
 import { readLines } from './read-lines.js';
+import { storedOverrides } from './stored-overrides.js';
 
 export { isoLocal, type ReplayBlock } from '../pipeline/replayer.js';
 
@@ -52,15 +54,19 @@ export async function replayCommand(argv: string[]): Promise<number> {
       dialect: { type: 'string' },
       year: { type: 'string' },
       json: { type: 'boolean', default: false },
+      data: { type: 'string' },
+      'no-overrides': { type: 'boolean', default: false },
     },
     allowPositionals: true,
     strict: true,
   });
   const file = positionals[0];
-  if (!file || positionals.length > 1) throw new UsageError('usage: portcullis replay FILE [--home DIR] [--config FILE] [--dialect wazuh|ossec] [--year YYYY] [--json]');
+  if (!file || positionals.length > 1) throw new UsageError('usage: portcullis replay FILE [--home DIR] [--config FILE] [--dialect wazuh|ossec] [--year YYYY] [--data DIR] [--no-overrides] [--json]');
   const year = values.year ? Number(values.year) : new Date().getFullYear();
   if (!Number.isInteger(year) || year < 1970 || year > 9999) throw new UsageError(`--year must be a year, not "${values.year}"`);
   const ctx = loadContext({ home: values.home, config: values.config, dialect: values.dialect });
+  const stored = values['no-overrides'] ? { overrides: [], db: null } : storedOverrides(ctx.configPath, values.data);
+  applyOverrides(ctx.ruleset, stored.overrides);
   const rep = await replay(ctx, file, year);
   if (values.json) {
     const out: ReplayReport = { lines: rep.lines, alerts: rep.alerts, blocks: rep.blocks, lines_per_second: rep.lines_per_second };
@@ -69,7 +75,8 @@ export async function replayCommand(argv: string[]): Promise<number> {
   }
   const total = Object.values(rep.alerts).reduce((a, b) => a + b, 0);
   const lines: string[] = [];
-  lines.push(`${file}: ${rep.lines} lines, ${total} alerts, ${rep.blocks.length} blocks (${ctx.dialect} dialect, config ${ctx.configPath})`);
+  const tuned = stored.overrides.length > 0 ? `, ${stored.overrides.length} override(s) from ${stored.db}` : '';
+  lines.push(`${file}: ${rep.lines} lines, ${total} alerts, ${rep.blocks.length} blocks (${ctx.dialect} dialect, config ${ctx.configPath}${tuned})`);
   lines.push('');
   lines.push('Alerts by rule:');
   const byRule = Object.entries(rep.alerts).sort((a, b) => b[1] - a[1]);

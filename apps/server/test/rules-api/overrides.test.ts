@@ -3,6 +3,9 @@
 // reload, and is flagged stale when the rule under it changes (orphaned when it disappears).
 import type { RuleDetail, RuleList, RuleOverride } from '@portcullis/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadContext, newEngine } from '../../src/cli/context.js';
+import { storedOverrides } from '../../src/cli/stored-overrides.js';
+import { applyOverrides } from '../../src/pipeline/rule-overrides.js';
 import { SSHD_RULES, makeWorld, sshFailures, type RulesWorld } from './helpers.js';
 
 describe('rule overrides', () => {
@@ -100,5 +103,17 @@ describe('rule overrides', () => {
     // Saving it again against the new text clears the flag.
     await put(5716, { level: 7, note: 'checked against the new rule' });
     expect((await rule(5716)).stale_override).toBe(false);
+  });
+
+  it('is read by the CLI (logtest, replay) from the server database, so a line gets the same level', async () => {
+    w = await makeWorld();
+    await put(5716, { level: 7, note: 'louder' });
+    const { overrides, db } = storedOverrides(w.home.configPath);
+    expect(db).toMatch(/portcullis\.db$/);
+    expect(overrides).toEqual([{ ruleId: 5716, level: 7, disabled: false, frequency: null, timeframe: null }]);
+    const ctx = loadContext({ config: w.home.configPath });
+    applyOverrides(ctx.ruleset, overrides);
+    const r = newEngine(ctx).processOne(sshFailures('192.0.2.60', 1)[0]!, 'stdin', Date.now() / 1000);
+    expect(r.alertRule).toMatchObject({ id: 5716, level: 7 });
   });
 });
