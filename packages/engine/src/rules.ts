@@ -2,14 +2,16 @@
 // Tree placement and evaluation live in rule-tree.ts and evaluate.ts.
 import { compileElementPattern } from './decoders.js';
 import { RulesetError, RulesetLoadError } from './errors.js';
-import type { Event } from './event.js';
 import type { IpEntry } from './ip-list.js';
 import { IpListError, ipListMatches, parseIpEntry } from './ip-list.js';
 import type { Dialect, Pattern } from './regex/pattern.js';
-import { compileOsMatch, compileOsRegex, compilePcre2, compileString } from './regex/pattern.js';
+import { compileOsRegex } from './regex/pattern.js';
 import type { EventList } from './event-list.js';
 import type { EventTest, Lists, RuleParseContext } from './rule-tests.js';
-import { listTest, logTest, parseTime, parseWeekday } from './rule-tests.js';
+import { listTest, parseTime, parseWeekday } from './rule-tests.js';
+import type { Concat } from './rule-patterns.js';
+import { FIELD_TESTS, compilePatternTests, compileTyped } from './rule-patterns.js';
+import { DIFFERENT_FIELDS, SAME_FIELDS } from './correlation-fields.js';
 import { substitute } from './variables.js';
 import type { XmlElement } from './xml.js';
 import { attrCI } from './xml.js';
@@ -30,11 +32,6 @@ function intAttr(el: XmlElement, name: string, min: number, max: number, vars: M
   return n;
 }
 
-interface Concat {
-  text: string;
-  first: XmlElement;
-  last: XmlElement;
-}
 
 export interface RuleInfo {
   type: string;
@@ -106,74 +103,7 @@ export interface Rule {
 
 const CATEGORIES = new Set(['firewall', 'ids', 'syslog', 'web-log', 'squid', 'windows', 'ossec', 'host-information']);
 
-/** Field-test elements: element name → how to read the subject from the event. */
-const FIELD_TESTS: Record<string, (ev: Event) => string | undefined> = {
-  program_name: (ev) => ev.programName ?? undefined,
-  hostname: (ev) => ev.hostname ?? undefined,
-  user: (ev) => ev.dstuser ?? ev.srcuser,
-  srcport: (ev) => ev.srcport,
-  dstport: (ev) => ev.dstport,
-  id: (ev) => ev.id,
-  url: (ev) => ev.url,
-  status: (ev) => ev.status,
-  extra_data: (ev) => ev.extra_data,
-  data: (ev) => ev.extra_data,
-  system_name: (ev) => ev.system_name,
-  protocol: (ev) => ev.proto,
-  location: (ev) => ev.location,
-  action: (ev) => ev.action,
-  srcgeoip: () => undefined,
-  dstgeoip: () => undefined,
-};
 
-const SAME_FIELDS: Record<string, string> = {
-  same_source_ip: 'srcip',
-  same_srcip: 'srcip',
-  same_srcport: 'srcport',
-  same_src_port: 'srcport',
-  same_dstport: 'dstport',
-  same_dst_port: 'dstport',
-  same_dstip: 'dstip',
-  same_user: 'dstuser',
-  same_srcuser: 'srcuser',
-  same_id: 'id',
-  same_location: 'location',
-  same_protocol: 'proto',
-  same_action: 'action',
-  same_url: 'url',
-  same_data: 'extra_data',
-  same_extra_data: 'extra_data',
-  same_status: 'status',
-  same_system_name: 'system_name',
-  same_srcgeoip: 'srcgeoip',
-  same_dstgeoip: 'dstgeoip',
-};
-
-const DIFFERENT_FIELDS: Record<string, string> = {
-  different_url: 'url',
-  different_srcip: 'srcip',
-  different_srcgeoip: 'srcgeoip',
-  different_dstgeoip: 'dstgeoip',
-  not_same_source_ip: 'srcip',
-  not_same_srcip: 'srcip',
-  not_same_user: 'dstuser',
-  not_same_srcuser: 'srcuser',
-  not_same_id: 'id',
-  not_same_agent: 'agent',
-  different_id: 'id',
-  different_user: 'dstuser',
-  different_srcuser: 'srcuser',
-  different_location: 'location',
-  different_protocol: 'proto',
-  different_action: 'action',
-  different_data: 'extra_data',
-  different_extra_data: 'extra_data',
-  different_status: 'status',
-  different_system_name: 'system_name',
-  different_dstip: 'dstip',
-  different_srcport: 'srcport',
-  different_dstport: 'dstport',
-};
 
 const IGNORED_ELEMENTS = new Set(['cve', 'var', 'email_to', 'mitre', 'global_frequency']);
 
@@ -410,54 +340,7 @@ export function parseRule(el: XmlElement, groupName: string, vars: Map<string, s
     // OSSEC compares strlen(), i.e. bytes.
     t.push((ev) => ev.log.length >= max || Buffer.byteLength(ev.log) >= max);
   }
-  for (const key of ['program_name', 'id', 'action', 'url', 'srcport', 'dstport', 'user', 'extra_data', 'data', 'hostname', 'status', 'system_name', 'protocol', 'location', 'srcgeoip', 'dstgeoip']) {
-    const classic = concat.get(key);
-    const pcre = concat.get(`${key}_pcre2`);
-    const get = FIELD_TESTS[key]!;
-    let p: Pattern | null = null;
-    if (classic) {
-      const negate = dialect === 'wazuh' && attrCI(classic.last, 'negate')?.value.toLowerCase() === 'yes';
-      const dflt = key === 'action' ? 'string' : 'osmatch';
-      const type = dialect === 'wazuh' ? (attrCI(classic.last, 'type')?.value.toLowerCase() ?? dflt) : dflt;
-      p = compileTyped(classic.first, classic.text, type, dialect, negate, false);
-    } else if (pcre) {
-      p = compileTyped(pcre.first, pcre.text, 'pcre2', dialect, false, true);
-    }
-    if (p) {
-      const pat = p;
-      if (key === 'program_name') rule.programNameTest = (name) => name !== null && pat.test(name);
-      t.push((ev) => {
-        const v = get(ev);
-        return v !== undefined && pat.test(v);
-      });
-    }
-  }
-  const match = concat.get('match');
-  const matchPcre = concat.get('match_pcre2');
-  if (match) {
-    const negate = dialect === 'wazuh' && attrCI(match.last, 'negate')?.value.toLowerCase() === 'yes';
-    const type = dialect === 'wazuh' ? (attrCI(match.last, 'type')?.value.toLowerCase() ?? 'osmatch') : 'osmatch';
-    const p = compileTyped(match.first, match.text, type, dialect, negate, false);
-    rule.logFirstChars = p.firstChars();
-    t.push(logTest(p));
-  } else if (matchPcre) {
-    const p = compileTyped(matchPcre.first, matchPcre.text, 'pcre2', dialect, false, true);
-    t.push(logTest(p));
-  }
-  const regex = concat.get('regex');
-  const pcre2 = concat.get('pcre2');
-  if (regex) {
-    const negate = dialect === 'wazuh' && attrCI(regex.last, 'negate')?.value.toLowerCase() === 'yes';
-    const type = dialect === 'wazuh' ? (attrCI(regex.last, 'type')?.value.toLowerCase() ?? 'osregex') : 'osregex';
-    const p = compileTyped(regex.first, regex.text, type, dialect, negate, false);
-    rule.logFirstChars ??= p.firstChars();
-    t.push(logTest(p));
-  } else if (pcre2) {
-    if (pcre2.text === '') throw err(pcre2.first, 'BAD_REGEX', 'empty <pcre2> pattern');
-    const p = compileTyped(pcre2.first, pcre2.text, 'pcre2', dialect, false, true);
-    rule.logFirstChars ??= p.firstChars();
-    t.push(logTest(p));
-  }
+  compilePatternTests(rule, concat, dialect);
   for (const f of fields) {
     const { name, pattern } = f;
     t.push((ev) => {
@@ -486,20 +369,4 @@ export function parseRule(el: XmlElement, groupName: string, vars: Map<string, s
   return rule;
 }
 
-function compileTyped(el: XmlElement, text: string, type: string, dialect: Dialect, negate: boolean, pcreCaseless: boolean): Pattern {
-  return compileElementPattern(el, text, () => {
-    switch (type) {
-      case 'pcre2':
-        return compilePcre2(text, { dialect, caseless: pcreCaseless || dialect === 'ossec', negate });
-      case 'osregex':
-        return compileOsRegex(text, { dialect, negate });
-      case 'osmatch':
-        return compileOsMatch(text, { dialect, negate });
-      case 'string':
-        return compileString(text, negate);
-      default:
-        throw new RulesetError('BAD_VALUE', `type="${type}" is not valid on <${el.name}> (expected osmatch, osregex or pcre2)`, el.file, el.line, el.column);
-    }
-  });
-}
 
