@@ -25,6 +25,8 @@ export interface DecoderRef {
   readonly category: string;
 }
 
+const NO_ASSIGNMENTS: readonly [string, string][] = [];
+
 export class Event {
   fullLog: string;
   log: string;
@@ -56,8 +58,13 @@ export class Event {
 
   /** Dynamic fields in assignment order; duplicates allowed, the first wins in lookups. */
   dynamic: [string, string][] | null = null;
+  /** Capture assignments, allocated on the first one (most lines set few or no fields). */
+  private assigned: [string, string][] | null = null;
+
   /** Every capture assignment in order, as logtest prints them (label, value). */
-  assignments: [string, string][] = [];
+  get assignments(): readonly [string, string][] {
+    return this.assigned ?? NO_ASSIGNMENTS;
+  }
 
   /** Lowercased-ASCII character mask of `log` in four words, computed on first use (rule prefilter). */
   maskReady = false;
@@ -110,7 +117,7 @@ export class Event {
   }
 
   setField(label: string, value: string, isStatic: boolean): void {
-    this.assignments.push([label, value]);
+    (this.assigned ??= []).push([label, value]);
     if (isStatic) (this as unknown as Record<string, string>)[label] = value;
     else (this.dynamic ??= []).push([label, value]);
   }
