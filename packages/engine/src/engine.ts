@@ -118,7 +118,7 @@ export class Engine {
 
   /**
    * Processes one event. With `expandRepeated`, a "message repeated N times: [ msg ]" line yields
-   * N results. Callers split over-long lines with `splitLongLine` first when they want OSSEC's cut.
+   * N results. `processLine` also applies OSSEC's cut of over-long lines.
    */
   process(line: string, location: string, time: number): ProcessResult[] {
     const ev = this.newEvent(line, location, time);
@@ -140,6 +140,19 @@ export class Engine {
       }
     }
     return [this.run(ev)];
+  }
+
+  /**
+   * Processes one input line as OSSEC does: cut into events of at most `maxEventLength` bytes
+   * (chunks under 2 bytes dropped), each processed as by `process`. An empty result means the line
+   * was skipped.
+   */
+  processLine(line: string, location: string, time: number): ProcessResult[] {
+    const chunks = splitLongLine(line, this.maxEventLength);
+    if (chunks.length === 1) return this.process(chunks[0]!, location, time);
+    const out: ProcessResult[] = [];
+    for (const chunk of chunks) out.push(...this.process(chunk, location, time));
+    return out;
   }
 
   /** Processes one event and returns its single result (no repeated-message expansion). */

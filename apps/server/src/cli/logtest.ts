@@ -1,6 +1,6 @@
 // `portcullis logtest`: lines on stdin, one event each, correlation kept for the whole run.
 import { parseArgs } from 'node:util';
-import { formatLogtest, logtestJson, splitLongLine, syslogTime } from '@portcullis/engine';
+import { formatLogtest, logtestJson, syslogTime } from '@portcullis/engine';
 import { applyOverrides } from '../pipeline/rule-overrides.js';
 import { UsageError, loadContext, newEngine, tzOffset } from './context.js';
 import { readLines } from './read-lines.js';
@@ -48,19 +48,14 @@ export async function logtestCommand(argv: string[]): Promise<number> {
       const t = syslogTime(line, year, tzOffset);
       if (t !== null) lastTime = t;
     } else lastTime = Date.now() / 1000;
-    const chunks = splitLongLine(line, engine.maxEventLength);
-    if (chunks.length === 0) {
-      if (values.json) out.push(`${JSON.stringify({ line: n, processed: false })}\n`);
-      continue;
-    }
-    for (const chunk of chunks) {
-      for (const r of engine.process(chunk, 'stdin', lastTime)) {
-        if (values.json) {
-          const j = logtestJson(n, r);
-          delete j.description;
-          out.push(`${JSON.stringify(j)}\n`);
-        } else out.push(`${formatLogtest(r, ctx.dialect)}\n`);
-      }
+    const results = engine.processLine(line, 'stdin', lastTime);
+    if (results.length === 0 && values.json) out.push(`${JSON.stringify({ line: n, processed: false })}\n`);
+    for (const r of results) {
+      if (values.json) {
+        const j = logtestJson(n, r);
+        delete j.description;
+        out.push(`${JSON.stringify(j)}\n`);
+      } else out.push(`${formatLogtest(r, ctx.dialect)}\n`);
     }
     if (out.length >= 512 || !values.json) flush();
   }

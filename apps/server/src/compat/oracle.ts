@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engine, LogtestJson } from '@portcullis/engine';
-import { logtestJson, splitLongLine, syslogTime } from '@portcullis/engine';
+import { logtestJson, syslogTime } from '@portcullis/engine';
 
 export const ORACLE_CORPORA = ['seed-scenario', 'loghub-openssh-2k', 'auth-100k'] as const;
 
@@ -36,9 +36,9 @@ export function logtestFile(engine: Engine, file: string, year = 2024): (Logtest
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const t = syslogTime(line, year, () => 0);
     if (t !== null) time = t;
-    const chunks = splitLongLine(line, engine.maxEventLength);
-    if (chunks.length === 0) out.push({ line: i + 1, processed: false });
-    for (const c of chunks) for (const r of engine.process(c, 'stdin', time)) out.push(logtestJson(i + 1, r));
+    const results = engine.processLine(line, 'stdin', time);
+    if (results.length === 0) out.push({ line: i + 1, processed: false });
+    for (const r of results) out.push(logtestJson(i + 1, r));
   });
   return out;
 }

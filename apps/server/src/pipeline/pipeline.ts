@@ -1,6 +1,6 @@
 // Lines → engine → alerts → SQLite → consumers. The order is fixed here: persist, then publish
 // (live feed), then respond (active response): consumers only ever see committed alerts.
-import { splitLongLine, type ProcessResult } from '@portcullis/engine';
+import type { ProcessResult } from '@portcullis/engine';
 import type { Atomic, LineSink, RawLine } from '../sources/index.js';
 import type { Db } from '../db/database.js';
 import type { AlertRecord, AlertsRepository } from '../modules/alerts/alerts.repository.js';
@@ -105,22 +105,19 @@ export class Pipeline {
 
   #process(lines: RawLine[]): number {
     const engine = this.#ruleset.engine;
-    const max = engine.maxEventLength;
     let made = 0;
     for (const raw of lines) {
       this.#metrics.lines++;
       if (raw.receivedAt < this.#oldestPending) this.#oldestPending = raw.receivedAt;
       const seconds = Math.floor(raw.receivedAt / 1000);
-      for (const chunk of splitLongLine(raw.line, max)) {
-        for (const result of engine.process(chunk, raw.location, seconds)) {
-          this.#metrics.events++;
-          if (!result.alert || !(result.alertRule ?? result.rule)) continue;
-          const record = toAlertRecord(result, raw.receivedAt);
-          const id = this.#alerts.insert(record);
-          this.#metrics.countAlert(record.level);
-          this.#pending.push({ id, record, result });
-          made++;
-        }
+      for (const result of engine.processLine(raw.line, raw.location, seconds)) {
+        this.#metrics.events++;
+        if (!result.alert || !(result.alertRule ?? result.rule)) continue;
+        const record = toAlertRecord(result, raw.receivedAt);
+        const id = this.#alerts.insert(record);
+        this.#metrics.countAlert(record.level);
+        this.#pending.push({ id, record, result });
+        made++;
       }
     }
     return made;

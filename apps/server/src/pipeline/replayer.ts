@@ -3,7 +3,7 @@
 // request check, white list and execd's timeout list with repeated offenders), counted instead of
 // run. Used by `portcullis replay` (a file) and the dashboard's log test (pasted lines).
 import type { ArBinding, Dialect, Engine, ProcessResult, WhiteList } from '@portcullis/engine';
-import { TimeoutList, arTarget, checkArRequest, isRefusal, splitLongLine } from '@portcullis/engine';
+import { TimeoutList, arTarget, checkArRequest, isRefusal } from '@portcullis/engine';
 
 export interface ReplayBlock {
   ip: string;
@@ -64,13 +64,8 @@ export class Replayer {
   feed(line: string, location: string, time: number, lineNo?: number): ProcessResult[] {
     this.lines++;
     for (const e of this.#timeouts.due(time)) this.#open.delete(e.key);
-    const out: ProcessResult[] = [];
-    for (const chunk of splitLongLine(line, this.engine.maxEventLength)) {
-      for (const r of this.engine.process(chunk, location, time)) {
-        out.push(r);
-        this.#respond(r, time, lineNo);
-      }
-    }
+    const out = this.engine.processLine(line, location, time);
+    for (const r of out) this.#respond(r, time, lineNo);
     return out;
   }
 
