@@ -241,15 +241,12 @@ function remember(rule: Rule, ev: Event, st: EvalState): void {
   else evictOssec(h, ev, st.tree.maxFrequency);
 }
 
-function removeFrom(list: EventList, ev: Event): void {
-  list.remove(ev);
-}
 
 function evictWazuh(old: Event): void {
   const rule = (old as { rule?: Rule }).rule;
   if (!rule) return;
-  if (rule.sidPrevMatched) removeFrom(rule.sidPrevMatched, old);
-  else for (const l of rule.groupPrevMatched) removeFrom(l, old);
+  if (rule.sidPrevMatched) rule.sidPrevMatched.remove(old);
+  else for (const l of rule.groupPrevMatched) l.remove(old);
 }
 
 /** OSSEC 4.x: free the 10 oldest, then keep freeing while the oldest is over _max_freq seconds older. */
@@ -260,7 +257,7 @@ function evictOssec(h: Event[], newest: Event, maxFreq: number): void {
     freed++;
     const rule = (old as { rule?: Rule }).rule;
     if (!rule) continue;
-    if (rule.sidPrevMatched) removeFrom(rule.sidPrevMatched, old);
+    if (rule.sidPrevMatched) rule.sidPrevMatched.remove(old);
     else for (const l of rule.groupPrevMatched) l.removeOldest();
   }
 }

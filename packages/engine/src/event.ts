@@ -1,5 +1,7 @@
 // The event that flows through the stages: predecode → decode → rules → correlation.
 
+import { charMask } from './regex/pattern.js';
+
 /** Static fields, named as OSSEC 4.x logtest prints them. */
 export const STATIC_FIELDS = [
   'srcip',
@@ -25,6 +27,8 @@ export interface DecoderRef {
   readonly category: string;
 }
 
+/** Scratch space for computeMask (one event is masked at a time). */
+const MASK = new Uint32Array(4);
 const NO_ASSIGNMENTS: readonly [string, string][] = [];
 
 export class Event {
@@ -76,29 +80,14 @@ export class Event {
   childKey: string | null = null;
 
   computeMask(): void {
-    const s = this.log;
-    let m0 = 0;
-    let m1 = 0;
-    let m2 = 0;
-    let m3 = 0;
-    for (let i = 0; i < s.length; i++) {
-      let c = s.charCodeAt(i);
-      if (c >= 128) continue;
-      if (c >= 65 && c <= 90) c += 32;
-      const bit = 1 << (c & 31);
-      switch (c >> 5) {
-        case 0: m0 |= bit; break;
-        case 1: m1 |= bit; break;
-        case 2: m2 |= bit; break;
-        default: m3 |= bit;
-      }
-    }
-    this.mask0 = m0;
-    this.mask1 = m1;
-    this.mask2 = m2;
-    this.mask3 = m3;
+    charMask(this.log, MASK);
+    this.mask0 = MASK[0]!;
+    this.mask1 = MASK[1]!;
+    this.mask2 = MASK[2]!;
+    this.mask3 = MASK[3]!;
     this.maskReady = true;
   }
+
 
   /** Correlation mark: the level of the rule whose fire consumed this event. */
   matched = 0;

@@ -73,7 +73,7 @@ export function translateOsRegex(pattern: string, wholePattern: boolean, baseOff
       i++;
       if (next in OS_CLASSES) {
         parts.push(OS_CLASSES[next]!);
-        lastWasClass = next !== 't' || true;
+        lastWasClass = true;
         continue;
       }
       if (OS_LITERAL_ESCAPES.has(next) && (wholePattern || !OSSEC4_ONLY_ESCAPES.has(next))) {
@@ -103,8 +103,7 @@ export function translateOsRegex(pattern: string, wholePattern: boolean, baseOff
         break;
       case '|':
         if (!wholePattern) throw new PatternError('"|" inside an alternative', baseOffset + i);
-        if (depth > 0) parts.push('|');
-        else parts.push('|');
+        parts.push('|');
         break;
       case '^':
         if (wholePattern || i === 0) parts.push('^');
