@@ -2,7 +2,6 @@
 // on log time, running no script. "Would this block, and when?" for a whole log file.
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import type { ArBinding } from '@portcullis/engine';
 import { WhiteList, bindActiveResponses, syslogTime } from '@portcullis/engine';
 import { arBindingsOf } from '../modules/active-response/policy.js';
 import { Replayer, type ReplayBlock } from '../pipeline/replayer.js';
@@ -21,16 +20,11 @@ export interface ReplayReport {
   lines_per_second: number;
 }
 
-/** The config's enabled active responses as the engine's bindings. */
-export function arBindings(ctx: Context): ArBinding[] {
-  return arBindingsOf(ctx.cfg);
-}
-
 export async function replay(ctx: Context, file: string, year: number): Promise<ReplayReport & { agentOnly: number; refused: Record<string, number> }> {
   const engine = newEngine(ctx);
   const r = new Replayer(engine, {
     dialect: ctx.dialect,
-    bound: bindActiveResponses(ctx.ruleset.tree.all, arBindings(ctx), ctx.dialect),
+    bound: bindActiveResponses(ctx.ruleset.tree.all, arBindingsOf(ctx.cfg), ctx.dialect),
     whiteList: new WhiteList(ctx.cfg.whiteList),
     maxRefusals: 0,
   });
