@@ -5,19 +5,17 @@
 //     file position committed with the alerts reaches the end of the file;
 //  2. latency at 1,000 lines/s: append → alert received by a socket.io client, p50/p99.
 // Usage: node bench/server-ingest.mjs [--lines N] [--seconds S]
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createRequire } from 'node:module';
+import { benchHome, password, root, startServer } from './lib/server.mjs';
 
-const root = resolve(import.meta.dirname, '..');
 const require = createRequire(join(root, 'apps', 'server', 'package.json'));
 const Database = require('better-sqlite3');
 const { io } = require('socket.io-client');
-const cli = join(root, 'apps', 'server', 'bin', 'portcullis.js');
 const { values } = parseArgs({ options: { lines: { type: 'string', default: '500000' }, seconds: { type: 'string', default: '10' } } });
 const n = Number(values.lines);
 
@@ -27,31 +25,8 @@ if (!existsSync(corpus)) {
   execFileSync('python3', [resolve(root, '..', 'shared', 'corpus', 'gen-corpus.py'), String(n), corpus], { stdio: 'ignore' });
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
-const log = join(dir, 'auth.log');
-const config = join(dir, 'portcullis.conf');
-const data = join(dir, 'data');
-writeFileSync(log, '');
-writeFileSync(config, `<ossec_config>
-  <localfile><log_format>syslog</log_format><location>${log}</location></localfile>
-  <portcullis><journald>no</journald><log_level>warn</log_level><expand_repeated>yes</expand_repeated></portcullis>
-</ossec_config>
-`);
-const password = 'bench-password-1';
-spawnSync(process.execPath, [cli, 'user', 'add', 'bench', '--role', 'viewer', '--config', config, '--data', data], { input: `${password}\n`, stdio: ['pipe', 'ignore', 'inherit'] });
-
-function start() {
-  const child = spawn(process.execPath, [cli, 'start', '--config', config, '--data', data, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((ok, fail) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /running at (http:\/\/\S+)/.exec(out);
-      if (m) ok({ child, url: m[1] });
-    });
-    child.once('exit', (code) => fail(new Error(`server exited with ${code}\n${out}`)));
-  });
-}
+const { dir, log, config, data } = benchHome('<journald>no</journald><log_level>warn</log_level><expand_repeated>yes</expand_repeated>');
+const start = () => startServer({ config, data });
 
 const { child, url } = await start();
 const db = new Database(join(data, 'portcullis.db'), { readonly: true });

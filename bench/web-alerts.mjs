@@ -6,20 +6,17 @@
 //     long tasks (count, longest) and frames (rate, longest gap), i.e. whether the page keeps
 //     animating under a flood.
 // Usage: node bench/web-alerts.mjs [--alerts N] [--seconds S]
-import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { benchHome, password, root, startServer } from './lib/server.mjs';
 
-const root = resolve(import.meta.dirname, '..');
 const requireServer = createRequire(join(root, 'apps', 'server', 'package.json'));
 const requireRoot = createRequire(join(root, 'package.json'));
 const Database = requireServer('better-sqlite3');
 const { chromium } = requireRoot('playwright-core');
-const cli = join(root, 'apps', 'server', 'bin', 'portcullis.js');
 const { values } = parseArgs({ options: { alerts: { type: 'string', default: '1000000' }, seconds: { type: 'string', default: '10' } } });
 const N = Number(values.alerts);
 const chromiumPath = process.env.PORTCULLIS_CHROMIUM ?? '/usr/bin/chromium';
@@ -33,31 +30,8 @@ if (!existsSync(chromiumPath)) {
   process.exit(0);
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'portcullis-webbench-'));
-const log = join(dir, 'auth.log');
-const config = join(dir, 'portcullis.conf');
-const data = join(dir, 'data');
-writeFileSync(log, '');
-writeFileSync(config, `<ossec_config>
-  <localfile><log_format>syslog</log_format><location>${log}</location></localfile>
-  <portcullis><journald>no</journald><log_level>warn</log_level><retention_max_alerts>0</retention_max_alerts><retention_days>0</retention_days></portcullis>
-</ossec_config>
-`);
-const password = 'bench-password-1';
-spawnSync(process.execPath, [cli, 'user', 'add', 'bench', '--role', 'viewer', '--config', config, '--data', data], { input: `${password}\n`, stdio: ['pipe', 'ignore', 'inherit'] });
-
-function start() {
-  const child = spawn(process.execPath, [cli, 'start', '--config', config, '--data', data, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((ok, fail) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /running at (http:\/\/\S+)/.exec(out);
-      if (m) ok({ child, url: m[1] });
-    });
-    child.once('exit', (code) => fail(new Error(`server exited with ${code}\n${out}`)));
-  });
-}
+const { dir, log, config, data } = benchHome('<journald>no</journald><log_level>warn</log_level><retention_max_alerts>0</retention_max_alerts><retention_days>0</retention_days>');
+const start = () => startServer({ config, data });
 
 async function stop(child) {
   child.kill('SIGTERM');

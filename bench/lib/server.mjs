@@ -1,0 +1,41 @@
+// A real `portcullis start` process for the benchmarks: its own temp home, config, database and
+// watched log file, and a viewer account to sign in with. Not a benchmark itself (bench/run.mjs
+// runs only the top-level files).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const root = resolve(import.meta.dirname, '..', '..');
+const cli = join(root, 'apps', 'server', 'bin', 'portcullis.js');
+export const password = 'bench-password-1';
+
+/** Creates the home: `portcullisSettings` is the XML inside <portcullis>. */
+export function benchHome(portcullisSettings) {
+  const dir = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
+  const log = join(dir, 'auth.log');
+  const config = join(dir, 'portcullis.conf');
+  const data = join(dir, 'data');
+  writeFileSync(log, '');
+  writeFileSync(config, `<ossec_config>
+  <localfile><log_format>syslog</log_format><location>${log}</location></localfile>
+  <portcullis>${portcullisSettings}</portcullis>
+</ossec_config>
+`);
+  spawnSync(process.execPath, [cli, 'user', 'add', 'bench', '--role', 'viewer', '--config', config, '--data', data], { input: `${password}\n`, stdio: ['pipe', 'ignore', 'inherit'] });
+  return { dir, log, config, data };
+}
+
+/** Starts the server on a free port; resolves with the child and its URL once it says it runs. */
+export function startServer({ config, data }) {
+  const child = spawn(process.execPath, [cli, 'start', '--config', config, '--data', data, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((ok, fail) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /running at (http:\/\/\S+)/.exec(out);
+      if (m) ok({ child, url: m[1] });
+    });
+    child.once('exit', (code) => fail(new Error(`server exited with ${code}\n${out}`)));
+  });
+}
