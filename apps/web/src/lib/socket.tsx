@@ -4,6 +4,15 @@ import type { ClientToServerEvents, WebServerToClientEvents } from '@portcullis/
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { io, type Socket } from 'socket.io-client';
 
+/** A ref that always holds the latest value, so effects can call it without re-subscribing. */
+function useLatest<T>(value: T): { readonly current: T } {
+  const ref = useRef(value);
+  useEffect(() => {
+    ref.current = value;
+  });
+  return ref;
+}
+
 export type LiveSocket = Socket<WebServerToClientEvents, ClientToServerEvents>;
 /** `connecting`: not connected yet; `reconnecting`: was connected, lost it, coming back. */
 export type LiveStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline';
@@ -16,10 +25,7 @@ const SocketContext = createContext<{ socket: LiveSocket | null; status: LiveSta
  */
 export function SocketProvider({ enabled, onRefused, children }: { enabled: boolean; onRefused?: () => void; children: ReactNode }) {
   const [state, setState] = useState<{ socket: LiveSocket | null; status: LiveStatus }>({ socket: null, status: 'offline' });
-  const refused = useRef(onRefused);
-  useEffect(() => {
-    refused.current = onRefused;
-  });
+  const refused = useLatest(onRefused);
 
   useEffect(() => {
     if (!enabled) return;
@@ -44,7 +50,7 @@ export function SocketProvider({ enabled, onRefused, children }: { enabled: bool
       socket.disconnect();
       setState({ socket: null, status: 'offline' });
     };
-  }, [enabled]);
+  }, [enabled, refused]);
 
   return <SocketContext.Provider value={state}>{children}</SocketContext.Provider>;
 }
@@ -62,10 +68,7 @@ type EventName = keyof WebServerToClientEvents;
 /** Calls `handler` for each `event`; the latest handler is used without re-subscribing. */
 export function useSocketEvent<E extends EventName>(event: E, handler: WebServerToClientEvents[E]): void {
   const socket = useSocket();
-  const ref = useRef(handler);
-  useEffect(() => {
-    ref.current = handler;
-  });
+  const ref = useLatest(handler);
   useEffect(() => {
     if (!socket) return;
     const fn = ((...args: unknown[]) => (ref.current as (...a: unknown[]) => void)(...args)) as WebServerToClientEvents[E];
@@ -74,7 +77,7 @@ export function useSocketEvent<E extends EventName>(event: E, handler: WebServer
     return () => {
       (socket.off as (e: string, f: unknown) => void)(event, fn);
     };
-  }, [socket, event]);
+  }, [socket, event, ref]);
 }
 
 /**
@@ -84,10 +87,7 @@ export function useSocketEvent<E extends EventName>(event: E, handler: WebServer
  */
 export function useOnReconnect(onConnect: () => void): void {
   const socket = useSocket();
-  const ref = useRef(onConnect);
-  useEffect(() => {
-    ref.current = onConnect;
-  });
+  const ref = useLatest(onConnect);
   useEffect(() => {
     if (!socket) return;
     const fn = () => ref.current();
@@ -95,16 +95,13 @@ export function useOnReconnect(onConnect: () => void): void {
     return () => {
       socket.off('connect', fn);
     };
-  }, [socket]);
+  }, [socket, ref]);
 }
 
 /** Runs `onConnect` now if connected and after every reconnect (to resend a filter). */
 export function useOnConnect(onConnect: (socket: LiveSocket) => void): void {
   const socket = useSocket();
-  const ref = useRef(onConnect);
-  useEffect(() => {
-    ref.current = onConnect;
-  });
+  const ref = useLatest(onConnect);
   useEffect(() => {
     if (!socket) return;
     const fn = () => ref.current(socket);
@@ -113,5 +110,5 @@ export function useOnConnect(onConnect: (socket: LiveSocket) => void): void {
     return () => {
       socket.off('connect', fn);
     };
-  }, [socket]);
+  }, [socket, ref]);
 }
