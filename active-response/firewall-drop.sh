@@ -285,15 +285,7 @@ run_backend() { # BACKEND ACTION
 
 main() {
   local backend
-  ar_init
-  if ! ar_read_request "$@"; then
-    ar_log_call
-    ar_warn "unreadable JSON request on stdin"
-    exit "$AR_EXIT_BAD_INPUT"
-  fi
-  ar_log_call
-  if [[ $AR_MODE == json ]]; then ar_check_action add delete; else ar_check_action add delete check; fi
-  ar_require_ip
+  ar_begin "$@"
   choose_backends
   ar_handshake
 

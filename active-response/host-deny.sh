@@ -106,15 +106,7 @@ delete_line() {
 }
 
 main() {
-  ar_init
-  if ! ar_read_request "$@"; then
-    ar_log_call
-    ar_warn "unreadable JSON request on stdin"
-    exit "$AR_EXIT_BAD_INPUT"
-  fi
-  ar_log_call
-  if [[ $AR_MODE == json ]]; then ar_check_action add delete; else ar_check_action add delete check; fi
-  ar_require_ip
+  ar_begin "$@"
   LINE=$(deny_line)
   FILE=${PORTCULLIS_HOSTS_DENY:-/etc/hosts.deny}
   # Edit the real file, so a symlinked hosts.deny stays a symlink.

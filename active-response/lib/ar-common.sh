@@ -185,3 +185,18 @@ ar_lock() {
     exit "$AR_EXIT_LOCK"
   fi
 }
+
+# The start every script shares: read the request (argv or Wazuh JSON), log the call, and accept
+# only add, delete (and check, outside JSON) for a valid address; anything else exits with
+# AR_EXIT_BAD_INPUT.
+ar_begin() {
+  ar_init
+  if ! ar_read_request "$@"; then
+    ar_log_call
+    ar_warn "unreadable JSON request on stdin"
+    exit "$AR_EXIT_BAD_INPUT"
+  fi
+  ar_log_call
+  if [[ $AR_MODE == json ]]; then ar_check_action add delete; else ar_check_action add delete check; fi
+  ar_require_ip
+}
