@@ -4,6 +4,7 @@
 import type { DecoderSet } from './decoders.js';
 import { DecoderIndex, decode } from './decode.js';
 import { loadDecoders } from './decoders.js';
+import { restoreSnapshot, takeSnapshot, type CorrelationSnapshot, type RestoreResult } from './correlation-state.js';
 import type { RulesetError} from './errors.js';
 import { ErrorSink, RulesetLoadError } from './errors.js';
 import type { EvalState, Verdict } from './evaluate.js';
@@ -207,6 +208,22 @@ export class Engine {
     this.state.fts = old.state.fts;
     this.state.ignored = old.state.ignored;
     return kept;
+  }
+
+  /**
+   * The correlation state as plain JSON-able data (alerted events, per-rule lists and windows),
+   * for keeping it across a graceful restart. Take it when no event is being processed.
+   */
+  snapshotState(): CorrelationSnapshot {
+    return takeSnapshot(this.state);
+  }
+
+  /**
+   * Restores a snapshot into this engine, rule by rule: only rules with the same id and the same
+   * source text (the identity hot reload uses) get their state back. Call it before processing.
+   */
+  restoreState(snapshot: CorrelationSnapshot): RestoreResult {
+    return restoreSnapshot(this.state, snapshot);
   }
 }
 

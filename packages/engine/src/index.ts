@@ -1,6 +1,8 @@
 // Public API of the engine. Pure: no I/O, no clock. Time comes in with each event.
 export { Engine, compileRuleset, parseLists, splitLongLine } from './engine.js';
 export type { CompiledRuleset, ProcessResult, RulesetInput } from './engine.js';
+export { ruleDefinitionHash } from './correlation-state.js';
+export type { CorrelationSnapshot, RestoreResult, SnapshotEvent, SnapshotRule } from './correlation-state.js';
 export { Event, STATIC_FIELDS } from './event.js';
 export type { DecoderRef, StaticField } from './event.js';
 export { RulesetError, RulesetLoadError } from './errors.js';
@@ -13,7 +15,9 @@ export type { XmlElement, XmlAttr } from './xml.js';
 export { predecode } from './predecode.js';
 export { compileOsMatch, compileOsRegex, compilePcre2, regexStats, PatternError } from './regex/pattern.js';
 export type { Pattern, MatchResult } from './regex/pattern.js';
-export { parseIpEntry, parseAddress, ipListMatches, IpListError } from './ip-list.js';
+export { parseIpEntry, ipListMatches, IpListError } from './ip-list.js';
+export { blockTarget, canonicalIp, meaninglessReason, parseIp } from './address.js';
+export type { Address, AddressProblem, AddressResult, IpAddress } from './address.js';
 export type { IpEntry } from './ip-list.js';
 export { formatLogtest, logtestJson } from './logtest-format.js';
 export type { LogtestJson } from './logtest-format.js';
