@@ -2,9 +2,10 @@
 // whether an alert may trigger one (anti-injection, white list), and execd's timeout list with
 // duplicate suppression and repeated_offenders escalation (§6.2–6.4), with time passed in.
 // The server runs scripts from these decisions; `replay` prints them.
+import { blockTarget, parseIp, type AddressProblem } from './address.js';
 import type { ProcessResult } from './engine.js';
 import type { IpEntry } from './ip-list.js';
-import { IpListError, parseAddress, parseIpEntry } from './ip-list.js';
+import { IpListError, parseIpEntry } from './ip-list.js';
 import type { Dialect, Pattern } from './regex/pattern.js';
 import { compileOsMatch, compileOsRegex } from './regex/pattern.js';
 import type { Rule } from './rules.js';
@@ -77,17 +78,23 @@ export class WhiteList {
     }
   }
 
-  /** The entry that covers `ip`, or null. */
+  /**
+   * The entry that covers `ip`, or null. An address is matched as `parseIp` reads it (so
+   * `::ffff:a00:7` is 10.0.0.7), host patterns against its canonical text; text that is not an
+   * address is tried against the host patterns only.
+   */
   covers(ip: string): string | null {
-    const addr = parseAddress(ip);
-    if (addr) {
+    const parsed = parseIp(ip);
+    const text = parsed.ok ? parsed.address.text : ip;
+    if (parsed.ok) {
+      const addr = parsed.address.addr;
       for (const n of this.nets) {
         if (n.any || !n.net) continue;
         const [net, bits] = n.net;
         if (net.kind() === addr.kind() && addr.match(net as never, bits) !== n.negated) return `${net.toString()}/${bits}`;
       }
     }
-    for (const p of this.patterns) if (p.test(ip)) return p.source;
+    for (const p of this.patterns) if (p.test(text)) return p.source;
     return null;
   }
 }
@@ -99,34 +106,49 @@ export type ArRefusal =
   | { kind: 'unsafe-user'; value: string }
   | { kind: 'unsafe-srcip'; value: string }
   | { kind: 'missing-field'; field: string }
-  | { kind: 'white-listed'; ip: string; entry: string };
+  | { kind: 'white-listed'; ip: string; entry: string }
+  /** Safe characters, but not an address to act on (see address.ts `blockTarget`); `reason` follows the quoted value. */
+  | { kind: 'bad-srcip'; value: string; problem: AddressProblem; reason: string };
 
 export interface ArRequest {
   binding: ArBinding;
+  /** Canonical (`blockTarget`): the one value the white list, protection, dedupe and the script see. */
   ip: string | null;
   user: string | null;
   ruleId: number;
   filename: string | null;
 }
 
-/** What analysisd checks before sending an AR: safe values, required fields, white list. */
+/**
+ * What analysisd checks before sending an AR: safe values, required fields, white list. The srcip
+ * is then read once (`blockTarget`: strict, IPv4-mapped IPv6 as IPv4) and every later check uses
+ * that canonical value; an srcip that is not an address to act on is refused, after the white list
+ * (whose host patterns may cover a name).
+ */
 export function checkArRequest(r: ProcessResult, binding: ArBinding, whiteList: WhiteList, dialect: Dialect): ArRequest | ArRefusal {
   const ev = r.event;
   const user = ev.dstuser ?? null;
-  let ip = ev.srcip ?? null;
+  const rawIp = ev.srcip ?? null;
   if (user !== null && !SAFE_USER.test(user)) return { kind: 'unsafe-user', value: user };
-  if (ip !== null && !SAFE_IP.test(ip)) return { kind: 'unsafe-srcip', value: ip };
+  if (rawIp !== null && !SAFE_IP.test(rawIp)) return { kind: 'unsafe-srcip', value: rawIp };
   const expect = binding.command.expect;
   if (dialect === 'ossec') {
     for (const f of expect) {
-      const v = f === 'srcip' ? ip : f === 'user' ? user : f === 'filename' ? (ev.filename ?? null) : 'x';
+      const v = f === 'srcip' ? rawIp : f === 'user' ? user : f === 'filename' ? (ev.filename ?? null) : 'x';
       if (v === null) return { kind: 'missing-field', field: f };
     }
   }
-  if (ip !== null && ip.toLowerCase().startsWith('::ffff:') && parseAddress(ip)?.kind() === 'ipv4') ip = ip.slice(7);
-  if (ip !== null && (dialect === 'wazuh' || expect.includes('srcip'))) {
-    const entry = whiteList.covers(ip);
-    if (entry !== null) return { kind: 'white-listed', ip, entry };
+  let ip: string | null = null;
+  if (rawIp !== null) {
+    const target = blockTarget(rawIp);
+    const parsed = target.ok ? target : parseIp(rawIp);
+    const shown = parsed.ok ? parsed.address.text : rawIp;
+    if (dialect === 'wazuh' || expect.includes('srcip')) {
+      const entry = whiteList.covers(shown);
+      if (entry !== null) return { kind: 'white-listed', ip: shown, entry };
+    }
+    if (!target.ok) return { kind: 'bad-srcip', value: rawIp, problem: target.problem, reason: target.reason };
+    ip = target.address.text;
   }
   return { binding, ip, user, ruleId: (r.alertRule ?? r.rule)!.id, filename: ev.filename ?? null };
 }

@@ -1,11 +1,14 @@
 // IP lists as OSSEC evaluates them for <srcip>/<dstip> (spec §5.5): entries are IPv4/IPv6 with
 // an optional /prefix or /netmask, `any`, or `!entry`. The first `!` flips the default for good.
+// Addresses, in entries and in events, are read by address.ts's `parseIp`: strictly, and with
+// IPv4-mapped IPv6 turned into IPv4, so `::ffff:a00:7` and `10.0.0.7` are one address here.
 import ipaddr from 'ipaddr.js';
+import { parseIp, type IpAddress } from './address.js';
 
 export interface IpEntry {
   readonly negated: boolean;
   readonly any: boolean;
-  readonly net: [ipaddr.IPv4 | ipaddr.IPv6, number] | null;
+  readonly net: [IpAddress, number] | null;
 }
 
 export class IpListError extends Error {}
@@ -20,14 +23,22 @@ export function parseIpEntry(raw: string): IpEntry {
   if (text.toLowerCase() === 'any') return { negated, any: true, net: null };
   const slash = text.indexOf('/');
   const addrText = slash >= 0 ? text.slice(0, slash) : text;
-  if (!ipaddr.isValid(addrText)) throw new IpListError(`"${raw}" is not an IP address or network`);
-  const addr = ipaddr.parse(addrText);
+  const parsed = parseIp(addrText);
+  if (!parsed.ok) throw new IpListError(`"${raw}" is not an IP address or network: "${addrText}" ${parsed.reason}`);
+  // An IPv4-mapped address was read as IPv4; its prefix counted the 96 mapping bits.
+  const mapped = parsed.address.family === 4 && addrText.includes(':');
+  const addr = parsed.address.addr;
   const max = addr.kind() === 'ipv4' ? 32 : 128;
   let bits = max;
   if (slash >= 0) {
     const suffix = text.slice(slash + 1);
-    if (/^\d+$/.test(suffix)) bits = Number(suffix);
-    else if (addr.kind() === 'ipv4' && ipaddr.IPv4.isValid(suffix)) {
+    if (/^\d{1,3}$/.test(suffix)) {
+      bits = Number(suffix);
+      if (mapped) {
+        if (bits < 96) throw new IpListError(`"${raw}": an IPv4-mapped network needs a prefix of at least 96 (::ffff:0:0/96)`);
+        bits -= 96;
+      }
+    } else if (addr.kind() === 'ipv4' && !mapped && isNetmask(suffix)) {
       const mask = ipaddr.IPv4.parse(suffix).prefixLengthFromSubnetMask();
       if (mask === null) throw new IpListError(`"${raw}": ${suffix} is not a valid netmask`);
       bits = mask;
@@ -37,15 +48,13 @@ export function parseIpEntry(raw: string): IpEntry {
   return { negated, any: false, net: [addr, bits] };
 }
 
-/** Parses an address for matching; strips an IPv4-mapped `::ffff:` prefix. Null when not an IP. */
-export function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
-  if (!ipaddr.isValid(text)) return null;
-  const a = ipaddr.parse(text);
-  if (a.kind() === 'ipv6' && (a as ipaddr.IPv6).isIPv4MappedAddress()) return (a as ipaddr.IPv6).toIPv4Address();
-  return a;
+/** A dotted-decimal IPv4 netmask such as 255.255.0.0. */
+function isNetmask(text: string): boolean {
+  const r = parseIp(text);
+  return r.ok && r.address.family === 4 && !text.includes(':');
 }
 
-function contains(entry: IpEntry, addr: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+function contains(entry: IpEntry, addr: IpAddress): boolean {
   if (entry.any) return true;
   const [net, bits] = entry.net!;
   if (net.kind() !== addr.kind()) return false;
@@ -54,8 +63,9 @@ function contains(entry: IpEntry, addr: ipaddr.IPv4 | ipaddr.IPv6): boolean {
 
 /** OS_IPFoundList: true on the first entry containing ip (false if that entry was negated-mode). */
 export function ipListMatches(entries: readonly IpEntry[], ipText: string): boolean {
-  const addr = parseAddress(ipText);
-  if (addr === null) return false;
+  const parsed = parseIp(ipText);
+  if (!parsed.ok) return false;
+  const addr = parsed.address.addr;
   let result = true;
   for (const e of entries) {
     if (e.negated) result = false;
