@@ -10,8 +10,11 @@ export const root = resolve(import.meta.dirname, '..', '..');
 const cli = join(root, 'apps', 'server', 'bin', 'portcullis.js');
 export const password = 'bench-password-1';
 
-/** Creates the home: `portcullisSettings` is the XML inside <portcullis>. */
-export function benchHome(portcullisSettings) {
+/**
+ * Creates the home: `portcullisSettings` is the XML inside <portcullis>, `extra` more XML for the
+ * config (commands, active responses), `users` the accounts to create as [name, role].
+ */
+export function benchHome(portcullisSettings, { extra = '', users = [['bench', 'viewer']] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
   const log = join(dir, 'auth.log');
   const config = join(dir, 'portcullis.conf');
@@ -19,10 +22,13 @@ export function benchHome(portcullisSettings) {
   writeFileSync(log, '');
   writeFileSync(config, `<ossec_config>
   <localfile><log_format>syslog</log_format><location>${log}</location></localfile>
+  ${extra}
   <portcullis>${portcullisSettings}</portcullis>
 </ossec_config>
 `);
-  spawnSync(process.execPath, [cli, 'user', 'add', 'bench', '--role', 'viewer', '--config', config, '--data', data], { input: `${password}\n`, stdio: ['pipe', 'ignore', 'inherit'] });
+  for (const [name, role] of users) {
+    spawnSync(process.execPath, [cli, 'user', 'add', name, '--role', role, '--config', config, '--data', data], { input: `${password}\n`, stdio: ['pipe', 'ignore', 'inherit'] });
+  }
   return { dir, log, config, data };
 }
 
