@@ -1,27 +1,46 @@
-// Helpers shared by the specs: signing in, probing whether the server has a route yet, and saving
-// screenshots where the report and a person can find them.
-import { expect, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
+// Helpers shared by the specs: signing in and moving around as a person would (the form, the
+// menu), and saving screenshots where the report and a person can find them.
+import { expect, type Page, type TestInfo } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PASSWORD, type Portcullis } from './portcullis';
 
 export const SHOTS = join(import.meta.dirname, '..', 'artifacts', 'screenshots');
 
-/** Signs in through the form, as a person would. */
-export async function signIn(page: Page, p: Portcullis, username: string): Promise<void> {
-  await page.goto(`${p.url}/login`);
+/**
+ * Signs in as a person would: opens the dashboard's address, follows the redirect to the sign-in
+ * page, fills the form. The page then shows the overview; move on with `menu`, not `page.goto`
+ * (a load would hide what only happens after signing in inside the running app).
+ */
+export async function signIn(page: Page, p: Portcullis, username: string, password = PASSWORD): Promise<void> {
+  await page.goto(`${p.url}/`);
+  await expect(page).toHaveURL(/\/login$/);
+  await fillSignIn(page, username, password);
+}
+
+/** Fills and sends the sign-in form already on screen, then waits for the signed-in frame. */
+export async function fillSignIn(page: Page, username: string, password = PASSWORD): Promise<void> {
   await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await expect(page.getByTestId('current-user')).toHaveText(username);
 }
 
-/** Signs in through the API (same cookie jar as the page): quicker where the form is not the point. */
-export async function signInApi(request: APIRequestContext, p: Portcullis, username: string): Promise<string> {
-  const r = await request.post(`${p.url}/api/session`, { data: { username, password: PASSWORD } });
-  expect(r.status()).toBe(200);
-  return ((await r.json()) as { csrf_token: string }).csrf_token;
+/** Follows a link of the main menu and waits for it to be the current page. */
+export async function menu(page: Page, label: string): Promise<void> {
+  const link = page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label, exact: true });
+  await link.click();
+  await expect(link).toHaveAttribute('aria-current', 'page');
 }
+
+/** Signs out with the header's button and waits for the sign-in form. */
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+}
+
+/** The header's live status: `connected`, `connecting`, `reconnecting` or `offline`. */
+export const liveDot = (page: Page) => page.locator('.live-dot');
 
 /** Whether the server implements a route (anything but "no route"). */
 export async function hasRoute(p: Portcullis, method: string, path: string): Promise<boolean> {

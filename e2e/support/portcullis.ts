@@ -25,6 +25,8 @@ export interface Portcullis {
   output(): string;
   /** The one-time setup token a first-run server printed. */
   setupToken(): string | null;
+  /** Stops the server and starts it again on the same port with the same home and database. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -116,25 +118,18 @@ export async function startPortcullis(opts: Options = {}): Promise<Portcullis> {
   if (opts.users !== false) for (const [name, role] of Object.entries(USERS)) cli(['user', 'add', name, '--role', role, '--config', configPath], `${PASSWORD}\n`);
 
   let out = '';
-  const child: ChildProcess = spawn(process.execPath, [BIN, 'start', '--config', configPath], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`portcullis exited (${child.exitCode}):\n${out}`);
-    try {
-      const r = await fetch(`${url}/api/health`);
-      if (r.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`portcullis did not answer on ${url} within 30 s:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
+  let child = await launch(configPath, url, (d) => (out += d), () => out);
+
+  const stopChild = async () => {
+    const running = () => child.exitCode === null && child.signalCode === null;
+    if (!running()) return;
+    const done = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await Promise.race([done, new Promise((r) => setTimeout(r, 5000))]);
+    if (running()) child.kill('SIGKILL');
+    await done;
+  };
 
   return {
     url,
@@ -149,16 +144,37 @@ export async function startPortcullis(opts: Options = {}): Promise<Portcullis> {
     },
     output: () => out,
     setupToken: () => /"token":"([^"]+)"/.exec(out)?.[1] ?? null,
+    async restart() {
+      await stopChild();
+      child = await launch(configPath, url, (d) => (out += d), () => out);
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const done = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await Promise.race([done, new Promise((r) => setTimeout(r, 5000))]);
-        if (child.exitCode === null) child.kill('SIGKILL');
-      }
+      await stopChild();
       rmSync(home, { recursive: true, force: true });
     },
   };
+}
+
+/** Starts `portcullis start` and waits until it answers on `url`. */
+async function launch(configPath: string, url: string, onOutput: (d: string) => void, output: () => string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [BIN, 'start', '--config', configPath], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (d: Buffer) => onOutput(String(d)));
+  child.stderr!.on('data', (d: Buffer) => onOutput(String(d)));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`portcullis exited (${child.exitCode}):\n${output()}`);
+    try {
+      const r = await fetch(`${url}/api/health`);
+      if (r.ok) return child;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`portcullis did not answer on ${url} within 30 s:\n${output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
 }
 
 /** sshd lines as a brute force writes them, stamped now (syslog format). */

@@ -4,23 +4,36 @@ import type { SessionInfo } from '@portcullis/shared';
 import { QueryClientProvider, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect, type ReactNode } from 'react';
 import { setUnauthenticatedHandler } from '@/lib/api-client';
-import { sessionKey, useSession } from '@/lib/auth';
+import { SIGNED_OUT, sessionIdentity, sessionKey, setSession, useSession } from '@/lib/auth';
 import { SocketProvider } from '@/lib/socket';
 import { ToastProvider } from '@/components/ui/toast';
 
+/** The live socket follows the session: one socket per signed-in session, none when signed out. */
 function LiveWhenSignedIn({ children }: { children: ReactNode }) {
   const session = useSession();
   const qc = useQueryClient();
   // A refused live socket means the session may have ended: ask again (the sign-in guard follows).
   const recheck = () => void qc.invalidateQueries({ queryKey: sessionKey });
-  return <SocketProvider enabled={Boolean(session.data?.user)} onRefused={recheck}>{children}</SocketProvider>;
+  // Back after losing the server: ask who is signed in (the server may have restarted, the session
+  // may belong to someone else now) and mark every cached answer stale, so it is fetched again when
+  // next shown. Pages on screen refetch what the missed live events changed themselves
+  // (useOnReconnect): a paused Alerts list must not be refilled behind the user's back.
+  const reconnected = () => {
+    recheck();
+    void qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== sessionKey[0], refetchType: 'none' });
+  };
+  return (
+    <SocketProvider session={sessionIdentity(session.data)} onRefused={recheck} onReconnect={reconnected}>
+      {children}
+    </SocketProvider>
+  );
 }
 
 export function AppProvider({ client, children }: { client: QueryClient; children: ReactNode }) {
   useEffect(() => {
     setUnauthenticatedHandler(() => {
       const cur = client.getQueryData<SessionInfo>(sessionKey);
-      if (cur?.user) client.setQueryData<SessionInfo>(sessionKey, { user: null, csrf_token: null, expires_at: null });
+      if (cur?.user) setSession(client, SIGNED_OUT);
     });
     return () => setUnauthenticatedHandler(null);
   }, [client]);

@@ -1,4 +1,4 @@
-// The one socket.io connection, opened while someone is signed in. Features subscribe to events
+// The one socket.io connection, opened while someone is signed in (a new one for each session). Features subscribe to events
 // with `useSocketEvent` and write what arrives into the query cache; nothing else stores it.
 import type { ClientToServerEvents, WebServerToClientEvents } from '@portcullis/shared';
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
@@ -20,19 +20,29 @@ export type LiveStatus = 'connecting' | 'connected' | 'reconnecting' | 'offline'
 const SocketContext = createContext<{ socket: LiveSocket | null; status: LiveStatus }>({ socket: null, status: 'offline' });
 
 /**
- * `onRefused`: the server refused the handshake (signed out elsewhere, session expired, account
- * disabled); socket.io stops retrying then, so the caller checks who is signed in.
+ * One socket per session: `session` names it (null when nobody is signed in), and a new name
+ * closes the old socket and opens a new one, whose handshake carries the cookie of the new session
+ * (a sign-in as someone else never inherits the previous user's feed). `onRefused`: the server
+ * refused the handshake (signed out elsewhere, session expired, account disabled); socket.io stops
+ * retrying then, so the caller checks who is signed in. `onReconnect`: the socket came back after
+ * losing the server (a restart, a dropped line), so the caller refreshes what may have changed.
  */
-export function SocketProvider({ enabled, onRefused, children }: { enabled: boolean; onRefused?: () => void; children: ReactNode }) {
+export function SocketProvider({ session, onRefused, onReconnect, children }: { session: string | null; onRefused?: () => void; onReconnect?: () => void; children: ReactNode }) {
   const [state, setState] = useState<{ socket: LiveSocket | null; status: LiveStatus }>({ socket: null, status: 'offline' });
   const refused = useLatest(onRefused);
+  const reconnected = useLatest(onReconnect);
 
   useEffect(() => {
-    if (!enabled) return;
-    const socket: LiveSocket = io({ path: '/socket.io', withCredentials: true, transports: ['websocket', 'polling'] });
+    if (session === null) return;
+    // forceNew: socket.io would otherwise hand back its cached manager for the same address.
+    const socket: LiveSocket = io({ path: '/socket.io', withCredentials: true, transports: ['websocket', 'polling'], forceNew: true });
     const set = (status: LiveStatus) => setState({ socket, status });
+    let connects = 0;
     set('connecting');
-    socket.on('connect', () => set('connected'));
+    socket.on('connect', () => {
+      set('connected');
+      if (connects++ > 0) reconnected.current?.();
+    });
     socket.on('disconnect', (reason) => {
       set('reconnecting');
       // Dropped by the server on purpose (its session re-check, an account change): socket.io does
@@ -50,7 +60,7 @@ export function SocketProvider({ enabled, onRefused, children }: { enabled: bool
       socket.disconnect();
       setState({ socket: null, status: 'offline' });
     };
-  }, [enabled, refused]);
+  }, [session, refused, reconnected]);
 
   return <SocketContext.Provider value={state}>{children}</SocketContext.Provider>;
 }
