@@ -128,7 +128,7 @@ function toEvent(e: SnapshotEvent): Tagged {
  * A snapshot of another version or dialect restores nothing. Throws on malformed data.
  */
 export function restoreSnapshot(st: EvalState, snap: CorrelationSnapshot): RestoreResult {
-  if (snap.version !== SNAPSHOT_VERSION || snap.dialect !== st.dialect) return { kept: 0, dropped: snap.rules?.length ?? 0, events: 0 };
+  if (snap.version !== SNAPSHOT_VERSION || snap.dialect !== st.dialect) return { kept: 0, dropped: snap.rules.length, events: 0 };
   const tree: RuleTree = st.tree;
   const same = new Map<number, Rule>();
   for (const r of snap.rules) {
@@ -147,20 +147,23 @@ export function restoreSnapshot(st: EvalState, snap: CorrelationSnapshot): Resto
     if (!ev) throw new Error(`correlation snapshot: event index ${i} out of range (${events.length} events)`);
     return ev;
   };
-  const fill = (list: EventList | null, refs: number[] | undefined): void => {
-    if (!list || !refs) return;
-    list.clear();
-    for (const i of refs) list.push(at(i));
-  };
-  for (const r of snap.rules) {
+  // Resolve every reference first: a malformed snapshot throws before anything is changed.
+  const plans = snap.rules.flatMap((r) => {
     const rule = same.get(r.id);
-    if (!rule) continue;
+    return rule ? [{ r, rule, sid: r.sid?.map(at), own: r.own?.map(at) }] : [];
+  });
+  const history = snap.history.map(at);
+  const fill = (list: EventList | null, items: Event[] | undefined): void => {
+    if (!list || !items) return;
+    list.clear();
+    for (const ev of items) list.push(ev);
+  };
+  for (const { r, rule, sid, own } of plans) {
     rule.timeIgnored = r.timeIgnored;
     rule.firedTimes = r.firedTimes;
-    fill(rule.sidPrevMatched, r.sid);
-    fill(rule.ownGroupList, r.own);
+    fill(rule.sidPrevMatched, sid);
+    fill(rule.ownGroupList, own);
   }
-  const history = snap.history.map(at);
   st.history = history.length > st.memorySize ? history.slice(history.length - st.memorySize) : history;
   st.fts = new Set(snap.fts);
   st.ignored = new Set(snap.ignored);

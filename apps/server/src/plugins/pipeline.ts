@@ -1,9 +1,10 @@
 // The detection core as one plugin: the ruleset (with hot reload and the admins' overrides), the
 // alerts repository, the pipeline and its metrics. Sources, the live feed and active response
-// plug into `app.pipeline`.
+// plug into `app.pipeline`. Correlation state is kept across a graceful stop (correlation-snapshot.ts).
 import fp from 'fastify-plugin';
 import { AlertsRepository } from '../modules/alerts/alerts.repository.js';
 import { OverridesRepository } from '../modules/rules/overrides.repository.js';
+import { restoreCorrelationState, saveCorrelationState } from '../pipeline/correlation-snapshot.js';
 import { PipelineMetrics } from '../pipeline/metrics.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { RulesetManager } from '../pipeline/ruleset-manager.js';
@@ -28,6 +29,7 @@ export default fp(
       { configPath: config.configPath, dialect: config.dialect, expandRepeated: config.expandRepeated, overrides: () => overrides.specs() },
       { info: (o, m) => log.info(o, m), error: (o, m) => log.error(o, m) },
     );
+    restoreCorrelationState(config.dataDir, ruleset.engine, log);
     const alerts = new AlertsRepository(app.db);
     const metrics = new PipelineMetrics();
     const plog = app.log.child({ part: 'pipeline' });
@@ -38,7 +40,16 @@ export default fp(
     app.decorate('metrics', metrics);
     app.decorate('pipeline', pipeline);
     if (config.watchRuleset) app.addHook('onReady', async () => ruleset.watch());
-    app.addHook('onClose', async () => ruleset.unwatch());
+    // Sources stop in preClose, so no line is being processed here; the database closes after.
+    app.addHook('onClose', async () => {
+      ruleset.unwatch();
+      try {
+        const kept = saveCorrelationState(config.dataDir, ruleset.engine);
+        log.info(kept, `correlation state saved for the next start: ${kept.rules} rules, ${kept.events} events`);
+      } catch (err) {
+        log.error({ err }, `correlation state not saved (the next start counts from zero): ${(err as Error).message}`);
+      }
+    });
   },
   { name: 'pipeline', dependencies: ['config', 'db'] },
 );
