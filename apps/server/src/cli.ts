@@ -12,6 +12,7 @@ commands:
   block IP       block an address now (break-glass, works without the web UI)
   release IP     release a block now (break-glass)
   user add NAME  create a user (--role viewer|responder|admin; password asked, or read from stdin)
+  user passwd NAME  set a user's password (asked, or read from stdin): the way in when locked out
   user list      list the users
 
 start options: --config FILE (PORTCULLIS_CONFIG), --data DIR (PORTCULLIS_DATA), --listen HOST:PORT (PORTCULLIS_LISTEN)

@@ -1,5 +1,6 @@
-// `portcullis user add NAME --role ROLE` (password asked, or read from stdin) and `user list`:
-// accounts managed straight in the database, with or without a server running.
+// `portcullis user add NAME --role ROLE`, `user passwd NAME` (password asked, or read from stdin)
+// and `user list`: accounts managed straight in the database, with or without a server running.
+// This is the way back in when no one can sign in through the web.
 import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '@portcullis/shared';
 import { UsageError } from './context.js';
@@ -57,6 +58,27 @@ async function readPassword(): Promise<string> {
   return first;
 }
 
+async function newPassword(): Promise<string> {
+  const password = await readPassword();
+  if (password.length < 10) throw new UsageError('the password must have at least 10 characters');
+  return password;
+}
+
+/** Sets a user's password; the user's sessions end (a changed password signs everyone out). */
+async function passwd(accounts: AccountsService, name: string, dbPath: string): Promise<number> {
+  const user = accounts.repo.userByName(name);
+  if (!user) throw new UsageError(`no user "${name}" in ${dbPath}`);
+  const password = await newPassword();
+  try {
+    await accounts.updateUser({ name: 'cli', ip: null }, user.id, { password });
+  } catch (err) {
+    if (err instanceof DomainError) throw new UsageError(err.message);
+    throw err;
+  }
+  console.log(`password of ${user.username} changed in ${dbPath}; their sessions are ended`);
+  return 0;
+}
+
 export async function userCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -74,11 +96,12 @@ export async function userCommand(argv: string[]): Promise<number> {
       for (const u of accounts.listUsers()) console.log(`${u.username}\t${u.role}${u.disabled ? '\tdisabled' : ''}`);
       return 0;
     }
-    if (sub !== 'add' || !name) throw new UsageError('usage: portcullis user add NAME --role viewer|responder|admin [--data DIR] [--config FILE]\n       portcullis user list');
+    const usage = 'usage: portcullis user add NAME --role viewer|responder|admin [--data DIR] [--config FILE]\n       portcullis user passwd NAME [--data DIR] [--config FILE]\n       portcullis user list';
+    if (sub === 'passwd' && name) return await passwd(accounts, name, cfg.dbPath);
+    if (sub !== 'add' || !name) throw new UsageError(usage);
     if (!(ROLES as readonly string[]).includes(values.role)) throw new UsageError(`--role must be one of ${ROLES.join(', ')}`);
     if (!/^[A-Za-z0-9_.@-]{1,64}$/.test(name)) throw new UsageError('a user name is 1-64 letters, digits, _ . @ -');
-    const password = await readPassword();
-    if (password.length < 10) throw new UsageError('the password must have at least 10 characters');
+    const password = await newPassword();
     try {
       const user = await accounts.createUser({ name: 'cli', ip: null }, { username: name, password, role: values.role as Role });
       accounts.issueSetupToken(); // an account exists now: the setup token is void

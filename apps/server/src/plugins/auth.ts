@@ -85,7 +85,7 @@ export default fp(
       const header = request.headers.authorization;
       if (header !== undefined) {
         const secret = bearer(header);
-        request.principal = secret ? accounts.fromToken(secret) : null;
+        request.principal = secret ? accounts.tokenFrom(secret, request.ip) : null;
         if (!request.principal) throw new UnauthenticatedError('unknown or revoked API token');
       } else {
         const sid = request.cookies[SESSION_COOKIE];

@@ -7,7 +7,7 @@ import { ConflictError, ForbiddenError, NotFoundError, RateLimitedError, Unauthe
 import { iso } from '../alerts/alerts.repository.js';
 import type { AuditRepository } from '../audit/audit.repository.js';
 import { AccountsRepository, type TokenRow, type UserRow } from './accounts.repository.js';
-import { LoginLimiter } from './login-limiter.js';
+import { LoginLimiter, type Admission } from './login-limiter.js';
 import { dummyHash, hashPassword, newSecret, sameSecret, sha256, verifyPassword } from './secrets.js';
 
 /** Who is making a request. */
@@ -43,7 +43,10 @@ function tokenOut(t: TokenRow): ApiToken {
 
 export class AccountsService {
   readonly repo: AccountsRepository;
+  /** Passwords and the setup token share one budget per address. */
   readonly limiter = new LoginLimiter();
+  /** Bad API tokens have their own, so a misconfigured agent does not hold back sign-ins. */
+  readonly tokenLimiter = new LoginLimiter();
 
   constructor(
     private readonly db: Db,
@@ -53,13 +56,18 @@ export class AccountsService {
   }
 
   async login(username: string, password: string, ip: string): Promise<{ sessionId: string; info: SessionInfo }> {
-    const keys = [`ip:${ip}`, `user:${username.toLowerCase()}`];
-    const wait = this.limiter.retryAfter(keys);
-    if (wait > 0) throw new RateLimitedError(wait);
-    const user = this.repo.userByName(username);
-    const ok = await verifyPassword(user?.password_hash ?? (await dummyHash()), password);
-    if (!user || !ok || user.disabled) {
-      this.limiter.fail(keys);
+    // The slot is taken before the first await, so parallel guesses count against each other.
+    const slot = this.#admit(ip, username, 'session.login_limited', username);
+    let succeeded = false;
+    let user: UserRow | undefined;
+    try {
+      user = this.repo.userByName(username);
+      const ok = await verifyPassword(user?.password_hash ?? (await dummyHash()), password);
+      succeeded = ok && !!user && !user.disabled;
+    } finally {
+      slot.finish(succeeded);
+    }
+    if (!succeeded || !user) {
       this.audit.record({ actor: username, sourceIp: ip, action: 'session.login_failed', target: username });
       throw new UnauthenticatedError('wrong user name or password');
     }
@@ -101,6 +109,22 @@ export class AccountsService {
     if (!t) return null;
     if (t.last_used_at === null || now - t.last_used_at > 60_000) this.repo.touchToken(t.id, now);
     return { kind: 'token', name: `token:${t.name}`, role: t.scope, userId: null, tokenId: t.id };
+  }
+
+  /** A bearer token sent from `ip`, under the per-address guessing limit (429 past it). */
+  tokenFrom(secret: string, ip: string): Principal | null {
+    const slot = this.#admit(ip, null, 'token.limited', null, this.tokenLimiter);
+    const p = this.fromToken(secret);
+    slot.finish(p !== null);
+    return p;
+  }
+
+  /** Takes a guessing slot, or audits the first refusal and throws 429. */
+  #admit(ip: string, account: string | null, action: string, target: string | null, limiter = this.limiter): Extract<Admission, { ok: true }> {
+    const a = limiter.admit(ip, account);
+    if (a.ok) return a;
+    if (a.first) this.audit.record({ actor: account, sourceIp: ip, action, target, after: { limited_by: a.by, retry_after_s: a.retryAfter } });
+    throw new RateLimitedError(a.retryAfter);
   }
 
   // users
@@ -191,12 +215,14 @@ export class AccountsService {
   }
 
   async setup(token: string, username: string, password: string, ip: string): Promise<User> {
-    const wait = this.limiter.retryAfter([`ip:${ip}`]);
-    if (wait > 0) throw new RateLimitedError(wait);
+    const slot = this.#admit(ip, null, 'setup.limited', null);
     const stored = this.repo.setting(SETUP_KEY);
-    if (!this.setupRequired()) throw new ConflictError('setup is done: an account exists', 'SETUP_DONE');
-    if (!stored || !sameSecret(stored, sha256(token))) {
-      this.limiter.fail([`ip:${ip}`]);
+    const done = !this.setupRequired();
+    const right = !done && !!stored && sameSecret(stored, sha256(token));
+    slot.finish(done || right);
+    if (done) throw new ConflictError('setup is done: an account exists', 'SETUP_DONE');
+    if (!right) {
+      this.audit.record({ actor: username, sourceIp: ip, action: 'setup.failed', target: username });
       throw new ForbiddenError('wrong setup token', 'BAD_SETUP_TOKEN');
     }
     const passwordHash = await hashPassword(password);
