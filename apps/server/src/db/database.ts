@@ -1,17 +1,23 @@
 // Opening the SQLite database: once per process, WAL, foreign keys, a busy timeout.
-import { mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
 
 export type Db = Database.Database;
 
 /**
- * Opens (creating if needed) the database at `file`. WAL lets the API read while the pipeline
- * writes; `synchronous = NORMAL` in WAL mode keeps every committed transaction across a process
- * crash (SIGKILL), and only the last ones may be lost on a power cut.
+ * Opens (creating if needed) the database at `file`, its folder 0700 and its files 0600. WAL lets
+ * the API read while the pipeline writes; `synchronous = NORMAL` in WAL mode keeps every committed
+ * transaction across a process crash (SIGKILL), and only the last ones may be lost on a power cut.
  */
 export function openDatabase(file: string): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    // Private from the start: the default umask would leave the hashes and log lines world-readable.
+    ensurePrivateDir(dirname(file));
+    ensurePrivateFile(file);
+    for (const side of [`${file}-wal`, `${file}-shm`]) if (existsSync(side)) ensurePrivateFile(side);
+  }
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');

@@ -2,6 +2,7 @@
 import fp from 'fastify-plugin';
 import { openDatabase, type Db } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
+import { makeTreePrivate } from '../db/private-files.js';
 import { migrationsDir } from '../paths.js';
 
 declare module 'fastify' {
@@ -13,6 +14,9 @@ declare module 'fastify' {
 export default fp(
   async (app) => {
     const db = openDatabase(app.config.dbPath);
+    // State written by earlier versions or other tools under a looser umask (logs/, snapshots).
+    const notPrivate = makeTreePrivate(app.config.dataDir);
+    if (notPrivate.length > 0) app.log.warn({ paths: notPrivate }, `cannot make these private to the owner: ${notPrivate.join('; ')}`);
     try {
       const applied = migrate(db, migrationsDir);
       if (applied.length > 0) app.log.info({ applied }, `database migrated: ${applied.join(', ')}`);

@@ -44,12 +44,12 @@ export class ArLog implements ArLogSink {
     if (this.#broken) return;
     if (!this.#stream) {
       try {
-        mkdirSync(dirname(this.path), { recursive: true });
+        mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
       } catch {
         this.#broken = true;
         return;
       }
-      this.#stream = createWriteStream(this.path, { flags: 'a', mode: 0o640 });
+      this.#stream = createWriteStream(this.path, { flags: 'a', mode: 0o600 }); // private, like the data dir
       this.#stream.on('error', () => {
         this.#broken = true;
       });
