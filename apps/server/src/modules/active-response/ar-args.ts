@@ -1,8 +1,11 @@
 // What may reach a script, and in what form. Every value passed to an active-response script goes
-// through here: an address must parse as IPv4 or IPv6 (and is passed in canonical form), a user must
-// match OSSEC's safe pattern, the other fields a conservative character set. Nothing else is passed.
-import { isIP } from 'node:net';
-import ipaddr from 'ipaddr.js';
+// through here: an address must be the engine's canonical text (`parseIp`; for an add, `blockTarget`,
+// which also refuses meaningless addresses), a user must match OSSEC's safe pattern, the other
+// fields a conservative character set. Nothing else is passed.
+import { blockTarget, parseIp } from '@portcullis/engine';
+
+/** The engine's one reading of an address (strict, IPv4-mapped as IPv4, canonical), or null. */
+export { canonicalIp } from '@portcullis/engine';
 
 /** OSSEC's anti-injection pattern for users (analysisd, spec §6.1), with a length bound. */
 const SAFE_USER = /^[a-zA-Z._0-9@?-]{1,64}$/;
@@ -19,23 +22,6 @@ export class UnsafeValueError extends Error {
   ) {
     super(`unsafe ${field} ${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)}`);
   }
-}
-
-/**
- * The canonical text of an IPv4 or IPv6 address, or null when `text` is not exactly one. IPv4 must
- * be dotted decimal (no hex, octal or short forms), zones (`%eth0`) are refused, an IPv4-mapped IPv6
- * address becomes IPv4, IPv6 is lower case and shortened (RFC 5952).
- */
-export function canonicalIp(text: string): string | null {
-  if (text.length > 45 || text.includes('%')) return null;
-  const kind = isIP(text);
-  if (kind === 0) return null;
-  const addr = ipaddr.parse(text);
-  if (addr.kind() === 'ipv6') {
-    const v6 = addr as ipaddr.IPv6;
-    return v6.isIPv4MappedAddress() ? v6.toIPv4Address().toString() : v6.toString();
-  }
-  return addr.toString();
 }
 
 /** OSSEC's pattern, and no leading `-`: a user is passed on to commands (`passwd -l USER`) and must not read as an option. */
@@ -67,10 +53,17 @@ export interface ArFields {
 
 export type ArAction = 'add' | 'delete' | 'check';
 
-/** Re-checks every field (defence in depth: callers validate first) and throws on the first bad one. */
-export function assertSafe(f: ArFields, extraArgs: readonly string[]): void {
+/**
+ * Re-checks every field (defence in depth: callers validate first) and throws on the first bad one.
+ * The address must already be canonical; an add also refuses a meaningless one (a delete or check
+ * of a row stored before that rule existed still runs, so it can be undone).
+ */
+export function assertSafe(f: ArFields, extraArgs: readonly string[], action: ArAction = 'add'): void {
   if (f.user !== null && !safeUser(f.user)) throw new UnsafeValueError('user', f.user);
-  if (f.ip !== null && canonicalIp(f.ip) !== f.ip) throw new UnsafeValueError('srcip', f.ip);
+  if (f.ip !== null) {
+    const r = action === 'add' ? blockTarget(f.ip) : parseIp(f.ip);
+    if (!r.ok || r.address.text !== f.ip) throw new UnsafeValueError('srcip', f.ip);
+  }
   if (f.alertId !== null && !ALERT_ID.test(f.alertId)) throw new UnsafeValueError('alert id', f.alertId);
   if (f.ruleId !== null && !(Number.isInteger(f.ruleId) && f.ruleId >= 0)) throw new UnsafeValueError('rule id', String(f.ruleId));
   if (f.location !== null && !safeLocation(f.location)) throw new UnsafeValueError('location', f.location);
@@ -80,7 +73,7 @@ export function assertSafe(f: ArFields, extraArgs: readonly string[]): void {
 
 /** OSSEC's argv: `$1` action, `$2` user, `$3` srcip, `$4` alert id, `$5` rule id, `$6` location, `$7` filename. */
 export function ossecArgv(action: ArAction, f: ArFields, extraArgs: readonly string[]): string[] {
-  assertSafe(f, extraArgs);
+  assertSafe(f, extraArgs, action);
   const d = (v: string | number | null): string => (v === null ? '-' : String(v));
   if (action === 'check') return ['check', d(f.user), d(f.ip)];
   return [action, d(f.user), d(f.ip), d(f.alertId), d(f.ruleId), d(f.location), d(f.filename), ...extraArgs];
@@ -104,7 +97,7 @@ const SAFE_TEXT = /^[\w .,:;()/@+=-]{0,256}$/;
  * attacker wrote reaches a script unchecked. Rule description and groups come from the ruleset.
  */
 export function wazuhMessage(action: 'add' | 'delete', commandName: string, program: string, f: ArFields, extraArgs: readonly string[], info: JsonAlertInfo): string {
-  assertSafe(f, extraArgs);
+  assertSafe(f, extraArgs, action);
   const data: Record<string, string> = {};
   if (f.ip !== null) data.srcip = f.ip;
   if (f.user !== null) data.dstuser = f.user;

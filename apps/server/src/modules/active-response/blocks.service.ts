@@ -3,9 +3,9 @@
 // periods (each refusal a `refused` row), then execd's timeout list — a duplicate extends and
 // escalates the open block, anything else becomes a `pending` block whose add is queued. The timer
 // and resuming after a restart live here too; manual blocks and releases are in manual-blocks.ts.
-import { TimeoutList, arTarget, checkArRequest, isRefusal, type ArBinding, type ArRequest, type Rule } from '@portcullis/engine';
+import { TimeoutList, arTarget, canonicalIp, checkArRequest, isRefusal, type ArBinding, type ArRequest, type Rule } from '@portcullis/engine';
 import type { PersistedAlert } from '../../pipeline/pipeline.js';
-import { canonicalIp, safeFilename, safeLocation, safeUser, wazuhMessage, type ArFields } from './ar-args.js';
+import { safeFilename, safeLocation, safeUser, wazuhMessage, type ArFields } from './ar-args.js';
 import type { ArActor, ArDeps } from './ar-deps.js';
 import { BlockExecutor } from './block-executor.js';
 import { BlockTimer } from './block-timer.js';
@@ -77,26 +77,29 @@ export class BlocksService {
       command: cmd.name, executable: cmd.executable, protocol: cmd.protocol, origin: 'alert' as const, rule_id: rule.id, alert_id: a.id,
       ar_index: b.index, created_by: `rule ${rule.id}`, user: null, location: null, filename: null, request: null,
     };
+    // The engine reads the srcip once (canonical, IPv4-mapped as IPv4): the white list, protection,
+    // grace, dedupe, the stored row and the script all get req.ip. A refused row keeps the address
+    // when it is one (a meaningless 0.0.0.0 is shown as such), never text that is not.
     const rawIp = a.result.event.srcip ?? null;
-    const validIp = rawIp === null ? null : canonicalIp(rawIp.replace(/^::ffff:(?=\d+\.)/i, ''));
+    const shownIp = rawIp === null ? null : canonicalIp(rawIp);
     const refuse = (r: Refusal): void => {
-      this.refuse({ ...base, ip: validIp }, refusalText(r), now);
+      this.refuse({ ...base, ip: shownIp }, refusalText(r), now);
     };
     if (arTarget(b.location) !== 'local') return refuse({ kind: 'no-agents', location: b.location });
     const req = checkArRequest(a.result, b, policy.whiteList, policy.dialect);
     if (isRefusal(req)) return refuse(req);
-    if (req.ip !== null && validIp === null) return refuse({ kind: 'not-an-ip', value: req.ip });
+    const ip = req.ip;
     if (req.user !== null && req.user !== '' && !safeUser(req.user)) return refuse({ kind: 'unsafe-user', value: req.user });
     const filename = req.filename !== null && safeFilename(req.filename) ? req.filename : null;
     if (req.filename !== null && filename === null && cmd.expect.includes('filename')) return refuse({ kind: 'unsafe-filename', value: req.filename });
-    if (validIp !== null) {
-      const why = d.protection.covers(validIp);
+    if (ip !== null) {
+      const why = d.protection.covers(ip);
       if (why !== null) return refuse({ kind: 'protected', why });
-      const grace = d.blocks.grace(validIp, now);
+      const grace = d.blocks.grace(ip, now);
       if (grace) return refuse({ kind: 'grace', until: grace.until, by: grace.set_by });
     }
     const fields: ArFields = {
-      user: req.user || null, ip: validIp, alertId: `${Math.floor(now / 1000)}.${a.id}`, ruleId: rule.id,
+      user: req.user || null, ip, alertId: `${Math.floor(now / 1000)}.${a.id}`, ruleId: rule.id,
       location: safeLocation(a.record.location) ? a.record.location : null, filename,
     };
     const request = cmd.protocol === 'json'
@@ -104,7 +107,7 @@ export class BlocksService {
           time: now, ruleLevel: rule.level, ruleDescription: rule.description, ruleGroups: rule.groupList, decoder: a.record.decoder, hostname: d.hostname,
         })
       : null;
-    this.#timeoutRequest({ ...base, ip: validIp, user: fields.user, location: fields.location, filename, request }, { ...req, ip: validIp }, b, now, a.id);
+    this.#timeoutRequest({ ...base, ip, user: fields.user, location: fields.location, filename, request }, req, b, now, a.id);
   }
 
   /** execd's timeout list (spec §6.2–6.4) over the stored state: extend and escalate, or add. */

@@ -1,5 +1,6 @@
 // Blocks and releases made by people (API, admin socket, CLI break-glass): validated, checked
 // against the white list and protection, audited in the transaction that makes them, then run.
+import { blockTarget } from '@portcullis/engine';
 import { BadRequestError, ConflictError, NotFoundError } from '../../errors.js';
 import { canonicalIp, wazuhMessage } from './ar-args.js';
 import type { ArActor, ArDeps } from './ar-deps.js';
@@ -42,8 +43,11 @@ export class ManualBlocks {
   async block(input: ManualBlock, actor: ArActor): Promise<{ block: BlockRow; created: boolean }> {
     const d = this.#d;
     const policy = d.policy();
-    const ip = canonicalIp(input.ip.trim());
-    if (ip === null) throw new BadRequestError(`"${input.ip}" is not an IPv4 or IPv6 address`, 'BAD_IP');
+    // The engine's one reading (canonical, IPv4-mapped as IPv4): a typo is a 400; an address that
+    // is one but means nothing to block (0.0.0.0, multicast…) is a refusal, stored like the white list's.
+    const target = blockTarget(input.ip.trim());
+    const ip = target.ok ? target.address.text : canonicalIp(input.ip.trim());
+    if (ip === null) throw new BadRequestError(`"${input.ip}" ${target.ok ? 'is not an IPv4 or IPv6 address' : target.reason}`, 'BAD_IP');
     const cmd = input.command !== undefined ? policy.commands.get(input.command) : defaultBlockCommand(policy);
     if (!cmd) throw input.command !== undefined ? new NotFoundError(`no <command> named "${input.command}"`) : new ConflictError('no <command> is configured to block with', 'NO_COMMAND');
     const binding = bindingOf(policy, cmd.name);
@@ -57,7 +61,7 @@ export class ManualBlocks {
     };
     const white = policy.whiteList.covers(ip);
     const prot = d.protection.covers(ip);
-    const why = white !== null ? `white-listed (${white})` : prot !== null ? `protected: ${prot}` : null;
+    const why = white !== null ? `white-listed (${white})` : prot !== null ? `protected: ${prot}` : !target.ok ? `${ip} ${target.reason}` : null;
     if (why !== null) throw new BlockRefusedError(this.#s.refuse(base, why, now, actor));
     const open = d.blocks.openFor(cmd.name, ip);
     const expires = duration > 0 ? now + duration * 1000 : null;

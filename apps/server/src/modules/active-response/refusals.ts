@@ -5,7 +5,6 @@ import type { ArRefusal } from '@portcullis/engine';
 export type Refusal =
   | ArRefusal
   | { kind: 'no-agents'; location: string }
-  | { kind: 'not-an-ip'; value: string }
   | { kind: 'unsafe-filename'; value: string }
   | { kind: 'protected'; why: string }
   | { kind: 'grace'; until: number; by: string | null };
@@ -21,8 +20,8 @@ export function refusalText(r: Refusal): string {
       return `unsafe user ${shown(r.value)} (possible injection)`;
     case 'unsafe-srcip':
       return `unsafe srcip ${shown(r.value)} (possible injection)`;
-    case 'not-an-ip':
-      return `srcip ${shown(r.value)} is not an IPv4 or IPv6 address`;
+    case 'bad-srcip':
+      return `srcip ${shown(r.value)} ${r.reason}`;
     case 'unsafe-filename':
       return `unsafe filename ${shown(r.value)} (possible injection)`;
     case 'missing-field':
