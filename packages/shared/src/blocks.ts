@@ -97,7 +97,7 @@ export const ScriptRun = Type.Object({
   action: Type.Union([Type.Literal('add'), Type.Literal('delete'), Type.Literal('check')]),
   /** Arguments after the program (empty for a json-protocol run: the message is `stdin`). */
   argv: Type.Array(Type.String()),
-  /** Null while it runs, or when it could not start (see `error`). */
+  /** Null while it runs, when it could not start (see `error`), or when it was `interrupted`. */
   exit_code: Nullable(Type.Integer()),
   stdout: Type.String(),
   stderr: Type.String(),
@@ -112,6 +112,8 @@ export const ScriptRun = Type.Object({
   timed_out: Type.Optional(Type.Boolean()),
   error: Type.Optional(Nullable(Type.String())),
   running: Type.Optional(Type.Boolean()),
+  /** The server stopped (crash, kill, power loss) before the run ended: its outcome is unknown. */
+  interrupted: Type.Optional(Type.Boolean()),
 });
 export type ScriptRun = Static<typeof ScriptRun>;
 

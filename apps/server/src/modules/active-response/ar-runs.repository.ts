@@ -22,6 +22,8 @@ export interface RunRow {
   stdout: string;
   stderr: string;
   error: string | null;
+  /** 1 when the server stopped before the run completed (marked at the next start). */
+  interrupted: number;
 }
 
 export interface NewRun {
@@ -86,6 +88,17 @@ export class ArRunsRepository {
 
   finishRun(id: number, o: RunOutcome): void {
     this.#finishRun.run(Math.round(o.durationMs), o.exitCode, o.signal, o.timedOut ? 1 : 0, o.stdout, o.stderr, o.error, id);
+  }
+
+  /**
+   * Marks every run stored as started but never completed: the process that ran it is gone, so it
+   * will never complete. Call at start, before any new run. Returns the runs marked.
+   */
+  markInterrupted(): RunRow[] {
+    const rows = this.#db.prepare('SELECT * FROM ar_runs WHERE duration_ms IS NULL AND interrupted = 0 ORDER BY id').all() as RunRow[];
+    const mark = this.#db.prepare("UPDATE ar_runs SET interrupted = 1, error = coalesce(error, 'interrupted: the server stopped before the script ended') WHERE id = ?");
+    for (const r of rows) mark.run(r.id);
+    return rows;
   }
 
   runsOf(blockId: number): RunRow[] {

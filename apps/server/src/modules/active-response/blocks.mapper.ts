@@ -49,6 +49,7 @@ export function toRun(r: RunRow): ScriptRun {
     signal: r.signal,
     timed_out: r.timed_out === 1,
     error: r.error,
-    running: r.duration_ms === null,
+    running: r.duration_ms === null && r.interrupted === 0,
+    interrupted: r.interrupted === 1,
   };
 }

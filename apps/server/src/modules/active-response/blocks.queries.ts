@@ -15,6 +15,7 @@ const TIMELINE_EVENTS = 1000;
 const EVENT_KIND: Record<string, IpTimelineEvent['kind']> = {
   created: 'block', extended: 'block', active: 'block', verified: 'block', drift: 'block',
   'release-requested': 'release', released: 'release', expired: 'expire', refused: 'refuse', failed: 'fail', 'delete-failed': 'fail',
+  interrupted: 'script',
 };
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -92,7 +93,7 @@ export class BlocksQueries {
 }
 
 function runEvent(r: RunRow): IpTimelineEvent {
-  const result = r.duration_ms === null ? 'running' : r.exit_code !== null ? `exit ${r.exit_code} in ${r.duration_ms} ms` : (r.error ?? `killed (${r.signal ?? '?'})`);
+  const result = r.interrupted === 1 ? 'interrupted (the server stopped before it ended)' : r.duration_ms === null ? 'running' : r.exit_code !== null ? `exit ${r.exit_code} in ${r.duration_ms} ms` : (r.error ?? `killed (${r.signal ?? '?'})`);
   const argv = JSON.parse(r.argv) as string[];
   const call = argv.length > 0 ? `${r.executable} ${argv.join(' ')}` : `${r.executable} < ${r.stdin ?? ''}`;
   const out = [r.stderr.trim(), r.stdout.trim()].filter(Boolean).join('\n');

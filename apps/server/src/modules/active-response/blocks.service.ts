@@ -30,10 +30,20 @@ export class BlocksService {
     this.executor.onTimerChange = () => this.timer.arm();
   }
 
-  /** After a restart: finish interrupted deletes, redo interrupted adds, arm the timer (due blocks run at once). */
+  /**
+   * After a restart: mark the script runs the stop cut short, finish interrupted deletes, redo
+   * interrupted adds, arm the timer (due blocks run at once).
+   */
   resume(): void {
     const d = this.#d;
     const now = d.now();
+    d.db.transaction(() => {
+      for (const run of d.runs.markInterrupted()) {
+        d.runs.event(run.block_id, now, 'interrupted', null, `${run.action} (run ${run.id}, started ${new Date(run.started_at).toISOString()}) was cut short: the server stopped before the script ended`);
+        d.arLog.line(now, 'portcullis', `interrupted ${run.command} ${run.action} (block ${run.block_id}, run ${run.id}): the server stopped before the script ended`);
+        d.log.warn({ block: run.block_id, run: run.id, action: run.action }, `active response ${run.command} ${run.action} was interrupted by a server stop`);
+      }
+    })();
     for (const row of d.blocks.inStates(['releasing'])) void this.executor.remove(row.id);
     for (const row of d.blocks.inStates(['pending'])) {
       if (row.expires_at !== null && row.expires_at <= now) {

@@ -1,0 +1,97 @@
+// A script run cut short by a crash: the server stored the run before starting it and died before
+// completing it. At the next start the run is marked `interrupted` (not left "running" with exit
+// null for ever), the API says so, and the block is resumed as before (add again, delete finished).
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { BlockDetail, IpTimeline } from '@portcullis/shared';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import { resolveServerConfig } from '../../src/config/server-config.js';
+import { openDatabase } from '../../src/db/database.js';
+import activeResponse from '../../src/modules/active-response/active-response.plugin.js';
+import { ArRunsRepository } from '../../src/modules/active-response/ar-runs.repository.js';
+import { BlocksRepository } from '../../src/modules/active-response/blocks.repository.js';
+import { signIn, waitFor } from '../server/helpers.js';
+import { FAKE_COMMAND, FIXTURES, attack, fakeBinding, line } from './helpers.js';
+
+let dir: string;
+let app: FastifyInstance | null = null;
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'portcullis-ar-crash-'));
+  const arDir = path.join(dir, 'active-response');
+  mkdirSync(arDir);
+  mkdirSync(path.join(dir, 'fake'));
+  copyFileSync(path.join(FIXTURES, 'fake-ar.sh'), path.join(arDir, 'fake-ar.sh'));
+  process.env.FAKE_DIR = path.join(dir, 'fake');
+  writeFileSync(path.join(dir, 'ossec.conf'), `<ossec_config>
+  <ruleset><decoder_include>${FIXTURES}/decoders.xml</decoder_include><rule_include>${FIXTURES}/rules.xml</rule_include></ruleset>
+  ${FAKE_COMMAND}${fakeBinding()}
+  <portcullis><journald>no</journald><active_response_dir>${arDir}</active_response_dir><watch_ruleset>no</watch_ruleset></portcullis>
+</ossec_config>`);
+});
+
+afterEach(async () => {
+  await app?.close();
+  app = null;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function start(): Promise<FastifyInstance> {
+  const cfg = resolveServerConfig({ config: path.join(dir, 'ossec.conf'), data: path.join(dir, 'data'), listen: '127.0.0.1:0' }, {});
+  const a = await buildApp(cfg, { webRoot: path.join(dir, 'no-web') });
+  if (!a.hasPlugin('active-response')) await a.register(activeResponse);
+  await a.ready();
+  return a;
+}
+
+describe('a script run interrupted by a crash', () => {
+  it('is marked interrupted at the next start, shown so by the API, and its block is resumed', async () => {
+    app = await start();
+    app.pipeline.ingest([{ line: line(attack('192.0.2.31')), location: '/var/log/test.log', receivedAt: Date.now() }]);
+    await waitFor(() => app!.activeResponse.deps.blocks.get(1)?.state === 'active');
+    await app.close();
+    app = null;
+
+    // What a crash leaves: the expiry of block 1 had marked it releasing and stored its delete run;
+    // block 2's add run was stored; neither run was ever completed.
+    const db = openDatabase(path.join(dir, 'data', 'portcullis.db'));
+    const blocks = new BlocksRepository(db);
+    const runs = new ArRunsRepository(db);
+    const t = Date.now();
+    blocks.update(1, { state: 'releasing', ending: 'expired' }, t);
+    const deleteRun = runs.insertRun({ blockId: 1, action: 'delete', command: 'fake', executable: 'fake-ar.sh', protocol: 'ossec', argv: ['delete', '-', '192.0.2.31'], stdin: null, startedAt: t });
+    const pending = blocks.insert({
+      ip: '192.0.2.32', command: 'fake', executable: 'fake-ar', protocol: 'ossec', origin: 'alert', state: 'pending', rule_id: 100301,
+      alert_id: null, user: null, location: null, filename: null, request: null, ar_index: 0, timeout: 600, offense: 1,
+      created_at: t, created_by: 'rule 100301', expires_at: t + 600_000, reason: null,
+    });
+    const addRun = runs.insertRun({ blockId: pending, action: 'add', command: 'fake', executable: 'fake-ar.sh', protocol: 'ossec', argv: ['add', '-', '192.0.2.32'], stdin: null, startedAt: t });
+    db.close();
+
+    app = await start();
+    const ar = app.activeResponse.deps;
+    await waitFor(() => ar.blocks.get(1)?.state === 'expired' && ar.blocks.get(pending)?.state === 'active');
+
+    const viewer = await signIn(app, 'viewer');
+    const detail = async (id: number) => (await app!.inject({ url: `/api/blocks/${id}`, headers: viewer.headers })).json() as BlockDetail;
+    const first = await detail(1);
+    const cut = first.runs.find((r) => r.id === deleteRun)!;
+    expect(cut).toMatchObject({ action: 'delete', exit_code: null, running: false, interrupted: true, error: expect.stringMatching(/interrupted/) });
+    // the delete was finished after the restart, by a new run that completed
+    expect(first.runs.filter((r) => r.action === 'delete' && r.id !== deleteRun).map((r) => [r.exit_code, r.interrupted])).toEqual([[0, false]]);
+    const second = await detail(pending);
+    expect(second.runs.map((r) => [r.id === addRun ? 'cut' : 'new', r.action, r.exit_code, r.interrupted])).toEqual([
+      ['cut', 'add', null, true], ['new', 'add', 0, false], ['new', 'check', 0, false],
+    ]);
+    const timeline = (await app.inject({ url: '/api/ips/192.0.2.32', headers: viewer.headers })).json() as IpTimeline;
+    expect(timeline.events.filter((e) => /interrupted/.test(e.summary)).map((e) => e.kind)).toEqual(['script', 'script']);
+
+    // Marked once: a later restart does not mark or log it again.
+    await app.close();
+    app = await start();
+    expect(app.activeResponse.deps.runs.eventsOfBlocks([pending]).filter((e) => e.kind === 'interrupted')).toHaveLength(1);
+  });
+});
