@@ -150,10 +150,16 @@ ar_handshake() {
   esac
 }
 
-# Validates AR_SRCIP into AR_IP or exits with AR_EXIT_BAD_INPUT.
+# Validates AR_SRCIP into AR_IP or exits with AR_EXIT_BAD_INPUT. An add of a meaningless address
+# (0.0.0.0, broadcast, multicast, ::…) is refused too; delete and check still take one, so a block
+# made before this check can be undone.
 ar_require_ip() {
   if ! ar_parse_ip "$AR_SRCIP"; then
     ar_warn "invalid IP address '$(_ar_field "$AR_SRCIP")'"
+    exit "$AR_EXIT_BAD_INPUT"
+  fi
+  if [[ $AR_ACTION == add ]] && ar_ip_meaningless; then
+    ar_warn "refusing to block $AR_IP: $AR_IP_WHY"
     exit "$AR_EXIT_BAD_INPUT"
   fi
 }

@@ -4,12 +4,13 @@
 # command on the input: an address is checked character by character and rebuilt from numbers.
 #
 # shellcheck shell=bash disable=SC2034
-# (SC2034: AR_IP, AR_FAMILY and AR_PREFIX are read by the scripts.)
+# (SC2034: AR_IP, AR_FAMILY, AR_PREFIX and AR_IP_WHY are read by the scripts.)
 
 # Filled by ar_parse_ip.
 AR_IP=''          # canonical: host address, or network/prefix
 AR_FAMILY=''      # 4 | 6
 AR_PREFIX=''      # empty for a single host
+AR_IP_WHY=''      # set by ar_ip_meaningless
 
 # Sets _AR_V4 to the 32-bit value of a dotted quad; fails unless it is exactly four decimal
 # octets 0-255 without leading zeros (010 means 8 to some parsers and 10 to others).
@@ -133,4 +134,32 @@ ar_parse_ip() {
   fi
   AR_IP=$(_ar_ipv6_text)${AR_PREFIX:+/$AR_PREFIX}
   AR_FAMILY=6
+}
+
+# ar_ip_meaningless: after ar_parse_ip, succeeds (setting AR_IP_WHY) when AR_IP is an address no
+# attack comes from: 0.0.0.0/8, multicast (224.0.0.0/4), 240.0.0.0/4 with the broadcast address,
+# ::, ff00::/8, and IPv4-compatible ::a.b.c.d (which some tools read as a.b.c.d). The server
+# refuses the same addresses before it calls a script (packages/engine/src/address.ts); this is the
+# script's own check. For a network, its network address is tested.
+ar_ip_meaningless() {
+  AR_IP_WHY=''
+  if [[ $AR_FAMILY == 4 ]]; then
+    local first=${AR_IP%%.*}
+    if ((first == 0)); then
+      AR_IP_WHY='0.0.0.0/8 ("this network") is never a real source'
+    elif ((first >= 224 && first < 240)); then
+      AR_IP_WHY='a multicast address (224.0.0.0/4)'
+    elif ((first >= 240)); then
+      AR_IP_WHY='in 240.0.0.0/4 (reserved, and the broadcast address)'
+    fi
+  elif [[ $AR_FAMILY == 6 ]]; then
+    if [[ ${_AR_G[*]} == '0 0 0 0 0 0 0 0' ]]; then
+      AR_IP_WHY='the unspecified address ::'
+    elif (((_AR_G[0] >> 8) == 255)); then
+      AR_IP_WHY='a multicast address (ff00::/8)'
+    elif [[ ${_AR_G[*]:0:6} == '0 0 0 0 0 0' && ${_AR_G[*]:6:2} != '0 1' ]]; then
+      AR_IP_WHY='an IPv4-compatible IPv6 address (::a.b.c.d)'
+    fi
+  fi
+  [[ -n $AR_IP_WHY ]]
 }

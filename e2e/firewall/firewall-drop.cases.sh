@@ -156,6 +156,14 @@ fw_suite() {
   for ip in "${BAD_IPS[@]}"; do
     expect "$VARIANT: add $(printf '%q' "$ip") is refused" 2 fw add - "$ip"
   done
+  # Addresses no attack comes from: refused before any firewall change, as the server does.
+  for ip in 0.0.0.0 0.1.2.3 255.255.255.255 224.0.0.251 240.0.0.1 :: ff02::1 ::10.0.0.7 ::a00:7 \
+    ::ffff:0.0.0.0 ::ffff:e000:fb 0.0.0.0/8; do
+    expect "$VARIANT: add of the meaningless address $ip is refused" 2 fw add - "$ip"
+  done
+  run_json "$(wazuh_request add 255.255.255.255)" fw_json bash
+  equal "$VARIANT: JSON add of the broadcast address: exit 2, no check_keys" "$JS_RC:$JS_OUT" "2:"
+  expect "$VARIANT: delete of a meaningless address is still taken (undoes an old block)" 0 fw delete - 224.0.0.251
   expect "$VARIANT: unknown action is refused" 2 fw drop - "$ATT4"
   expect "$VARIANT: missing address is refused" 2 fw add -
   expect "$VARIANT: check of an invalid address is refused" 2 fw check - 999.1.1.1
