@@ -8,6 +8,11 @@
 #   Wazuh  firewall-drop.sh            (no arguments) with one JSON request line on stdin,
 #          {"command":"add|delete","parameters":{"alert":{"data":{"srcip":"..."}}}}; for add it
 #          prints check_keys on stdout and reads execd's continue/abort from stdin.
+# and by Portcullis at start (and every 30 s) as
+#          firewall-drop.sh preflight
+#          which changes nothing and takes no lock: it prints the backend an add would use and
+#          exits 0, or prints what is missing (then a "fix: ..." line) on stderr and exits 4.
+# portcullis-preflight: yes
 #
 # Addresses live in sets, so the packet path costs one lookup however many are blocked:
 #   nftables  table inet portcullis: sets blocked4/blocked6 (flags interval) and chains input and
@@ -39,7 +44,8 @@
 #   2  bad input: unknown action, invalid or missing address, unreadable JSON or handshake,
 #      unknown PORTCULLIS_FW_BACKEND
 #   3  lock timeout (another run held the lock too long)
-#   4  a firewall command failed, or the chosen firewall tool is not installed
+#   4  a firewall command failed, or the chosen firewall tool is not installed (preflight: an add
+#      would fail)
 
 set -uo pipefail
 
@@ -283,8 +289,59 @@ run_backend() { # BACKEND ACTION
   esac
 }
 
+# --- preflight --------------------------------------------------------------------------------
+
+# Prints the problem and what to do about it on stderr, and exits 4.
+preflight_fail() { # PROBLEM FIX
+  printf '%s\nfix: %s\n' "$1" "$2" >&2
+  exit "$AR_EXIT_FAILED"
+}
+
+# What an add would use, checked without changing anything: the lock tool, the backend (as an add
+# chooses it), its tools, and that they may read this namespace's firewall.
+preflight() {
+  local backend out tool
+  have flock || preflight_fail "flock not found in PATH ($PATH): every add would fail to take the lock" \
+    "install util-linux (apt-get install util-linux)"
+  case ${PORTCULLIS_FW_BACKEND:-} in
+    nftables | iptables) backend=$PORTCULLIS_FW_BACKEND ;;
+    '')
+      have nft || have iptables || preflight_fail "no firewall tool found: neither nft nor iptables is in PATH ($PATH)" \
+        "install nftables (apt-get install nftables), or iptables and ipset (apt-get install iptables ipset)"
+      backend=$(detect_backend)
+      ;;
+    *)
+      printf "invalid PORTCULLIS_FW_BACKEND '%s' (nftables or iptables)\n" "$(_ar_field "$PORTCULLIS_FW_BACKEND")" >&2
+      exit "$AR_EXIT_BAD_INPUT"
+      ;;
+  esac
+  case $backend in
+    nftables)
+      have nft || preflight_fail "nft not found in PATH ($PATH), and PORTCULLIS_FW_BACKEND=nftables" \
+        "install nftables (apt-get install nftables), or set PORTCULLIS_FW_BACKEND=iptables"
+      out=$(nft list tables 2>&1) || preflight_fail "nft cannot read the firewall: ${out//$'\n'/ | }" \
+        "run Portcullis as root (or with CAP_NET_ADMIN)"
+      printf 'nftables, %s\n' "$(command -v nft)"
+      ;;
+    iptables)
+      for tool in iptables ip6tables; do
+        have "$tool" || preflight_fail "$tool not found in PATH ($PATH)" "install iptables (apt-get install iptables)"
+      done
+      out=$(iptables -w 5 -n -L INPUT 2>&1 >/dev/null) || preflight_fail "iptables cannot read the firewall: ${out//$'\n'/ | }" \
+        "run Portcullis as root (or with CAP_NET_ADMIN)"
+      if have ipset; then
+        printf 'iptables with ipset, %s\n' "$(command -v iptables)"
+      else
+        printf 'iptables, one rule per address (no ipset), %s\n' "$(command -v iptables)"
+      fi
+      ;;
+  esac
+  exit "$AR_EXIT_OK"
+}
+
 main() {
   local backend
+  [[ ${1-} == preflight && $# -eq 1 ]] && preflight
   ar_begin "$@"
   choose_backends
   ar_handshake

@@ -9,6 +9,11 @@
 #   Wazuh  host-deny.sh            (no arguments) with one JSON request line on stdin,
 #          {"command":"add|delete","parameters":{"alert":{"data":{"srcip":"..."}}}}; for add it
 #          prints check_keys on stdout and reads execd's continue/abort from stdin.
+# and by Portcullis at start (and every 30 s) as
+#          host-deny.sh preflight
+#          which changes nothing and takes no lock: it prints the file an add would write and exits
+#          0, or prints what is missing (then a "fix: ..." line) on stderr and exits 4.
+# portcullis-preflight: yes
 #
 # The line is, in hosts_access(5) syntax:
 #   ALL: 192.0.2.7                ALL: [2001:db8::7]
@@ -31,7 +36,7 @@
 #   1  check: the line is not there
 #   2  bad input: unknown action, invalid or missing address, unreadable JSON or handshake
 #   3  lock timeout (another run held the lock too long)
-#   4  the file could not be read or written
+#   4  the file could not be read or written (preflight: an add or delete would fail)
 
 set -uo pipefail
 
@@ -105,12 +110,41 @@ delete_line() {
   ar_log "$0: removed '$LINE' from $FILE"
 }
 
+# Sets FILE: the real hosts.deny, so a symlinked one stays a symlink.
+deny_file() {
+  FILE=${PORTCULLIS_HOSTS_DENY:-/etc/hosts.deny}
+  FILE=$(readlink -f -- "$FILE" 2>/dev/null) || FILE=${PORTCULLIS_HOSTS_DENY:-/etc/hosts.deny}
+}
+
+# Prints the problem and what to do about it on stderr, and exits 4.
+preflight_fail() { # PROBLEM FIX
+  printf '%s\nfix: %s\n' "$1" "$2" >&2
+  exit "$AR_EXIT_FAILED"
+}
+
+# What add and delete need, checked without changing anything: the lock tool, a writable file, and
+# a writable directory (delete writes a temporary file beside it).
+preflight() {
+  local dir
+  command -v flock >/dev/null || preflight_fail "flock not found in PATH ($PATH): every add would fail to take the lock" \
+    "install util-linux (apt-get install util-linux)"
+  deny_file
+  dir=$(dirname -- "$FILE")
+  [[ -d $dir ]] || preflight_fail "the directory of $FILE does not exist" "create $dir, or set PORTCULLIS_HOSTS_DENY"
+  if [[ -e $FILE && ! -w $FILE ]]; then
+    preflight_fail "$FILE is not writable by $(id -un)" "run Portcullis as root, or set PORTCULLIS_HOSTS_DENY to a file it may write"
+  fi
+  [[ -w $dir ]] || preflight_fail "$dir is not writable by $(id -un) (delete writes a temporary file beside $FILE)" \
+    "run Portcullis as root, or set PORTCULLIS_HOSTS_DENY to a file in a directory it may write"
+  printf 'hosts.deny %s\n' "$FILE"
+  exit "$AR_EXIT_OK"
+}
+
 main() {
+  [[ ${1-} == preflight && $# -eq 1 ]] && preflight
   ar_begin "$@"
   LINE=$(deny_line)
-  FILE=${PORTCULLIS_HOSTS_DENY:-/etc/hosts.deny}
-  # Edit the real file, so a symlinked hosts.deny stays a symlink.
-  FILE=$(readlink -f -- "$FILE" 2>/dev/null) || FILE=${PORTCULLIS_HOSTS_DENY:-/etc/hosts.deny}
+  deny_file
   ar_handshake
 
   if [[ $AR_ACTION == check ]]; then

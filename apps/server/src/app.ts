@@ -10,6 +10,7 @@ import alertsRoutes from './modules/alerts/alerts.routes.js';
 import auditRoutes from './modules/audit/audit.routes.js';
 import ingestRoutes from './modules/ingest/ingest.routes.js';
 import logtestRoutes from './modules/logtest/logtest.routes.js';
+import readiness from './modules/readiness/readiness.plugin.js';
 import responsesRoutes from './modules/responses/responses.routes.js';
 import rulesRoutes from './modules/rules/rules.routes.js';
 import filesRoutes from './modules/ruleset/files.routes.js';
@@ -57,6 +58,7 @@ export async function buildApp(cfg: ServerConfig, options: BuildOptions = {}): P
   await app.register(activeResponse);
   await app.register(sources);
   await app.register(retention);
+  await app.register(readiness);
 
   await app.register(accountsSessionRoutes);
   await app.register(usersRoutes);

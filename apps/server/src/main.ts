@@ -1,9 +1,10 @@
 // The server process: config, logger, listen, the start banner, signals and graceful close.
-import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import type { Readiness } from '@portcullis/shared';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { resolveServerConfig, type ServerConfig, type StartFlags } from './config/server-config.js';
+import { arDirLine, commandLines, problemLines } from './modules/readiness/readiness.text.js';
 import { shippedConfig } from './paths.js';
 
 export interface Started {
@@ -12,7 +13,15 @@ export interface Started {
   url: string;
 }
 
-export async function startServer(flags: StartFlags, out: (text: string) => void = (t) => process.stdout.write(t)): Promise<Started> {
+export interface BannerOutput {
+  write(text: string): void;
+  /** Colour problems (ANSI): when writing to a terminal. */
+  color: boolean;
+}
+
+const stdoutBanner: BannerOutput = { write: (t) => process.stdout.write(t), color: process.stdout.isTTY === true };
+
+export async function startServer(flags: StartFlags, out: BannerOutput = stdoutBanner): Promise<Started> {
   const config = resolveServerConfig(flags);
   const app = await buildApp(config, { logger: { level: config.logLevel } });
   try {
@@ -24,7 +33,8 @@ export async function startServer(flags: StartFlags, out: (text: string) => void
   const addr = app.server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   const url = `http://${host}:${addr.port}`;
-  out(banner(app, config, url));
+  // A config whose active responses cannot run still starts (detection works), and says so here.
+  out.write(banner(app, config, url, await app.readiness.get(), out.color));
 
   let closing = false;
   const shutdown = (signal: string): void => {
@@ -46,8 +56,8 @@ export async function startServer(flags: StartFlags, out: (text: string) => void
   return { app, config, url };
 }
 
-/** One screen: where to go, what is watched, where the data is, how to sign in. */
-function banner(app: FastifyInstance, config: ServerConfig, url: string): string {
+/** One screen: where to go, what is watched, where the data is, how to sign in, what will not work. */
+function banner(app: FastifyInstance, config: ServerConfig, url: string, readiness: Readiness, color: boolean): string {
   const rs = app.ruleset.status();
   const lines = [
     '',
@@ -58,11 +68,16 @@ function banner(app: FastifyInstance, config: ServerConfig, url: string): string
     '  watching',
   ];
   for (const s of app.sources.statuses()) {
-    const note = s.kind === 'file' && !/[*?[%]/.test(s.target) && !existsSync(s.target) ? '  (not there yet: will be read when it appears)' : s.state === 'failed' ? `  (failed: ${s.lastError}; retrying)` : '';
+    // Files that are not there yet or cannot be read are among the problems at the end.
+    const note = s.state === 'failed' ? `  (failed: ${s.lastError}; retrying)` : '';
     lines.push(`    ${s.kind.padEnd(10)} ${s.target}${note}`);
   }
   if (app.sources.statuses().length === 0) lines.push('    nothing: add a <localfile> to the config, or POST lines to /api/ingest');
   lines.push(`    http       POST ${url}/api/ingest with an API token of scope "ingest"`);
+  if (readiness.commands.length > 0) {
+    lines.push(`  responses  scripts (run as ${readiness.user}) from ${arDirLine(readiness)}`);
+    lines.push(...commandLines(readiness, '    '));
+  }
   const token = app.accounts.issueSetupToken();
   const where = `${config.configPath === shippedConfig ? '' : ` --config ${config.configPath}`} --data ${config.dataDir}`;
   if (token) {
@@ -76,5 +91,6 @@ function banner(app: FastifyInstance, config: ServerConfig, url: string): string
   } else {
     lines.push(`  sign in    ${url}/ with your account (more: npx portcullis user add NAME --role viewer|responder|admin${where})`);
   }
+  if (readiness.problems.length > 0) lines.push('', ...problemLines(readiness, { color, indent: '  ' }));
   return `${lines.join('\n')}\n\n`;
 }

@@ -3,6 +3,7 @@ export * from './common.js';
 export * from './alerts.js';
 export * from './stats.js';
 export * from './sources.js';
+export * from './readiness.js';
 export * from './accounts.js';
 export * from './ingest.js';
 export * from './live.js';

@@ -1,5 +1,6 @@
 // Log sources as the API reports them.
 import { Type, type Static } from '@sinclair/typebox';
+import { Readiness } from './readiness.js';
 
 export const SourceInfo = Type.Object({
   id: Type.String(),
@@ -17,14 +18,20 @@ export type SourceInfo = Static<typeof SourceInfo>;
 export const SourceList = Type.Object({ items: Type.Array(SourceInfo), next: Type.Null() });
 export type SourceList = Static<typeof SourceList>;
 
+/**
+ * GET /api/health. Anyone gets `status` and `setup_required`; a signed-in viewer (or better) also
+ * gets the details, which name paths and users and so are not for anonymous callers.
+ */
 export const Health = Type.Object({
+  /** degraded: the database, the ruleset, a source, or readiness (an active response that cannot run) has an error. */
   status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
-  version: Type.String(),
-  uptime_seconds: Type.Number(),
-  database: Type.Object({ path: Type.String(), ok: Type.Boolean() }),
-  ruleset: Type.Object({ ok: Type.Boolean(), rules: Type.Integer(), decoders: Type.Integer(), last_error: Type.Union([Type.String(), Type.Null()]) }),
-  sources: Type.Object({ total: Type.Integer(), failed: Type.Integer() }),
   /** Set on a fresh install until the first admin exists. */
   setup_required: Type.Boolean(),
+  version: Type.Optional(Type.String()),
+  uptime_seconds: Type.Optional(Type.Number()),
+  database: Type.Optional(Type.Object({ path: Type.String(), ok: Type.Boolean() })),
+  ruleset: Type.Optional(Type.Object({ ok: Type.Boolean(), rules: Type.Integer(), decoders: Type.Integer(), last_error: Type.Union([Type.String(), Type.Null()]) })),
+  sources: Type.Optional(Type.Object({ total: Type.Integer(), failed: Type.Integer() })),
+  readiness: Type.Optional(Readiness),
 });
 export type Health = Static<typeof Health>;

@@ -1,10 +1,10 @@
 // The server's settings, read and validated once: command-line flags over environment variables
 // over the config's <portcullis> block over built-in defaults. The only module that reads
 // process.env; everything else receives a ServerConfig.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { RulesetError, attrCI, type XmlElement } from '@portcullis/engine';
-import { shippedConfig } from '../paths.js';
+import { shippedActiveResponse, shippedConfig } from '../paths.js';
 import { parseOssecConfig, type OssecConfig } from './ossec-config.js';
 import { homeOf } from './ruleset-files.js';
 
@@ -26,6 +26,8 @@ export interface ServerConfig {
   dbPath: string;
   retention: { days: number; maxAlerts: number; intervalMs: number };
   activeResponseDir: string;
+  /** Where activeResponseDir came from (an explicit one that is missing is an error, not a fallback). */
+  activeResponseDirFrom: ActiveResponseDirSource;
   dialect: 'wazuh' | 'ossec' | undefined;
   expandRepeated: boolean | undefined;
   adminProtection: boolean;
@@ -39,6 +41,17 @@ export interface ServerConfig {
   /** Watch rule and decoder files and reload on change. */
   watchRuleset: boolean;
   live: { intervalMs: number; maxPerInterval: number };
+}
+
+/**
+ * `config`/`env`: `<active_response_dir>` or PORTCULLIS_ACTIVE_RESPONSE_DIR, used as given even when
+ * missing; `home`: the config's own `active-response/`; `shipped`: the repository's scripts.
+ */
+export type ActiveResponseDirSource = 'config' | 'env' | 'home' | 'shipped';
+
+export interface ActiveResponseDirChoice {
+  path: string;
+  from: ActiveResponseDirSource;
 }
 
 /** What the `start` command was given on its command line. */
@@ -132,7 +145,7 @@ export function resolveServerConfig(flags: StartFlags = {}, env: NodeJS.ProcessE
       maxAlerts: int(setting('retention_max_alerts')?.value ?? '1000000', 'retention_max_alerts', 0),
       intervalMs: 60_000,
     },
-    activeResponseDir: pathSetting('active_response_dir', 'active-response'),
+    ...activeResponseDirField(activeResponseDirOf(cfg, home, env, cwd)),
     dialect,
     expandRepeated: expand ? bool(expand.value, 'expand_repeated') : undefined,
     adminProtection: bool(setting('admin_protection')?.value ?? 'yes', 'admin_protection'),
@@ -147,6 +160,33 @@ export function resolveServerConfig(flags: StartFlags = {}, env: NodeJS.ProcessE
       maxPerInterval: int(setting('live_max_per_interval')?.value ?? '50', 'live_max_per_interval', 1),
     },
   };
+}
+
+function activeResponseDirField(c: ActiveResponseDirChoice): Pick<ServerConfig, 'activeResponseDir' | 'activeResponseDirFrom'> {
+  return { activeResponseDir: c.path, activeResponseDirFrom: c.from };
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where `<command>` executables are looked up: PORTCULLIS_ACTIVE_RESPONSE_DIR, else
+ * `<active_response_dir>` (both as given, even when missing), else the config home's own
+ * `active-response/` when there is one, else the shipped scripts — as a config without rules uses
+ * the shipped rules. Shared by the server and `check-config`, so both look in the same place.
+ */
+export function activeResponseDirOf(cfg: OssecConfig, home: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ActiveResponseDirChoice {
+  const e = env.PORTCULLIS_ACTIVE_RESPONSE_DIR;
+  if (e !== undefined && e !== '') return { path: resolve(cwd, e), from: 'env' };
+  const c = cfg.portcullis.get('active_response_dir');
+  if (c !== undefined && c !== '') return { path: resolve(home, c), from: 'config' };
+  const own = join(home, 'active-response');
+  return isDirectory(own) ? { path: own, from: 'home' } : { path: shippedActiveResponse, from: 'shipped' };
 }
 
 /** Values of a repeatable <portcullis> element, or a comma-separated env override. */

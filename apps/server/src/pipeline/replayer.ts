@@ -3,7 +3,7 @@
 // request check, white list and execd's timeout list with repeated offenders), counted instead of
 // run. Used by `portcullis replay` (a file) and the dashboard's log test (pasted lines).
 import type { ArBinding, Dialect, Engine, ProcessResult, WhiteList } from '@portcullis/engine';
-import { TimeoutList, arTarget, checkArRequest, isRefusal } from '@portcullis/engine';
+import { TimeoutList, arTarget, canonicalIp, checkArRequest, isRefusal } from '@portcullis/engine';
 
 export interface ReplayBlock {
   ip: string;
@@ -88,6 +88,7 @@ export class Replayer {
         const srcip = r.event.srcip ?? null;
         if (req.kind === 'white-listed') this.#refuse(req.kind, req.ip, time, rule.id, `white list (${req.entry})`);
         else if (req.kind === 'missing-field') this.#refuse(req.kind, srcip, time, rule.id, `the event has no ${req.field}`);
+        else if (req.kind === 'bad-srcip') this.#refuse(req.kind, canonicalIp(req.value) ?? req.value, time, rule.id, `srcip ${JSON.stringify(req.value)} ${req.reason}`);
         else this.#refuse(req.kind, srcip, time, rule.id, `unsafe value "${req.value}"`);
         continue;
       }

@@ -2,9 +2,16 @@
 // of an IPv4-mapped IPv6 address is the IPv4 address for the white list, protection, dedupe, the
 // stored row and the script's argument; addresses that mean nothing to block are refused before any
 // script with the reason stored; and manual blocks read addresses the same way.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Engine, WhiteList, bindActiveResponses } from '@portcullis/engine';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BlockRefusedError } from '../../src/modules/active-response/manual-blocks.js';
-import { FAKE_COMMAND, attack, fakeBinding, makeWorld, type World } from '../active-response/helpers.js';
+import { arBindingsOf } from '../../src/modules/active-response/policy.js';
+import { Replayer } from '../../src/pipeline/replayer.js';
+import { RulesetManager } from '../../src/pipeline/ruleset-manager.js';
+import { FAKE_COMMAND, FIXTURES, attack, fakeBinding, line, makeWorld, type World } from '../active-response/helpers.js';
 
 let w: World | null = null;
 afterEach(async () => {
@@ -146,5 +153,28 @@ describe('manual blocks read addresses the same way', () => {
     await expect(w.ar.manual.block({ ip: '010.0.0.7', reason: 'x' }, alice)).rejects.toThrow(/leading zero/);
     expect(w.blocks()).toEqual([]);
     expect(w.calls()).toEqual([]);
+  });
+});
+
+describe('replay and the log test decide as the server does', () => {
+  it('white-list a mapped 10.0.0.7, refuse 0.0.0.0 with the reason, and block a mapped address as IPv4', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'portcullis-replay-'));
+    try {
+      const configPath = path.join(dir, 'ossec.conf');
+      writeFileSync(configPath, `<ossec_config><ruleset><decoder_include>${FIXTURES}/decoders.xml</decoder_include><rule_include>${FIXTURES}/rules.xml</rule_include></ruleset>
+        <global><white_list>10.0.0.0/8</white_list></global>${FAKE_COMMAND}${fakeBinding()}</ossec_config>`);
+      const ctx = new RulesetManager({ configPath }, { info: () => undefined, error: () => undefined }).context;
+      const r = new Replayer(new Engine(ctx.ruleset, ctx.engineOptions), {
+        dialect: ctx.dialect, bound: bindActiveResponses(ctx.ruleset.tree.all, arBindingsOf(ctx.cfg), ctx.dialect), whiteList: new WhiteList(ctx.cfg.whiteList),
+      });
+      for (const ip of ['::ffff:a00:7', '0.0.0.0', '::FFFF:0B00:0007', '11.0.0.7']) r.feed(line(attack(ip)), '/var/log/test.log', 1_700_000_000);
+      expect(r.refused.map((x) => [x.ip, x.reason])).toEqual([
+        ['10.0.0.7', 'white list (10.0.0.0/8)'],
+        ['0.0.0.0', 'srcip "0.0.0.0" is in 0.0.0.0/8 ("this network"), never a real source'],
+      ]);
+      expect(r.blocks.map((b) => b.ip)).toEqual(['11.0.0.7']); // the second spelling extends the first block
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

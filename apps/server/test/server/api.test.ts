@@ -92,7 +92,7 @@ describe('alerts API', () => {
     const sources = (await get('/api/sources')).json().items;
     expect(sources).toHaveLength(1);
     expect(sources[0]).toMatchObject({ kind: 'file', state: 'waiting', lines_read: 0, last_error: null });
-    const health = (await app.inject({ method: 'GET', url: '/api/health' })).json();
+    const health = (await get('/api/health')).json();
     expect(health).toMatchObject({ status: 'ok', database: { ok: true }, ruleset: { ok: true, rules: 6 }, setup_required: false });
     const metrics = (await get('/metrics')).body;
     expect(metrics).toMatch(/^portcullis_lines_processed_total 31$/m);

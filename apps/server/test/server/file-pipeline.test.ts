@@ -4,7 +4,7 @@ import { appendFileSync, copyFileSync, renameSync, rmSync, truncateSync, writeFi
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeApp, makeEnv, storedSeqs, syslogLine, waitFor, type TestEnv } from './helpers.js';
+import { makeApp, makeEnv, signIn, storedSeqs, syslogLine, waitFor, type TestEnv } from './helpers.js';
 
 let seq = 0;
 function lines(n: number): string {
@@ -74,7 +74,7 @@ describe('file sources through the pipeline into SQLite', () => {
     app = await makeApp(env);
     await expectAll(app, 'restart');
 
-    const res = await app.inject({ method: 'GET', url: '/api/health' });
+    const res = await app.inject({ method: 'GET', url: '/api/health', headers: (await signIn(app, 'viewer')).headers });
     expect(res.json().sources).toEqual({ total: 1, failed: 0 });
   });
 

@@ -40,7 +40,7 @@ describe('ruleset hot reload', () => {
     const status = app.ruleset.status();
     expect(status.errors[0]).toMatchObject({ file: rulesFile, line: at + 1 });
     expect(status.errors[0]!.column).toBeGreaterThan(0);
-    const health = (await app.inject({ method: 'GET', url: '/api/health' })).json();
+    const health = (await app.inject({ method: 'GET', url: '/api/health', headers: (await signIn(app, 'viewer')).headers })).json();
     expect(health.ruleset.last_error).toMatch(new RegExp(`^${rulesFile}:${at + 1}:\\d+: `));
 
     // Detection goes on with the old engine, its correlation state intact: the 5th attempt fires.

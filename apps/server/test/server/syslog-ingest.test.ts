@@ -41,7 +41,7 @@ describe('syslog receivers', () => {
       [100201, '10.9.0.2', 'syslog:127.0.0.1', 'testapp'],
       [100200, '10.9.0.1', 'syslog:127.0.0.1', 'testapp'],
     ]);
-    const sources = (await app.inject({ method: 'GET', url: '/api/health' })).json().sources;
+    const sources = (await app.inject({ method: 'GET', url: '/api/health', headers: (await signIn(app, 'viewer')).headers })).json().sources;
     expect(sources).toEqual({ total: 2, failed: 0 });
   });
 });
@@ -109,7 +109,7 @@ describe('a failing source', () => {
       const tcp = sources.find((s: { kind: string }) => s.kind === 'syslog-tcp');
       expect(tcp).toMatchObject({ state: 'failed', last_error: expect.stringContaining('EADDRINUSE'), last_error_at: expect.any(String) });
       expect(sources.find((s: { kind: string }) => s.kind === 'file').state).not.toBe('failed');
-      expect((await app.inject({ method: 'GET', url: '/api/health' })).json()).toMatchObject({ status: 'degraded', sources: { total: 2, failed: 1 } });
+      expect((await app.inject({ method: 'GET', url: '/api/health', headers: viewer.headers })).json()).toMatchObject({ status: 'degraded', sources: { total: 2, failed: 1 } });
       // Once the port is free, the source's own retry brings it up.
       await new Promise((r) => blocker.close(r));
       await waitFor(() => app.sources.statuses().find((s) => s.kind === 'syslog-tcp')?.state === 'running', 5000, 'the retry');

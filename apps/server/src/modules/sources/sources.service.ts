@@ -24,7 +24,7 @@ export interface SourcesLogger {
 }
 
 /** Log formats read line by line from files; others (command, eventchannel…) are not supported. */
-const FILE_FORMATS = new Set(['syslog', 'snort-full', 'snort-fast', 'squid', 'apache', 'iis', 'nmapg', 'mysql_log', 'postgresql_log', 'djb-multilog', 'multi-line', 'json', 'audit']);
+export const FILE_FORMATS = new Set(['syslog', 'snort-full', 'snort-fast', 'squid', 'apache', 'iis', 'nmapg', 'mysql_log', 'postgresql_log', 'djb-multilog', 'multi-line', 'json', 'audit']);
 
 function hasJournal(): boolean {
   return existsSync('/run/systemd/journal') || existsSync('/var/log/journal');

@@ -1,7 +1,8 @@
-// The overview's numbers: counts, alerts over time by severity, top sources and rules, health.
+// The overview's numbers: counts, alerts over time by severity, top sources and rules, health and
+// readiness (a red panel while an active response cannot run).
 // The range is in the URL; live alerts make it refresh.
 import { Link } from 'react-router';
-import { useHealth } from '@/lib/health';
+import { useHealthDetails } from '@/lib/health';
 import { formatDuration, formatNumber } from '@/lib/format';
 import { useUrlParams } from '@/lib/url-state';
 import { Badge } from '@/components/ui/badges';
@@ -10,13 +11,14 @@ import { ErrorState, Loading } from '@/components/ui/states';
 import { OVERVIEW_RANGES, useStats, type OverviewRange } from '../api/overview';
 import { useLiveStats } from '../hooks/use-live-stats';
 import { AlertsChart } from './alerts-chart';
+import { ReadinessPanel } from './readiness-panel';
 import { TopRules, TopSources } from './top-lists';
 
 export function OverviewStats() {
   const [p, set] = useUrlParams(['range'] as const);
   const range: OverviewRange = p.range && p.range in OVERVIEW_RANGES ? (p.range as OverviewRange) : '24h';
   const stats = useStats(range);
-  const health = useHealth({ refetchInterval: 30_000 });
+  const health = useHealthDetails({ refetchInterval: 30_000 });
   useLiveStats();
   const s = stats.data;
   const h = health.data;
@@ -35,6 +37,7 @@ export function OverviewStats() {
           </div>
         }
       />
+      {h && <ReadinessPanel readiness={h.readiness} />}
       <div className="grid cols-4" style={{ marginBottom: 16 }}>
         <div className="card stat">
           <div className="label">Alerts, last {OVERVIEW_RANGES[range].label}</div>
