@@ -1,6 +1,7 @@
 // Live means live, whatever the path that led to the page: the feed connects as soon as someone is
 // signed in through the form (no reload), after the first admin is created, after another user
-// signs in on the same page, after the session ended on the server, and after the server restarted.
+// signs in on the same page, after the session ended on the server, and after the server restarted;
+// and what a page fetched earlier follows the feed while another page is shown.
 // Every test signs in through the form and moves with the menu, as a person would.
 import { expect, test, type Page, type WebSocket } from '@playwright/test';
 import { fillSignIn, liveDot, menu, signIn, signOut } from '../support/fixtures';
@@ -29,11 +30,15 @@ async function seesAlertsLive(page: Page, server: Portcullis, ip: string, n = 2)
 
 test('signed in through the form, the alerts page gets alerts live and the header says Live', async ({ page }) => {
   await signIn(page, p, 'admin');
+  await expect(page.getByTestId('stat-alerts')).toHaveText('0');
   await menu(page, 'Alerts');
   // The list was fetched before the lines are written: only the live feed can bring them.
   await expect(page.getByText('No alerts yet')).toBeVisible();
   await seesAlertsLive(page, p, '203.0.113.21', 3);
   await expect(liveDot(page)).not.toHaveText('Live feed offline');
+  // The overview's numbers, fetched before, count what arrived while another page was shown.
+  await menu(page, 'Overview');
+  await expect(page.getByTestId('stat-alerts')).toHaveText('3');
 });
 
 test('first run: create the admin in the browser, sign in, alerts arrive live', async ({ page }) => {

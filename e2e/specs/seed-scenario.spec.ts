@@ -3,15 +3,13 @@
 // script is called with `add`, a responder releases it with a reason, the script is called with
 // `delete`, and the history and the audit log say who released it and why.
 import { expect, test } from '@playwright/test';
-import { hasRoute, shot, signIn } from '../support/fixtures';
+import { liveDot, menu, shot, signIn } from '../support/fixtures';
 import { sshFailures, startPortcullis, type Portcullis } from '../support/portcullis';
 
 let p: Portcullis;
-let ready = false;
 
 test.beforeAll(async () => {
   p = await startPortcullis();
-  ready = (await hasRoute(p, 'GET', '/api/blocks')) && (await hasRoute(p, 'POST', '/api/blocks/1/release'));
 });
 
 test.afterAll(async () => {
@@ -19,11 +17,10 @@ test.afterAll(async () => {
 });
 
 test('brute force → alerts → block with countdown → release with a reason → audit', async ({ page }, info) => {
-  test.skip(!ready, 'the server has no /api/blocks routes yet');
   const ip = '203.0.113.9';
   await signIn(page, p, 'admin');
-  await page.goto(`${p.url}/alerts`);
-  await expect(page.locator('.live-dot')).toHaveAttribute('data-status', 'connected');
+  await menu(page, 'Alerts');
+  await expect(liveDot(page)).toHaveAttribute('data-status', 'connected');
 
   p.append(sshFailures(ip, 5));
   await expect(page.locator('[data-alert-id][data-rule-id="5720"]')).toHaveCount(1);
@@ -31,7 +28,7 @@ test('brute force → alerts → block with countdown → release with a reason 
   await expect(page.locator('[data-alert-id][data-rule-id="5716"]')).toHaveCount(4);
 
   // Into the blocks page without a reload: the block is there with its countdown.
-  await page.getByRole('link', { name: 'Blocks' }).click();
+  await menu(page, 'Blocks');
   const row = page.locator(`[data-testid="block-row"][data-ip="${ip}"]`);
   await expect(row).toBeVisible();
   await expect(row).toHaveAttribute('data-state', 'active');
@@ -70,19 +67,18 @@ test('brute force → alerts → block with countdown → release with a reason 
   await shot(page, info, '22-scenario-block-detail');
   await page.keyboard.press('Escape');
 
-  await page.getByRole('link', { name: 'Audit log' }).click();
+  await menu(page, 'Audit log');
   const audit = page.locator('[data-testid="audit-row"]').filter({ hasText: ip }).filter({ hasText: /release/i });
   await expect(audit.first()).toBeVisible();
   await expect(audit.first()).toContainText('admin');
 });
 
 test('expiry: the timer runs delete and the block shows expired', async ({ page }) => {
-  test.skip(!ready, 'the server has no /api/blocks routes yet');
   const q = await startPortcullis({ timeout: 8 }); // long enough to see the countdown on a loaded CI machine
   try {
     const ip = '198.51.100.66';
     await signIn(page, q, 'responder');
-    await page.goto(`${q.url}/blocks`);
+    await menu(page, 'Blocks');
     q.append(sshFailures(ip, 5));
     const row = page.locator(`[data-testid="block-row"][data-ip="${ip}"]`);
     await expect(row).toBeVisible();
@@ -99,11 +95,10 @@ test('expiry: the timer runs delete and the block shows expired', async ({ page 
 });
 
 test('a viewer sees no release button, and the API refuses with 403', async ({ page }) => {
-  test.skip(!ready, 'the server has no /api/blocks routes yet');
   const ip = '192.0.2.99';
   p.append(sshFailures(ip, 5));
   await signIn(page, p, 'viewer');
-  await page.goto(`${p.url}/blocks`);
+  await menu(page, 'Blocks');
   const row = page.locator(`[data-testid="block-row"][data-ip="${ip}"]`);
   await expect(row).toBeVisible();
   await expect(page.getByRole('button', { name: /^Release/ })).toHaveCount(0);

@@ -1,12 +1,26 @@
-// Everything the pages share: the query cache, the live socket (while signed in), toasts, and the
-// reaction to a session that ended (any 401 sends the user to the sign-in page).
+// Everything the pages share: the query cache, the live socket (while signed in) and the cache
+// updates it drives, toasts, and the reaction to a session that ended (any 401 sends the user to
+// the sign-in page).
 import type { SessionInfo } from '@portcullis/shared';
 import { QueryClientProvider, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect, type ReactNode } from 'react';
 import { setUnauthenticatedHandler } from '@/lib/api-client';
 import { SIGNED_OUT, sessionIdentity, sessionKey, setSession, useSession } from '@/lib/auth';
 import { SocketProvider } from '@/lib/socket';
+import { useLiveBlocks } from '@/features/blocks/hooks/use-live-blocks';
+import { useLiveStats } from '@/features/overview/hooks/use-live-stats';
 import { ToastProvider } from '@/components/ui/toast';
+
+/**
+ * Live events keep the cache current whatever page is shown, not only while the page that shows
+ * their data is: a block made while the Alerts page is open is in the Blocks list on arrival there,
+ * not after the list's next poll.
+ */
+function LiveCache() {
+  useLiveBlocks();
+  useLiveStats();
+  return null;
+}
 
 /** The live socket follows the session: one socket per signed-in session, none when signed out. */
 function LiveWhenSignedIn({ children }: { children: ReactNode }) {
@@ -24,6 +38,7 @@ function LiveWhenSignedIn({ children }: { children: ReactNode }) {
   };
   return (
     <SocketProvider session={sessionIdentity(session.data)} onRefused={recheck} onReconnect={reconnected}>
+      <LiveCache />
       {children}
     </SocketProvider>
   );
