@@ -26,6 +26,7 @@ import errors from './plugins/errors.js';
 import live from './plugins/live.js';
 import pipeline from './plugins/pipeline.js';
 import retention from './plugins/retention.js';
+import securityHeaders from './plugins/security-headers.js';
 import sources from './plugins/sources.js';
 import web from './plugins/web.js';
 
@@ -47,6 +48,8 @@ export async function buildApp(cfg: ServerConfig, options: BuildOptions = {}): P
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // First, so every route (and the 404 and error answers) gets the headers.
+  await app.register(securityHeaders);
   await app.register(config, { config: cfg });
   await app.register(errors);
   await app.register(db);
