@@ -101,6 +101,7 @@ export function loadRules(files: SourceFile[], decoders: DecoderSet, opts: RuleL
     const parsed = sink.guard(() => parseXml(file.text, file.path));
     if (!parsed) continue;
     const vars = sink.guard(() => collectVariables(parsed)) ?? new Map<string, string>();
+    const starts = lineStarts(file.text);
     for (const groupEl of parsed) {
       const tag = groupEl.name.toLowerCase();
       if (tag === 'var') continue;
@@ -117,7 +118,7 @@ export function loadRules(files: SourceFile[], decoders: DecoderSet, opts: RuleL
         }
         const rule = sink.guard(() => parseRule(ruleEl, groupName, vars, dialect, opts.defaultTimeframe, parseCtx));
         if (!rule) continue;
-        rule.sourceText = sourceSlice(file.text, ruleEl);
+        rule.sourceText = sourceSlice(file.text, starts, ruleEl);
         sink.guard(() => place(rule, ruleEl));
       }
     }
@@ -212,12 +213,16 @@ function overwrite(old: Rule, neu: Rule): void {
   Object.assign(old, neu, keep);
 }
 
-function sourceSlice(text: string, el: XmlElement): string {
+/** Where each line of `text` starts (line 1 at 0): once per file, not per rule (that was quadratic). */
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function sourceSlice(text: string, starts: number[], el: XmlElement): string {
   // The rule's own text, from its start tag to its end tag, for hashing and display.
-  const lines = text.split('\n');
-  let start = 0;
-  for (let i = 0; i < el.line - 1; i++) start += lines[i]!.length + 1;
-  start += el.column - 1;
+  const start = (starts[el.line - 1] ?? text.length) + el.column - 1;
   const end = text.indexOf('</rule>', start);
   return end < 0 ? text.slice(start, start + 2000) : text.slice(start, end + 7);
 }
