@@ -29,6 +29,7 @@ import retention from './plugins/retention.js';
 import securityHeaders from './plugins/security-headers.js';
 import sources from './plugins/sources.js';
 import web from './plugins/web.js';
+import rulesetWorkers from './workers/workers.plugin.js';
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
@@ -61,6 +62,7 @@ export async function buildApp(cfg: ServerConfig, options: BuildOptions = {}): P
   await app.register(activeResponse);
   await app.register(sources);
   await app.register(retention);
+  await app.register(rulesetWorkers);
   await app.register(readiness);
 
   await app.register(accountsSessionRoutes);

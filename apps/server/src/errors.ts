@@ -43,6 +43,12 @@ export class ConflictError extends DomainError {
   }
 }
 
+export class PayloadTooLargeError extends DomainError {
+  constructor(message: string, code = 'PAYLOAD_TOO_LARGE') {
+    super(code, message, 413);
+  }
+}
+
 export class RateLimitedError extends DomainError {
   constructor(retryAfterSeconds: number) {
     super('RATE_LIMITED', `too many attempts; try again in ${retryAfterSeconds} s`, 429, { 'retry-after': String(retryAfterSeconds) });

@@ -1,6 +1,7 @@
 // Log test from the dashboard: the three phases for pasted lines, and the replay's "would this
 // block, and when?" for the whole paste, against the live ruleset or a draft of one file.
-// Written from the web side (issue 5); the server implements `POST /api/logtest` (viewer).
+// Written from the web side (issue 5); the server implements `POST /api/logtest` (viewer; a draft:
+// admin), in a worker thread with a time and memory limit.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { RulesetDraft } from './web-rules.js';
 
@@ -8,9 +9,20 @@ function Nullable<T extends TSchema>(t: T) {
   return Type.Union([t, Type.Null()]);
 }
 
+/**
+ * What one log test may ask for. The server answers 413 naming the line and the limit; the line
+ * limit is OSSEC's cut (a longer line would be several events). `bodyBytes` is the whole request.
+ */
+export const LOGTEST_LIMITS = {
+  lines: 1000,
+  lineBytes: 6135,
+  bodyBytes: 2 * 1024 * 1024,
+} as const;
+
 export const LogtestRequest = Type.Object({
-  lines: Type.Array(Type.String({ maxLength: 65_536 }), { minItems: 1, maxItems: 5000 }),
-  /** Compile with this draft in place of the file of the same path (nothing is saved). */
+  /** At most LOGTEST_LIMITS.lines lines of LOGTEST_LIMITS.lineBytes bytes (checked by the server). */
+  lines: Type.Array(Type.String(), { minItems: 1 }),
+  /** Compile with this draft in place of the file of the same path (nothing is saved). Admins only. */
   draft: Type.Optional(RulesetDraft),
   /** `now` (default): reception time; `log`: each line's syslog timestamp (needed for replay timing). */
   time: Type.Optional(Type.Union([Type.Literal('now'), Type.Literal('log')])),

@@ -3,7 +3,7 @@
 // file leaves the old engine running and is reported with file, line and column.
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { RulesetError, RulesetLoadError, compileRuleset, type CompiledRuleset, type Engine, type RulesetInput } from '@portcullis/engine';
+import { RulesetError, RulesetLoadError, compileRuleset, type CompiledRuleset, type Dialect, type Engine, type RulesetInput } from '@portcullis/engine';
 import type { RulesetStatus } from '@portcullis/shared';
 import { loadContext, newEngine, type Context } from '../cli/context.js';
 import { rulesetFiles } from '../config/ruleset-files.js';
@@ -36,6 +36,16 @@ export function errorsOf(err: unknown): RulesetStatus['errors'] {
   const list = err instanceof RulesetLoadError ? err.errors : err instanceof RulesetError ? [err] : null;
   if (list) return list.map((e) => ({ file: e.file, line: e.line, column: e.column, message: e.message }));
   return [{ file: '', line: 0, column: 0, message: err instanceof Error ? err.message : String(err) }];
+}
+
+/**
+ * `files` compiled with `dialect` and the overrides applied: what `RulesetManager.compile` does,
+ * callable where there is no manager (a worker thread given the same inputs). Throws RulesetLoadError.
+ */
+export function compileWithOverrides(files: RulesetInput, dialect: Dialect, overrides: Iterable<OverrideSpec>): CompiledRuleset {
+  const ruleset = compileRuleset(files, { dialect });
+  applyOverrides(ruleset, overrides);
+  return ruleset;
 }
 
 export class RulesetManager {
@@ -99,9 +109,12 @@ export class RulesetManager {
    * Throws RulesetLoadError.
    */
   compile(files: RulesetInput): CompiledRuleset {
-    const ruleset = compileRuleset(files, { dialect: this.#ctx.dialect });
-    applyOverrides(ruleset, this.#o.overrides?.() ?? []);
-    return ruleset;
+    return compileWithOverrides(files, this.#ctx.dialect, this.overrides());
+  }
+
+  /** The admins' overrides in force now, as data (what a compile applies). */
+  overrides(): OverrideSpec[] {
+    return [...(this.#o.overrides?.() ?? [])];
   }
 
   /** The ruleset files as they are on disk now, per the running config. Throws RulesetError. */

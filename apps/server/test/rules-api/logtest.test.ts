@@ -66,19 +66,20 @@ describe('POST /api/logtest', () => {
     expect(again.results[0]!.rule).toMatchObject({ id: 5716, level: 5 });
   });
 
-  it('runs against a draft of one file (nothing saved), and answers 422 with the errors of a broken draft', async () => {
+  it('runs a draft of one file for an admin (nothing saved), and answers 422 with the errors of a broken draft', async () => {
+    const admin = (body: object) => run(body, w.admin.headers);
     const content = w.home.read(SSHD_RULES);
     const draft = content.replace('<rule id="5720" level="10" frequency="5"', '<rule id="5720" level="10" frequency="3"');
     expect(draft).not.toBe(content);
-    const r = (await run({ lines: EXAMPLE, time: 'log', draft: { path: SSHD_RULES, content: draft } })).json() as LogtestResponse;
+    const r = (await admin({ lines: EXAMPLE, time: 'log', draft: { path: SSHD_RULES, content: draft } })).json() as LogtestResponse;
     expect(r.ruleset).toBe('draft');
     expect(r.replay.blocks.map((b) => b.line)).toEqual([3]);
     expect(w.home.read(SSHD_RULES)).toBe(content);
 
-    const bad = await run({ lines: EXAMPLE, draft: { path: SSHD_RULES, content: `<group name="x"\n${content}` } });
+    const bad = await admin({ lines: EXAMPLE, draft: { path: SSHD_RULES, content: `<group name="x"\n${content}` } });
     expect(bad.statusCode).toBe(422);
     expect((bad.json() as RulesetValidation).errors[0]).toMatchObject({ file: SSHD_RULES, line: 2 });
-    expect((await run({ lines: EXAMPLE, draft: { path: 'etc/portcullis.conf', content: '' } })).statusCode).toBe(404);
+    expect((await admin({ lines: EXAMPLE, draft: { path: 'etc/portcullis.conf', content: '' } })).statusCode).toBe(404);
   });
 
   it('needs a signed-in user and at least one line', async () => {

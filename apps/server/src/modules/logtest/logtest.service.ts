@@ -1,104 +1,90 @@
 // The dashboard's log test: pasted lines through a fresh engine on the live ruleset (or on a draft
 // of one file), the three phases of each line, and the replay's "would this block, and when?" for
-// the whole paste. Nothing is stored, no script runs, the running engine is not touched: the
-// ruleset is compiled apart (an engine keeps its correlation state on the rule objects).
-import type { CompiledRuleset, Engine, ProcessResult, Rule } from '@portcullis/engine';
-import { Engine as EngineClass, WhiteList, bindActiveResponses, syslogTime } from '@portcullis/engine';
-import type { LogtestLine, LogtestRequest, LogtestResponse } from '@portcullis/shared';
-import { tzOffset } from '../../cli/context.js';
-import { Replayer } from '../../pipeline/replayer.js';
-import { correlates } from '../../pipeline/rule-overrides.js';
+// the whole paste. Nothing is stored, no script runs, the running engine is not touched.
+//
+// The work runs in a worker thread (logtest.run.ts via workers/ruleset.worker.ts), never on the
+// event loop that serves the API, tails the logs and runs the release timers: a hostile draft or
+// a big paste is stopped at the pool's time and memory limits. Here: the input limits, and the
+// snapshot of what the test needs (ruleset sources, overrides, responses, white list, protection).
+import type { Engine } from '@portcullis/engine';
+import { LOGTEST_LIMITS, type LogtestRequest, type LogtestResponse } from '@portcullis/shared';
+import { PayloadTooLargeError } from '../../errors.js';
 import type { RulesetManager } from '../../pipeline/ruleset-manager.js';
+import type { LogtestAnswer, RulesetSource } from '../../workers/ruleset-jobs.js';
+import type { WorkerPool } from '../../workers/worker-pool.js';
 import { arBindingsOf } from '../active-response/policy.js';
-import { RulesetInvalidError, type RulesetFilesService } from '../ruleset/files.service.js';
+import { RulesetInvalidError, checkFileSize, type RulesetFilesService } from '../ruleset/files.service.js';
+import type { ProtectionSnapshot } from './logtest.run.js';
 
 export interface LogtestDeps {
   ruleset: RulesetManager;
   files: RulesetFilesService;
+  pool: WorkerPool;
   /** The white list as active response uses it: the config's entries and the dashboard's. */
   whiteList: () => string[];
-  /** Built-in protection: why an address is never blocked, or null. */
-  protect: (ip: string) => string | null;
+  /** Built-in protection (loopback, this host, signed-in admins) now. */
+  protection: () => ProtectionSnapshot;
 }
 
-function chainOf(rule: Rule): number[] {
-  const ids = [rule.id];
-  const seen = new Set<Rule>([rule]);
-  for (let p = rule.parents[0]; p && !seen.has(p); p = p.parents[0]) {
-    seen.add(p);
-    ids.unshift(p.id);
-  }
-  return ids;
-}
-
-function correlation(rule: Rule): string | null {
-  if (!correlates(rule)) return null;
-  const over = rule.ifMatchedSid !== null ? `rule ${rule.ifMatchedSid}` : rule.ifMatchedGroup !== null ? `group ${rule.ifMatchedGroup}` : 'matching events';
-  const same = rule.sameFields.length > 0 ? `, same ${rule.sameFields.join(', ')}` : '';
-  return `frequency ${rule.frequency ?? 1} in ${rule.timeframe} s (${over}${same})`;
-}
-
-export function lineResult(n: number, input: string, results: ProcessResult[]): LogtestLine {
-  const r = results.findLast((x) => x.alert) ?? results[results.length - 1];
-  if (!r) {
-    return { line: n, input, processed: false, predecode: { timestamp: null, hostname: null, program_name: null, log: input }, decode: { decoder: null, parent: null, fields: {} }, rule: null, alert: false };
-  }
-  const ev = r.event;
-  const rule = r.alertRule ?? r.rule;
-  return {
-    line: n,
-    input,
-    processed: true,
-    predecode: { timestamp: ev.timestamp, hostname: ev.hostname, program_name: ev.programName, log: ev.log },
-    decode: { decoder: ev.decoder?.name ?? null, parent: ev.decoder?.parent ?? null, fields: ev.fieldsObject() },
-    rule: rule ? { id: rule.id, level: rule.level, description: r.description ?? rule.description, groups: rule.groupList, chain: chainOf(rule), correlation: correlation(rule) } : null,
-    alert: r.alert,
-  };
+/** 413 for a paste over LOGTEST_LIMITS, naming the field, the value and the limit. */
+export function checkLogtestInput(req: LogtestRequest): void {
+  const { lines, lineBytes } = LOGTEST_LIMITS;
+  if (req.lines.length > lines)
+    throw new PayloadTooLargeError(`lines: ${req.lines.length} lines; a log test takes at most ${lines} lines`, 'LOGTEST_TOO_MANY_LINES');
+  req.lines.forEach((line, i) => {
+    const size = Buffer.byteLength(line);
+    if (size > lineBytes)
+      throw new PayloadTooLargeError(`lines[${i}] (line ${i + 1}): ${size} bytes; a log line may have at most ${lineBytes} bytes (OSSEC's cut)`, 'LOGTEST_LINE_TOO_LONG');
+  });
+  if (req.draft) checkFileSize('draft.content', req.draft.path, req.draft.content);
 }
 
 export class LogtestService {
-  /** The live ruleset compiled apart, once per running engine (each test starts a new Engine on it). */
-  #live: { for: Engine; ruleset: CompiledRuleset } | null = null;
+  /** A key per running engine: a worker reuses its compile of the live ruleset while it is the same. */
+  readonly #keys = new WeakMap<Engine, string>();
+  #generation = 0;
 
   constructor(private readonly d: LogtestDeps) {}
 
-  #compiled(req: LogtestRequest): CompiledRuleset {
-    const { ruleset, files } = this.d;
-    if (req.draft) {
-      const input = files.draftInput(req.draft.path, req.draft.content);
-      try {
-        return ruleset.compile(input);
-      } catch (err) {
-        throw new RulesetInvalidError({ ok: false, errors: files.errors(err), rules: 0, decoders: 0 });
-      }
+  #liveKey(engine: Engine): string {
+    let key = this.#keys.get(engine);
+    if (key === undefined) {
+      key = `live-${++this.#generation}`;
+      this.#keys.set(engine, key);
     }
-    if (this.#live?.for !== ruleset.engine) this.#live = { for: ruleset.engine, ruleset: ruleset.compile(ruleset.context.files) };
-    return this.#live.ruleset;
+    return key;
   }
 
-  /** Runs the lines. A draft that does not compile throws RulesetInvalidError (422). */
-  run(req: LogtestRequest, now = Date.now()): LogtestResponse {
+  #source(req: LogtestRequest): RulesetSource {
+    const { ruleset, files } = this.d;
+    if (req.draft) return files.source(files.draftInput(req.draft.path, req.draft.content));
+    return { ...files.source(ruleset.context.files), key: this.#liveKey(ruleset.engine) };
+  }
+
+  /**
+   * Runs the lines in a worker. Throws PayloadTooLargeError (413) over the input limits,
+   * RulesetInvalidError (422) for a draft that does not compile, the pool's errors (429, 503) and
+   * JobAbortedError when `signal` aborts.
+   */
+  async run(req: LogtestRequest, signal?: AbortSignal, now = Date.now()): Promise<LogtestResponse> {
+    checkLogtestInput(req);
     const ctx = this.d.ruleset.context;
-    const compiled = this.#compiled(req);
-    // Synchronous from here to the end: no other test can start an engine on this ruleset meanwhile.
-    const engine = new EngineClass(compiled, ctx.engineOptions);
-    const replayer = new Replayer(engine, {
-      dialect: ctx.dialect,
-      bound: bindActiveResponses(compiled.tree.all, arBindingsOf(ctx.cfg), ctx.dialect),
-      whiteList: new WhiteList(this.d.whiteList()),
-      protect: this.d.protect,
-    });
-    const year = req.year ?? new Date(now).getFullYear();
-    const useLog = req.time === 'log';
-    let time = now / 1000;
-    const results = req.lines.map((input, i) => {
-      if (useLog) time = syslogTime(input, year, tzOffset) ?? time;
-      return lineResult(i + 1, input, replayer.feed(input, 'stdin', time, i + 1));
-    });
-    return {
-      ruleset: req.draft ? 'draft' : 'live',
-      results,
-      replay: { lines: replayer.lines, alerts: replayer.alerts, blocks: replayer.blocks, refused: replayer.refused },
-    };
+    const answer = await this.d.pool.run<LogtestAnswer>({
+      kind: 'logtest',
+      ruleset: this.#source(req),
+      run: {
+        lines: req.lines,
+        ruleset: req.draft ? 'draft' : 'live',
+        time: req.time === 'log' ? 'log' : 'now',
+        year: req.year ?? new Date(now).getFullYear(),
+        now,
+        engineOptions: ctx.engineOptions,
+        bindings: arBindingsOf(ctx.cfg),
+        whiteList: this.d.whiteList(),
+        protection: this.d.protection(),
+      },
+    }, signal);
+    if (!answer.ok) throw new RulesetInvalidError({ ok: false, errors: this.d.files.shown(answer.errors), rules: 0, decoders: 0 });
+    return answer.response;
   }
 }

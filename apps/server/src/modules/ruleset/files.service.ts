@@ -1,16 +1,20 @@
 // Whole-file edits of the running ruleset's rule and decoder files (design decision 4): only files
 // the running config loads; a draft is compiled with every other file as it is on disk, and a save
 // is written (atomically) and applied only when the whole ruleset compiles with it. Each save is a
-// revision, and any revision can be rolled back to the same way.
+// revision, and any revision can be rolled back to the same way. The compile of a draft runs in a
+// worker thread (workers/), never on the event loop: a huge or hostile file cannot stall the API.
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RulesetInput, SourceFile } from '@portcullis/engine';
 import type { RulesetError, RulesetFile, RulesetFileContent, RulesetFileKind, RulesetFileSaved, RulesetRevision, RulesetRevisionContent, RulesetValidation } from '@portcullis/shared';
 import type { Db } from '../../db/database.js';
-import { ConflictError, DomainError, ForbiddenError, NotFoundError } from '../../errors.js';
+import { ConflictError, DomainError, ForbiddenError, NotFoundError, PayloadTooLargeError } from '../../errors.js';
 import { writeFileAtomic } from '../../config/atomic-write.js';
 import { displayPath } from '../../config/ruleset-files.js';
 import { errorsOf, type RulesetManager } from '../../pipeline/ruleset-manager.js';
+import { bytes } from '../../workers/http.js';
+import type { RulesetSource, ValidateAnswer } from '../../workers/ruleset-jobs.js';
+import type { WorkerPool } from '../../workers/worker-pool.js';
 import type { Actor } from '../accounts/accounts.service.js';
 import type { AuditRepository } from '../audit/audit.repository.js';
 import { RevisionsRepository, sha256, toRevision } from './revisions.repository.js';
@@ -20,6 +24,16 @@ export class RulesetInvalidError extends DomainError {
   constructor(readonly validation: RulesetValidation) {
     super('RULE_SYNTAX', `the ruleset does not compile with this file: ${validation.errors.length} error(s)`, 422);
   }
+}
+
+/** The largest rule or decoder file a draft, a validation or a save may bring. */
+export const RULE_FILE_MAX_BYTES = 1024 * 1024;
+
+/** 413 for a draft over RULE_FILE_MAX_BYTES, naming the field, the file and its size. */
+export function checkFileSize(field: string, path: string, content: string): void {
+  const size = Buffer.byteLength(content);
+  if (size > RULE_FILE_MAX_BYTES)
+    throw new PayloadTooLargeError(`${field}: ${path} is ${size} bytes; a rule or decoder file may have at most ${bytes(RULE_FILE_MAX_BYTES)} (${RULE_FILE_MAX_BYTES} bytes)`, 'RULE_FILE_TOO_LARGE');
 }
 
 interface FileRef {
@@ -45,6 +59,8 @@ export class RulesetFilesService {
     private readonly db: Db,
     private readonly ruleset: RulesetManager,
     private readonly audit: AuditRepository,
+    /** Where drafts are compiled (workers.plugin.ts's validation pool). */
+    private readonly validation: WorkerPool,
   ) {
     this.revisions = new RevisionsRepository(db);
   }
@@ -104,43 +120,64 @@ export class RulesetFilesService {
   }
 
   /** Errors with the paths the API shows. */
-  errors(err: unknown): RulesetError[] {
-    return errorsOf(err).map((e) => ({ ...e, file: e.file ? displayPath(this.#home, e.file) : e.file }));
+  shown(errors: RulesetError[]): RulesetError[] {
+    return errors.map((e) => ({ ...e, file: e.file ? displayPath(this.#home, e.file) : e.file }));
   }
 
-  validate(path: string, content: string): RulesetValidation {
+  /** What a worker needs to compile `files` as `RulesetManager.compile` would. */
+  source(files: RulesetInput): RulesetSource {
+    return { files, dialect: this.ruleset.context.dialect, overrides: this.ruleset.overrides() };
+  }
+
+  /** Compiles the ruleset with the draft in place, in a worker; `signal` aborts it (client gone). */
+  async validate(path: string, content: string, signal?: AbortSignal): Promise<RulesetValidation> {
+    checkFileSize('content', path, content);
+    return this.#compile(path, content, signal);
+  }
+
+  async #compile(path: string, content: string, signal?: AbortSignal): Promise<RulesetValidation> {
+    let input: RulesetInput;
     try {
-      const rs = this.ruleset.compile(this.draftInput(path, content));
-      return { ok: true, errors: [], rules: rs.tree.all.length, decoders: rs.decoders.all.length };
+      input = this.draftInput(path, content);
     } catch (err) {
-      return { ok: false, errors: this.errors(err), rules: 0, decoders: 0 };
+      return { ok: false, errors: this.shown(errorsOf(err)), rules: 0, decoders: 0 };
     }
+    const v = await this.validation.run<ValidateAnswer>({ kind: 'validate', ruleset: this.source(input) }, signal);
+    return v.ok ? { ok: true, errors: [], rules: v.rules, decoders: v.decoders } : { ok: false, errors: this.shown(v.errors), rules: 0, decoders: 0 };
   }
 
-  save(body: { path: string; content: string; base_hash: string; message: string }, actor: Actor): RulesetFileSaved {
+  async save(body: { path: string; content: string; base_hash: string; message: string }, actor: Actor, signal?: AbortSignal): Promise<RulesetFileSaved> {
+    checkFileSize('content', body.path, body.content);
     const f = this.#find(body.path);
     if (!writable(f.abs)) throw new ForbiddenError(`${f.path} is read-only for the server`, 'READ_ONLY');
-    const previous = readFileSync(f.abs, 'utf8');
-    if (sha256(previous) !== body.base_hash) throw new ConflictError(`${f.path} changed since it was opened; reload it and apply the change again`, 'STALE_FILE');
-    return this.#apply(f, previous, body.content, body.message, actor, 'ruleset.file_save');
+    if (sha256(readFileSync(f.abs, 'utf8')) !== body.base_hash) throw this.#stale(f);
+    return this.#apply(f, body.base_hash, body.content, body.message, actor, 'ruleset.file_save', signal);
   }
 
-  rollback(id: number, message: string, actor: Actor): RulesetFileSaved {
+  async rollback(id: number, message: string, actor: Actor, signal?: AbortSignal): Promise<RulesetFileSaved> {
     const rev = this.revisions.get(id);
     if (!rev || rev.kind === 'config') throw new NotFoundError(`no rule or decoder file revision ${id}`);
     const f = this.#find(rev.path);
     if (!writable(f.abs)) throw new ForbiddenError(`${f.path} is read-only for the server`, 'READ_ONLY');
-    return this.#apply(f, readFileSync(f.abs, 'utf8'), rev.content, message, actor, 'ruleset.file_rollback', id);
+    return this.#apply(f, sha256(readFileSync(f.abs, 'utf8')), rev.content, message, actor, 'ruleset.file_rollback', signal, id);
+  }
+
+  #stale(f: FileRef): ConflictError {
+    return new ConflictError(`${f.path} changed since it was opened; reload it and apply the change again`, 'STALE_FILE');
   }
 
   /**
-   * Validates, then in one transaction: the revision, the audit entry, the file written, the
-   * engine switched. A reload that still fails (another file changed meanwhile) puts the old
-   * content back and rolls the rows back: never half-applied.
+   * Validates (in a worker), then, if the file is still the one validated against (`baseHash`),
+   * in one transaction: the revision, the audit entry, the file written, the engine switched. A
+   * reload that still fails (another file changed meanwhile) puts the old content back and rolls
+   * the rows back: never half-applied.
    */
-  #apply(f: FileRef, previous: string, content: string, message: string, actor: Actor, action: string, from?: number): RulesetFileSaved {
-    const v = this.validate(f.path, content);
+  async #apply(f: FileRef, baseHash: string, content: string, message: string, actor: Actor, action: string, signal?: AbortSignal, from?: number): Promise<RulesetFileSaved> {
+    const v = await this.#compile(f.path, content, signal);
     if (!v.ok) throw new RulesetInvalidError(v);
+    // The validation took a while off the loop: another save may have landed meanwhile.
+    const previous = readFileSync(f.abs, 'utf8');
+    if (sha256(previous) !== baseHash) throw this.#stale(f);
     const row = this.db.transaction(() => {
       const r = this.revisions.record({ path: f.path, kind: f.kind, previous, content, author: actor.name, message });
       this.audit.record({

@@ -1,0 +1,38 @@
+// The worker thread of the ruleset pools (workers.plugin.ts): compiles a ruleset from data and
+// validates it or runs a log test on it. One job at a time; the pool terminates the thread when a
+// job is over its time or memory limit or its client went away.
+import { parentPort } from 'node:worker_threads';
+import type { CompiledRuleset } from '@portcullis/engine';
+import { runLogtest } from '../modules/logtest/logtest.run.js';
+import { compileWithOverrides, errorsOf } from '../pipeline/ruleset-manager.js';
+import type { LogtestAnswer, RulesetJob, RulesetSource, ValidateAnswer } from './ruleset-jobs.js';
+
+let kept: { key: string; ruleset: CompiledRuleset } | null = null;
+
+function compiled(src: RulesetSource): CompiledRuleset {
+  if (src.key !== undefined && kept?.key === src.key) return kept.ruleset;
+  const ruleset = compileWithOverrides(src.files, src.dialect, src.overrides);
+  if (src.key !== undefined) kept = { key: src.key, ruleset };
+  return ruleset;
+}
+
+function handle(job: RulesetJob): ValidateAnswer | LogtestAnswer {
+  let ruleset: CompiledRuleset;
+  try {
+    ruleset = compiled(job.ruleset);
+  } catch (err) {
+    return { ok: false, errors: errorsOf(err) };
+  }
+  if (job.kind === 'validate') return { ok: true, rules: ruleset.tree.all.length, decoders: ruleset.decoders.all.length };
+  return { ok: true, response: runLogtest(ruleset, job.run) };
+}
+
+const port = parentPort;
+if (!port) throw new Error('ruleset.worker.ts runs in a worker thread only');
+port.on('message', (m: { id: number; job: RulesetJob }) => {
+  try {
+    port.postMessage({ id: m.id, ok: true, value: handle(m.job) });
+  } catch (err) {
+    port.postMessage({ id: m.id, ok: false, message: err instanceof Error ? err.message : String(err) });
+  }
+});
