@@ -29,7 +29,7 @@ export const Health = Type.Object({
   setup_required: Type.Boolean(),
   version: Type.Optional(Type.String()),
   uptime_seconds: Type.Optional(Type.Number()),
-  database: Type.Optional(Type.Object({ path: Type.String(), ok: Type.Boolean() })),
+  database: Type.Optional(Type.Object({ path: Type.String(), ok: Type.Boolean(), /** Why not ok (a full data disk), in words. */ error: Type.Optional(Type.Union([Type.String(), Type.Null()])) })),
   ruleset: Type.Optional(Type.Object({ ok: Type.Boolean(), rules: Type.Integer(), decoders: Type.Integer(), last_error: Type.Union([Type.String(), Type.Null()]) })),
   sources: Type.Optional(Type.Object({ total: Type.Integer(), failed: Type.Integer() })),
   readiness: Type.Optional(Readiness),

@@ -3,6 +3,7 @@
 import type { ProcessResult } from '@portcullis/engine';
 import type { Atomic, LineSink, RawLine } from '../sources/index.js';
 import type { Db } from '../db/database.js';
+import { StorageFullError, isDiskFull, type StorageGuard } from '../db/storage-guard.js';
 import type { AlertRecord, AlertsRepository } from '../modules/alerts/alerts.repository.js';
 import { toAlertRecord } from './alert-record.js';
 import type { PipelineMetrics } from './metrics.js';
@@ -27,6 +28,15 @@ export interface PipelineLogger {
   error(obj: object, msg: string): void;
 }
 
+/** Lines of a failed commit with what the engine made of them, per location, oldest first. */
+interface Processed {
+  line: string;
+  results: ProcessResult[];
+}
+
+/** At most this many lines' results are kept for a retry; beyond, a retry is counted again. */
+const RETRY_MAX = 20_000;
+
 export interface IngestSummary {
   accepted: number;
   alerts: number;
@@ -42,8 +52,18 @@ export class Pipeline {
   /** Alerts inserted in the open transaction, published when it commits. */
   #pending: PersistedAlert[] = [];
   #oldestPending = Infinity;
+  readonly #storage: StorageGuard | null;
+  /** Lines processed in the open transaction, per location. */
+  #processed = new Map<string, Processed[]>();
+  /**
+   * Lines whose commit failed, with their engine results: a source that retries them (a file
+   * keeps its position) gets these results again instead of the engine counting the lines twice.
+   */
+  #retry = new Map<string, Processed[]>();
+  #retryCount = 0;
 
-  constructor(db: Db, alerts: AlertsRepository, ruleset: RulesetManager, metrics: PipelineMetrics, log: PipelineLogger) {
+  constructor(db: Db, alerts: AlertsRepository, ruleset: RulesetManager, metrics: PipelineMetrics, log: PipelineLogger, storage: StorageGuard | null = null) {
+    this.#storage = storage;
     this.#db = db;
     this.#alerts = alerts;
     this.#ruleset = ruleset;
@@ -70,14 +90,21 @@ export class Pipeline {
    */
   readonly atomic: Atomic = (fn) => {
     if (this.#db.inTransaction) return fn();
+    const storage = this.#storage;
+    // The disk is full: refuse before the engine sees the lines, so nothing is counted, nothing is
+    // lost (a file source keeps its position) and the reserve stays for releases.
+    if (storage?.full && !storage.recovered()) throw new StorageFullError(storage.health().error ?? 'disk full');
     const started = performance.now();
-    try {
-      this.#db.transaction(fn)();
-    } catch (err) {
-      this.#pending = [];
-      this.#oldestPending = Infinity;
-      this.#metrics.failedBatches++;
-      throw err;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.#commit(fn);
+        break;
+      } catch (err) {
+        if (!storage || !isDiskFull(err)) throw err;
+        storage.diskFull(err, 'storing alerts');
+        // Pruning may have made room: one more try; else refused like the lines that come after.
+        if (attempt > 1 || !storage.recovered()) throw new StorageFullError(storage.health().error ?? 'disk full');
+      }
     }
     const now = Date.now();
     this.#metrics.dbWrite.observe((performance.now() - started) / 1000);
@@ -88,6 +115,56 @@ export class Pipeline {
     this.#oldestPending = Infinity;
     this.#publish();
   };
+
+  #commit(fn: () => void): void {
+    try {
+      this.#db.transaction(fn)();
+    } catch (err) {
+      this.#pending = [];
+      this.#oldestPending = Infinity;
+      this.#metrics.failedBatches++;
+      this.#keepForRetry();
+      throw err;
+    }
+    this.#processed.clear();
+  }
+
+  /** Moves the failed transaction's processed lines to the retry cache (bounded). */
+  #keepForRetry(): void {
+    for (const [location, list] of this.#processed) {
+      const kept = this.#retry.get(location);
+      if (kept) kept.push(...list);
+      else this.#retry.set(location, list);
+      this.#retryCount += list.length;
+    }
+    this.#processed = new Map();
+    if (this.#retryCount > RETRY_MAX) {
+      this.#retry.clear();
+      this.#retryCount = 0;
+    }
+  }
+
+  /** The engine's results for a line: from the retry cache when it is the next line there, else fresh. */
+  #results(raw: RawLine, seconds: number): ProcessResult[] {
+    const kept = this.#retry.get(raw.location);
+    let results: ProcessResult[] | undefined;
+    if (kept) {
+      if (kept[0]!.line === raw.line) {
+        results = kept.shift()!.results;
+        this.#retryCount--;
+        if (kept.length === 0) this.#retry.delete(raw.location);
+      } else {
+        // Not a retry of those lines (a source without a position moved on): forget them.
+        this.#retryCount -= kept.length;
+        this.#retry.delete(raw.location);
+      }
+    }
+    results ??= this.#ruleset.engine.processLine(raw.line, raw.location, seconds);
+    const done = this.#processed.get(raw.location);
+    if (done) done.push({ line: raw.line, results });
+    else this.#processed.set(raw.location, [{ line: raw.line, results }]);
+    return results;
+  }
 
   /** The sink every source writes to: synchronous, persisted when it returns. */
   readonly sink: LineSink = (lines) => {
@@ -104,13 +181,12 @@ export class Pipeline {
   }
 
   #process(lines: RawLine[]): number {
-    const engine = this.#ruleset.engine;
     let made = 0;
     for (const raw of lines) {
       this.#metrics.lines++;
       if (raw.receivedAt < this.#oldestPending) this.#oldestPending = raw.receivedAt;
       const seconds = Math.floor(raw.receivedAt / 1000);
-      for (const result of engine.processLine(raw.line, raw.location, seconds)) {
+      for (const result of this.#results(raw, seconds)) {
         this.#metrics.events++;
         if (!result.alert || !(result.alertRule ?? result.rule)) continue;
         const record = toAlertRecord(result, raw.receivedAt);

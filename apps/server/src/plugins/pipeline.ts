@@ -2,6 +2,7 @@
 // alerts repository, the pipeline and its metrics. Sources, the live feed and active response
 // plug into `app.pipeline`. Correlation state is kept across a graceful stop (correlation-snapshot.ts).
 import fp from 'fastify-plugin';
+import { StorageGuard } from '../db/storage-guard.js';
 import { AlertsRepository } from '../modules/alerts/alerts.repository.js';
 import { OverridesRepository } from '../modules/rules/overrides.repository.js';
 import { restoreCorrelationState, saveCorrelationState } from '../pipeline/correlation-snapshot.js';
@@ -17,6 +18,8 @@ declare module 'fastify' {
     alerts: AlertsRepository;
     pipeline: Pipeline;
     metrics: PipelineMetrics;
+    /** The data disk as the database sees it: full or not (health), the reserve for releases. */
+    storage: StorageGuard;
   }
 }
 
@@ -33,12 +36,16 @@ export default fp(
     const alerts = new AlertsRepository(app.db);
     const metrics = new PipelineMetrics();
     const plog = app.log.child({ part: 'pipeline' });
-    const pipeline = new Pipeline(app.db, alerts, ruleset, metrics, { error: (o, m) => plog.error(o, m) });
+    const slog = app.log.child({ part: 'storage' });
+    const storage = new StorageGuard(app.db, config.dataDir, { info: (o, m) => slog.info(o, m), error: (o, m) => slog.error(o, m) });
+    storage.start();
+    const pipeline = new Pipeline(app.db, alerts, ruleset, metrics, { error: (o, m) => plog.error(o, m) }, storage);
     app.decorate('ruleset', ruleset);
     app.decorate('ruleOverrides', overrides);
     app.decorate('alerts', alerts);
     app.decorate('metrics', metrics);
     app.decorate('pipeline', pipeline);
+    app.decorate('storage', storage);
     if (config.watchRuleset) app.addHook('onReady', async () => ruleset.watch());
     // Sources stop in preClose, so no line is being processed here; the database closes after.
     app.addHook('onClose', async () => {

@@ -1,5 +1,6 @@
 // Background pruning of old alerts, by age and by row count, in batches with the event loop given
-// back between them, so writers and readers are never held up for long.
+// back between them, so writers and readers are never held up for long; and at once when the data
+// disk is full (db/storage-guard.ts).
 import { setImmediate as yieldLoop } from 'node:timers/promises';
 import fp from 'fastify-plugin';
 import type { AlertsRepository } from '../modules/alerts/alerts.repository.js';
@@ -14,6 +15,13 @@ export function pruneBatch(alerts: AlertsRepository, days: number, maxAlerts: nu
   const old = days > 0 ? alerts.pruneOlderThan(now - days * 86_400_000, batch) : 0;
   if (old === batch) return old;
   return old + (maxAlerts > 0 ? alerts.pruneBeyond(maxAlerts, batch - old) : 0);
+}
+
+/** Prunes until nothing is left to prune, at once (the disk is full and a writer waits); returns how many went. */
+export function pruneNow(alerts: AlertsRepository, days: number, maxAlerts: number): number {
+  let removed = 0;
+  for (let n = BATCH; n === BATCH; removed += n) n = pruneBatch(alerts, days, maxAlerts);
+  return removed;
 }
 
 /** Prunes until nothing is left to prune, yielding between batches; returns how many went. */
@@ -33,6 +41,8 @@ export default fp(
     let timer: NodeJS.Timeout | null = null;
     let stopped = false;
     let running: Promise<void> | null = null;
+    // A full disk prunes what the settings allow before the pipeline is refused.
+    app.storage.addRelief(() => pruneNow(app.alerts, days, maxAlerts));
     const run = (): void => {
       running ??= pruneAll(app.alerts, days, maxAlerts, () => stopped)
         .then((removed) => {

@@ -21,6 +21,8 @@ const systemRoutes: FastifyPluginAsyncTypebox = async (app) => {
     } catch {
       dbOk = false;
     }
+    const storage = app.storage.health();
+    if (!storage.ok) dbOk = false;
     const rs = app.ruleset.status();
     const statuses = app.sources.statuses();
     const failed = statuses.filter((s) => s.state === 'failed').length;
@@ -33,7 +35,7 @@ const systemRoutes: FastifyPluginAsyncTypebox = async (app) => {
       ...base,
       version: VERSION,
       uptime_seconds: (Date.now() - startedAt) / 1000,
-      database: { path: app.config.dbPath, ok: dbOk },
+      database: { path: app.config.dbPath, ok: dbOk, error: storage.error },
       ruleset: { ok: rs.ok, rules: rs.rules, decoders: rs.decoders, last_error: rs.errors[0] ? `${rs.errors[0].file}:${rs.errors[0].line}:${rs.errors[0].column}: ${rs.errors[0].message}` : null },
       sources: { total: statuses.length, failed },
       readiness,
