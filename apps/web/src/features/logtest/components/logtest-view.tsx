@@ -1,8 +1,10 @@
 // Log test: paste lines, run them against the live ruleset or a draft of one file, and read the
-// three phases and the replay. The lines are kept in the URL while short enough to share.
-import type { RulesetValidation } from '@portcullis/shared';
+// three phases and the replay. The lines are kept in the URL while short enough to share. Only
+// admins test drafts (the API refuses others); a paste over LOGTEST_LIMITS is not sent.
+import { LOGTEST_LIMITS, type RulesetValidation } from '@portcullis/shared';
 import { lazy, Suspense, useState, type FormEvent } from 'react';
 import { ApiError, errorMessage } from '@/lib/api-client';
+import { useCan } from '@/lib/authorization';
 import { useUrlParams } from '@/lib/url-state';
 import { Button } from '@/components/ui/button';
 import { Card, Field } from '@/components/ui/card';
@@ -29,13 +31,14 @@ export function LogtestView() {
   const [draftText, setDraftText] = useState<string | null>(null);
   const [draftError, setDraftError] = useState<string | null>(null);
   const time = p.time === 'now' ? 'now' : 'log';
-  const useDraft = draftText !== null;
+  const canDraft = useCan('rules:write');
+  const useDraft = canDraft && draftText !== null;
   const run = useLogtest();
 
   const submit = (e?: FormEvent) => {
     e?.preventDefault();
     const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-    if (lines.length === 0) return;
+    if (lines.length === 0 || lines.length > LOGTEST_LIMITS.lines) return;
     if (text.length < 1500) set({ lines: text }, { replace: true });
     run.mutate({ lines, time, ...(useDraft ? { draft: { path: draftPath, content: draftText } } : {}) });
   };
@@ -51,6 +54,7 @@ export function LogtestView() {
   };
   const validation = run.error instanceof ApiError && run.error.status === 422 ? (run.error.body as RulesetValidation | null) : null;
   const count = text.split(/\r?\n/).filter((l) => l.trim() !== '').length;
+  const tooMany = count > LOGTEST_LIMITS.lines;
 
   return (
     <div className="stack">
@@ -77,20 +81,25 @@ export function LogtestView() {
                 <option value="now">Time of the test (as live)</option>
               </select>
             </div>
-            <div className="field">
-              <span className="field-label">Ruleset</span>
-              <div className="row" role="radiogroup" aria-label="Ruleset">
-                <label className="checkbox"><input type="radio" name="rs" checked={!useDraft} onChange={() => { setDraftText(null); set({ draft: '' }, { replace: true }); }} /> Live</label>
-                <label className="checkbox"><input type="radio" name="rs" checked={useDraft} onChange={() => setDraftText('')} /> Draft of a file</label>
+            {canDraft && (
+              <div className="field">
+                <span className="field-label">Ruleset</span>
+                <div className="row" role="radiogroup" aria-label="Ruleset">
+                  <label className="checkbox"><input type="radio" name="rs" checked={!useDraft} onChange={() => { setDraftText(null); set({ draft: '' }, { replace: true }); }} /> Live</label>
+                  <label className="checkbox"><input type="radio" name="rs" checked={useDraft} onChange={() => setDraftText('')} /> Draft of a file</label>
+                </div>
               </div>
-            </div>
+            )}
             <span className="grow" />
             <Button onClick={() => setText(EXAMPLE)}>Insert an example</Button>
-            <Button type="submit" variant="primary" icon={<IconFlask />} busy={run.isPending} disabled={count === 0}>
+            <Button type="submit" variant="primary" icon={<IconFlask />} busy={run.isPending} disabled={count === 0 || tooMany}>
               Test {count > 0 ? `${count} ${count === 1 ? 'line' : 'lines'}` : ''}
             </Button>
           </div>
-          <p className="muted small">Nothing is stored and no script runs. <kbd>Ctrl</kbd>+<kbd>Enter</kbd> runs the test.</p>
+          {tooMany && <div className="banner danger" role="alert">{count} lines: a log test takes at most {LOGTEST_LIMITS.lines} lines.</div>}
+          <p className="muted small">
+            Nothing is stored and no script runs. Up to {LOGTEST_LIMITS.lines} lines of at most {LOGTEST_LIMITS.lineBytes} bytes. <kbd>Ctrl</kbd>+<kbd>Enter</kbd> runs the test.
+          </p>
           {useDraft && (
             <div className="stack" style={{ gap: 8 }}>
               <div className="row">
