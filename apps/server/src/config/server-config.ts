@@ -35,6 +35,8 @@ export interface ServerConfig {
   journald: 'auto' | 'yes' | 'no';
   /** SYSLOG_IDENTIFIERs read from the journal when journald is on (one source each). */
   journaldIdentifiers: string[];
+  /** The _UIDs sshd (or another journald_identifier) must run as for its entries to be read; 'any': no check. */
+  journaldTrustedUids: number[] | 'any';
   logLevel: string;
   /** Set the Secure flag on the session cookie (behind an HTTPS proxy). */
   secureCookies: boolean;
@@ -152,6 +154,7 @@ export function resolveServerConfig(flags: StartFlags = {}, env: NodeJS.ProcessE
     syslog: syslogListeners(cfg, env.PORTCULLIS_SYSLOG),
     journald,
     journaldIdentifiers: repeated(cfg, 'journald_identifier', env.PORTCULLIS_JOURNALD_IDENTIFIER) ?? ['sshd'],
+    journaldTrustedUids: trustedUids(repeated(cfg, 'journald_trusted_uid', env.PORTCULLIS_JOURNALD_TRUSTED_UID) ?? ['0']),
     logLevel: setting('log_level')?.value ?? 'info',
     secureCookies: bool(setting('secure_cookies')?.value ?? 'no', 'secure_cookies'),
     watchRuleset: bool(setting('watch_ruleset')?.value ?? 'yes', 'watch_ruleset'),
@@ -194,6 +197,15 @@ function repeated(cfg: OssecConfig, name: string, envValue: string | undefined):
   if (envValue !== undefined) return envValue.split(',').map((s) => s.trim()).filter(Boolean);
   const values = cfg.portcullisElements.flatMap((sec) => sec.children.filter((c) => c.name === name).map((c) => c.text.trim()));
   return values.length > 0 ? values : undefined;
+}
+
+/** `<journald_trusted_uid>`: numbers, or `any` alone. */
+function trustedUids(values: string[]): number[] | 'any' {
+  if (values.some((v) => v.toLowerCase() === 'any')) return 'any';
+  return values.map((v) => {
+    if (!/^\d+$/.test(v)) throw new ConfigError(`journald_trusted_uid must be a user id number or any, not "${v}"`);
+    return Number(v);
+  });
 }
 
 /** `<syslog protocol="udp|tcp">HOST:PORT</syslog>`, repeatable; env `PORTCULLIS_SYSLOG=udp:HOST:PORT,tcp:…`. */

@@ -4,6 +4,7 @@ export * from './file-tailer.js';
 export * from './file-sources.js';
 export * from './syslog-time.js';
 export * from './journald.js';
+export * from './journal-trust.js';
 export * from './syslog-parse.js';
 export * from './syslog-framer.js';
 export { SyslogTcpSource, SyslogUdpSource, syslogLocation, type SyslogListenerOptions, type SyslogStatus, type SyslogTcpOptions } from './syslog-server.js';

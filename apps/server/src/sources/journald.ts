@@ -1,10 +1,14 @@
 // The systemd journal as a source: a `journalctl -f -o json` child process (spawned without a
 // shell), each entry turned into a classic syslog line for OSSEC's pre-decoder, and the journal
-// cursor persisted so a restart continues after the last entry handed on.
+// cursor persisted so a restart continues after the last entry handed on. Entries that name a
+// guarded program (sshd) without coming from it are dropped and counted (see journal-trust.ts):
+// filtered here rather than with journalctl matches, so a forgery is seen and shown, not just missed.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { JournalTrust } from './journal-trust.js';
 import {
   Backoff,
+  DropCounter,
   errorMessage,
   runDirectly,
   type Atomic,
@@ -35,6 +39,13 @@ export interface JournaldSourceOptions {
   unit?: string;
   /** `--identifier=<id>`: only this syslog identifier. */
   identifier?: string;
+  /**
+   * Identifiers read only from their own process running as a trusted `_UID` (see journal-trust.ts).
+   * Default: `identifier` when one is set, else `sshd`.
+   */
+  guardedIdentifiers?: readonly string[];
+  /** The `_UID`s a guarded program runs as, or 'any'. Default root only. */
+  trustedUids?: readonly number[] | 'any';
   /** The journalctl binary; a bare name is looked up on PATH. Default `journalctl`. */
   journalctlPath?: string;
   /** Environment for the child (its PATH is where a bare binary name is looked up); default inherited. */
@@ -68,6 +79,11 @@ function fieldText(value: unknown): string | undefined {
  * Returns null for entries without a message. Line breaks inside the message become spaces, so one
  * entry is one line and cannot pose as a second one.
  */
+/** The identifier a line will carry: SYSLOG_IDENTIFIER, else the process name, else `journal`. */
+export function journalIdentifier(entry: JournalEntry): string {
+  return fieldText(entry.SYSLOG_IDENTIFIER) ?? fieldText(entry._COMM) ?? 'journal';
+}
+
 export function journalEntryToLine(entry: JournalEntry): string | null {
   const rawMessage = fieldText(entry.MESSAGE);
   if (rawMessage === undefined) return null;
@@ -75,7 +91,7 @@ export function journalEntryToLine(entry: JournalEntry): string | null {
   const micros = Number(fieldText(entry.__REALTIME_TIMESTAMP) ?? fieldText(entry._SOURCE_REALTIME_TIMESTAMP));
   const time = formatSyslogTime(Number.isFinite(micros) ? new Date(Math.floor(micros / 1000)) : new Date());
   const host = fieldText(entry._HOSTNAME) ?? 'localhost';
-  const ident = fieldText(entry.SYSLOG_IDENTIFIER) ?? fieldText(entry._COMM) ?? 'journal';
+  const ident = journalIdentifier(entry);
   const pid = fieldText(entry._PID) ?? fieldText(entry.SYSLOG_PID);
   return `${time} ${host} ${ident}${pid ? `[${pid}]` : ''}: ${message}`;
 }
@@ -85,6 +101,8 @@ export class JournaldSource implements Source {
   readonly #o: JournaldSourceOptions;
   readonly #atomic: Atomic;
   readonly #backoff: Backoff;
+  readonly #trust: JournalTrust;
+  readonly #dropped = new DropCounter();
   #child: ChildProcess | null = null;
   #exited: Promise<void> = Promise.resolve();
   #cursor: string | undefined;
@@ -100,6 +118,10 @@ export class JournaldSource implements Source {
     this.#o = options;
     this.#atomic = options.atomic ?? runDirectly;
     this.#backoff = new Backoff(options.backoff);
+    this.#trust = new JournalTrust({
+      identifiers: options.guardedIdentifiers ?? (options.identifier ? [options.identifier] : ['sshd']),
+      uids: options.trustedUids ?? [0],
+    });
     const filter = options.unit ? `:${options.unit}` : options.identifier ? `:${options.identifier}` : '';
     this.id = options.id ?? `journald${filter}`;
   }
@@ -147,6 +169,8 @@ export class JournaldSource implements Source {
       linesRead: this.#linesRead,
       lastError: this.#lastError,
       lastErrorAt: this.#lastErrorAt,
+      dropped: this.#dropped.snapshot(),
+      recentDrops: this.#dropped.recent(),
     };
   }
 
@@ -238,8 +262,10 @@ export class JournaldSource implements Source {
         continue; // not an entry; nothing to acknowledge
       }
       if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) continue;
-      const line = journalEntryToLine(entry as JournalEntry);
-      if (line !== null) batch.push({ line, location: 'journald', receivedAt });
+      const forged = this.#trust.check(entry as JournalEntry, journalIdentifier(entry as JournalEntry));
+      const line = forged === null ? journalEntryToLine(entry as JournalEntry) : null;
+      if (forged !== null) this.#dropped.add('untrusted-identifier', forged);
+      else if (line !== null) batch.push({ line, location: 'journald', receivedAt });
       cursor = fieldText((entry as JournalEntry).__CURSOR) ?? cursor;
       if (batch.length >= max && !flush()) return;
     }

@@ -21,6 +21,56 @@ export interface SourceStatus {
   linesRead: number;
   lastError: string | null;
   lastErrorAt: number | null;
+  /** Lines turned away, by reason (never dropped silently). */
+  dropped?: Record<string, number>;
+  /** The last few senders or processes turned away, newest first. */
+  recentDrops?: RecentDrop[];
+}
+
+export interface RecentDrop {
+  /** A sender address, or what a journal entry claimed and really was. */
+  from: string;
+  reason: string;
+  count: number;
+  lastAt: number;
+}
+
+/** Counts per reason, plus the last few origins, for what a source turns away. */
+export class DropCounter {
+  readonly counts: Record<string, number> = {};
+  readonly #recent: RecentDrop[] = [];
+  readonly #keep: number;
+
+  constructor(keep = 10) {
+    this.#keep = keep;
+  }
+
+  /** Counts `n` under `reason`; `from`, when given, goes to the front of the recent list. */
+  add(reason: string, from?: string, n = 1): void {
+    this.counts[reason] = (this.counts[reason] ?? 0) + n;
+    if (from === undefined) return;
+    const at = Date.now();
+    const i = this.#recent.findIndex((r) => r.from === from && r.reason === reason);
+    const entry = i >= 0 ? this.#recent.splice(i, 1)[0]! : { from, reason, count: 0, lastAt: at };
+    entry.count += n;
+    entry.lastAt = at;
+    this.#recent.unshift(entry);
+    if (this.#recent.length > this.#keep) this.#recent.pop();
+  }
+
+  total(): number {
+    let n = 0;
+    for (const v of Object.values(this.counts)) n += v;
+    return n;
+  }
+
+  snapshot(): Record<string, number> {
+    return { ...this.counts };
+  }
+
+  recent(): RecentDrop[] {
+    return this.#recent.map((r) => ({ ...r }));
+  }
 }
 
 /**

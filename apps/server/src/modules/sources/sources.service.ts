@@ -46,7 +46,10 @@ export class SourcesService {
     for (const lf of config.cfg.localfiles) {
       if (lf.logFormat === 'journald' || lf.location === 'journald') {
         journaldFromConfig = true;
-        this.sources.push(new JournaldSource({ sink, atomic, id: 'journald', cursor: sqlCursorStore(db, 'journald') }));
+        this.sources.push(new JournaldSource({
+          sink, atomic, id: 'journald', cursor: sqlCursorStore(db, 'journald'),
+          guardedIdentifiers: config.journaldIdentifiers, trustedUids: config.journaldTrustedUids,
+        }));
       } else if (FILE_FORMATS.has(lf.logFormat)) {
         const pattern = resolve(config.home, lf.location);
         this.sources.push(new FilePatternSource({ pattern, sink, atomic, positions, id: `file:${pattern}`, ...(lf.alias ? { location: lf.alias } : {}) }));
@@ -64,7 +67,7 @@ export class SourcesService {
     if (journald && !journaldFromConfig) {
       for (const identifier of config.journaldIdentifiers) {
         const id = `journald:${identifier}`;
-        this.sources.push(new JournaldSource({ sink, atomic, identifier, id, cursor: sqlCursorStore(db, id) }));
+        this.sources.push(new JournaldSource({ sink, atomic, identifier, id, cursor: sqlCursorStore(db, id), trustedUids: config.journaldTrustedUids }));
       }
     }
     for (const s of config.syslog) {
