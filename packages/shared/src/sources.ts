@@ -12,6 +12,20 @@ export const SourceInfo = Type.Object({
   last_error_at: Type.Union([Type.String(), Type.Null()]),
   /** Files currently followed, for a file source. */
   files: Type.Optional(Type.Array(Type.Object({ path: Type.String(), state: Type.String(), lines_read: Type.Integer() }))),
+  /** Lines turned away, by reason (journald: `untrusted-identifier`; syslog: `sink-error`). */
+  dropped: Type.Optional(Type.Record(Type.String(), Type.Integer())),
+  /** The last few senders or processes turned away, newest first. */
+  recent_drops: Type.Optional(Type.Array(Type.Object({ from: Type.String(), reason: Type.String(), count: Type.Integer(), last_at: Type.String() }))),
+  /** Syslog: who may send, in words (<allowed-ips>/<denied-ips>, or local senders only). */
+  access: Type.Optional(Type.String()),
+  /** Syslog: senders refused, by reason (`not-allowed`, `denied`, `sender-limit`); TCP connections, UDP datagrams. */
+  refused: Type.Optional(Type.Record(Type.String(), Type.Integer())),
+  /** Syslog TCP: connections closed by us, by reason (`idle-timeout`, `first-byte-timeout`, `evicted`). */
+  closed: Type.Optional(Type.Record(Type.String(), Type.Integer())),
+  /** Syslog TCP: open connections. */
+  connections: Type.Optional(Type.Integer()),
+  /** Syslog: messages cut to the maximum size. */
+  truncated: Type.Optional(Type.Integer()),
 });
 export type SourceInfo = Static<typeof SourceInfo>;
 

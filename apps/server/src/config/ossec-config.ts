@@ -2,6 +2,7 @@
 // <portcullis> block. Pure parsing: paths are returned as written; resolution is done by the caller.
 import type { XmlElement } from '@portcullis/engine';
 import { RulesetError, attrCI, parseXml } from '@portcullis/engine';
+import { IpRangeError, canonicalAddress, parseIpRange } from '../sources/sender-filter.js';
 
 export interface LocalFile {
   location: string;
@@ -39,6 +40,19 @@ export type RulesSection =
   | { kind: 'ossec'; includes: string[]; ruleDirs: string[]; decoders: string[]; decoderDirs: string[]; lists: string[] }
   | { kind: 'wazuh'; decoderDirs: string[]; ruleDirs: string[]; ruleIncludes: string[]; decoderIncludes: string[]; ruleExcludes: string[]; decoderExcludes: string[]; lists: string[] };
 
+/** An OSSEC `<remote>` with `<connection>syslog</connection>`: one receiver per protocol. */
+export interface RemoteSyslog {
+  protocols: Array<'udp' | 'tcp'>;
+  port: number;
+  /** `<local_ip>`, or null for all interfaces. */
+  localIp: string | null;
+  ipv6: boolean;
+  allowedIps: string[];
+  deniedIps: string[];
+  file: string;
+  line: number;
+}
+
 export interface PortcullisSection {
   values: Map<string, string>;
 }
@@ -50,6 +64,7 @@ export interface OssecConfig {
   rules: RulesSection | null;
   commands: CommandConfig[];
   activeResponses: ActiveResponseConfig[];
+  remoteSyslog: RemoteSyslog[];
   logAlertLevel: number;
   memorySize: number | null;
   portcullis: Map<string, string>;
@@ -87,6 +102,7 @@ export function parseOssecConfig(src: string, file: string): OssecConfig {
     rules: null,
     commands: [],
     activeResponses: [],
+    remoteSyslog: [],
     logAlertLevel: 1,
     memorySize: null,
     portcullis: new Map(),
@@ -153,17 +169,65 @@ export function parseOssecConfig(src: string, file: string): OssecConfig {
           if (sec.children.length === 0) break;
           cfg.activeResponses.push(parseActiveResponse(sec));
           break;
+        case 'remote': {
+          const remote = parseRemote(sec);
+          if (remote) cfg.remoteSyslog.push(remote);
+          break;
+        }
         case 'portcullis':
           cfg.portcullisElements.push(sec);
           for (const c of sec.children) cfg.portcullis.set(c.name, text(c));
           break;
         default:
-          break; // other OSSEC sections (syscheck, rootcheck, remote, …) are not ours to read
+          break; // other OSSEC sections (syscheck, rootcheck, …) are not ours to read
       }
     }
   }
   validateActiveResponses(cfg);
   return cfg;
+}
+
+/** The text of an <allowed-ips>/<denied-ips> element, checked: an address, a network or `any`. */
+export function ipEntry(el: XmlElement): string {
+  try {
+    parseIpRange(text(el));
+  } catch (err) {
+    if (err instanceof IpRangeError) fail(el, `<${el.name}>: ${err.message}`);
+    throw err;
+  }
+  return text(el);
+}
+
+/**
+ * OSSEC's `<remote>`: only `<connection>syslog</connection>` is ours (secure agent connections are
+ * not supported and are skipped). Port 514 and UDP by default, as in OSSEC; Wazuh's `tcp,udp`
+ * gives one receiver each. Options for agent connections (queue_size, …) are ignored.
+ */
+export function parseRemote(sec: XmlElement): RemoteSyslog | null {
+  const connection = sec.children.find((c) => c.name === 'connection');
+  if (!connection || text(connection).toLowerCase() !== 'syslog') return null;
+  const r: RemoteSyslog = { protocols: ['udp'], port: 514, localIp: null, ipv6: false, allowedIps: [], deniedIps: [], file: sec.file, line: sec.line };
+  for (const c of sec.children) {
+    switch (c.name) {
+      case 'port': r.port = intOf(c, 1, 65535); break;
+      case 'protocol': {
+        const list = text(c).toLowerCase().split(',').map((p) => p.trim()).filter(Boolean);
+        const bad = list.find((p) => p !== 'udp' && p !== 'tcp');
+        if (bad !== undefined || list.length === 0) fail(c, `<protocol> must be udp, tcp or tcp,udp, not "${text(c)}"`);
+        r.protocols = [...new Set(list as Array<'udp' | 'tcp'>)];
+        break;
+      }
+      case 'local_ip':
+        if (canonicalAddress(text(c)) === null) fail(c, `<local_ip> must be an IP address, not "${text(c)}"`);
+        r.localIp = text(c);
+        break;
+      case 'ipv6': r.ipv6 = yesNo(c); break;
+      case 'allowed-ips': r.allowedIps.push(ipEntry(c)); break;
+      case 'denied-ips': r.deniedIps.push(ipEntry(c)); break;
+      default: break;
+    }
+  }
+  return r;
 }
 
 export function parseCommand(sec: XmlElement): CommandConfig {

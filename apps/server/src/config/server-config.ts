@@ -5,7 +5,8 @@ import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { RulesetError, attrCI, type XmlElement } from '@portcullis/engine';
 import { shippedActiveResponse, shippedConfig } from '../paths.js';
-import { parseOssecConfig, type OssecConfig } from './ossec-config.js';
+import { IpRangeError, parseIpRange } from '../sources/sender-filter.js';
+import { ipEntry, parseOssecConfig, type OssecConfig } from './ossec-config.js';
 import { homeOf } from './ruleset-files.js';
 
 export interface ListenAddress {
@@ -15,6 +16,15 @@ export interface ListenAddress {
 
 export interface SyslogListen extends ListenAddress {
   protocol: 'udp' | 'tcp';
+  /** OSSEC's <allowed-ips>: addresses or networks that may send; empty: this host only. */
+  allowedIps: string[];
+  /** OSSEC's <denied-ips>: they win over allowedIps. */
+  deniedIps: string[];
+  /** TCP limits; unset: the receiver's defaults (1000, 16, 30 s, 10 s). */
+  maxConnections?: number;
+  maxConnectionsPerSender?: number;
+  idleTimeoutMs?: number;
+  firstByteTimeoutMs?: number;
 }
 
 export interface ServerConfig {
@@ -151,7 +161,7 @@ export function resolveServerConfig(flags: StartFlags = {}, env: NodeJS.ProcessE
     dialect,
     expandRepeated: expand ? bool(expand.value, 'expand_repeated') : undefined,
     adminProtection: bool(setting('admin_protection')?.value ?? 'yes', 'admin_protection'),
-    syslog: syslogListeners(cfg, env.PORTCULLIS_SYSLOG),
+    syslog: syslogListeners(cfg, env),
     journald,
     journaldIdentifiers: repeated(cfg, 'journald_identifier', env.PORTCULLIS_JOURNALD_IDENTIFIER) ?? ['sshd'],
     journaldTrustedUids: trustedUids(repeated(cfg, 'journald_trusted_uid', env.PORTCULLIS_JOURNALD_TRUSTED_UID) ?? ['0']),
@@ -208,29 +218,94 @@ function trustedUids(values: string[]): number[] | 'any' {
   });
 }
 
-/** `<syslog protocol="udp|tcp">HOST:PORT</syslog>`, repeatable; env `PORTCULLIS_SYSLOG=udp:HOST:PORT,tcp:…`. */
-function syslogListeners(cfg: OssecConfig, envValue: string | undefined): SyslogListen[] {
-  if (envValue !== undefined) {
-    return envValue.split(',').map((s) => s.trim()).filter(Boolean).map((item) => {
+/**
+ * Syslog receivers, repeatable: `<syslog protocol="udp|tcp">HOST:PORT</syslog>`, or the same with
+ * children `<listen>HOST:PORT</listen>`, `<allowed-ips>`, `<denied-ips>` and the TCP limits; and
+ * OSSEC's `<remote><connection>syslog</connection>…</remote>`. Env `PORTCULLIS_SYSLOG=udp:HOST:PORT,tcp:…`
+ * replaces them all; `PORTCULLIS_SYSLOG_ALLOWED_IPS` / `PORTCULLIS_SYSLOG_DENIED_IPS` (comma-separated)
+ * replace the lists of every receiver.
+ */
+function syslogListeners(cfg: OssecConfig, env: NodeJS.ProcessEnv): SyslogListen[] {
+  const out: SyslogListen[] = [];
+  if (env.PORTCULLIS_SYSLOG !== undefined) {
+    for (const item of env.PORTCULLIS_SYSLOG.split(',').map((s) => s.trim()).filter(Boolean)) {
       const m = /^(udp|tcp):(.+)$/i.exec(item);
       if (!m) throw new ConfigError(`PORTCULLIS_SYSLOG item "${item}" must be udp:HOST:PORT or tcp:HOST:PORT`);
-      return { protocol: m[1]!.toLowerCase() as 'udp' | 'tcp', ...parseListen(m[2]!, 'syslog address') };
-    });
-  }
-  const out: SyslogListen[] = [];
-  for (const sec of cfg.portcullisElements) {
-    for (const el of sec.children) {
-      if (el.name !== 'syslog') continue;
-      const protocol = (attrCI(el, 'protocol')?.value ?? 'udp').toLowerCase();
-      if (protocol !== 'udp' && protocol !== 'tcp') elementError(el, `<syslog protocol="${protocol}">: protocol must be udp or tcp`);
-      try {
-        out.push({ protocol, ...parseListen(el.text, 'syslog address') });
-      } catch (err) {
-        elementError(el, (err as Error).message);
-      }
+      out.push({ protocol: m[1]!.toLowerCase() as 'udp' | 'tcp', ...parseListen(m[2]!, 'syslog address'), allowedIps: [], deniedIps: [] });
+    }
+  } else {
+    for (const sec of cfg.portcullisElements) for (const el of sec.children) if (el.name === 'syslog') out.push(syslogElement(el));
+    for (const r of cfg.remoteSyslog) {
+      const host = r.localIp ?? (r.ipv6 ? '::' : '0.0.0.0');
+      for (const protocol of r.protocols) out.push({ protocol, host, port: r.port, allowedIps: [...r.allowedIps], deniedIps: [...r.deniedIps] });
     }
   }
+  const allowed = envIpList(env, 'PORTCULLIS_SYSLOG_ALLOWED_IPS');
+  const denied = envIpList(env, 'PORTCULLIS_SYSLOG_DENIED_IPS');
+  for (const s of out) {
+    if (allowed) s.allowedIps = allowed;
+    if (denied) s.deniedIps = denied;
+  }
   return out;
+}
+
+function envIpList(env: NodeJS.ProcessEnv, name: string): string[] | undefined {
+  const value = env[name];
+  if (value === undefined) return undefined;
+  return value.split(',').map((s) => s.trim()).filter(Boolean).map((item) => {
+    try {
+      parseIpRange(item);
+    } catch (err) {
+      if (err instanceof IpRangeError) throw new ConfigError(`${name} item ${err.message}`);
+      throw err;
+    }
+    return item;
+  });
+}
+
+const SYSLOG_CHILDREN = 'listen, allowed-ips, denied-ips, max_connections, max_connections_per_sender, idle_timeout, first_byte_timeout';
+
+function syslogElement(el: XmlElement): SyslogListen {
+  const protocol = (attrCI(el, 'protocol')?.value ?? 'udp').toLowerCase();
+  if (protocol !== 'udp' && protocol !== 'tcp') elementError(el, `<syslog protocol="${protocol}">: protocol must be udp or tcp`);
+  let listen: XmlElement | null = el.text.trim() === '' ? null : el;
+  const limits: Partial<SyslogListen> = {};
+  const allowedIps: string[] = [];
+  const deniedIps: string[] = [];
+  const tcpOnly = (c: XmlElement): void => {
+    if (protocol !== 'tcp') elementError(c, `<${c.name}> is for <syslog protocol="tcp"> only`);
+  };
+  const count = (c: XmlElement): number => {
+    const v = c.text.trim();
+    if (!/^\d+$/.test(v) || Number(v) < 1) elementError(c, `<${c.name}> must be a whole number ≥ 1, not "${v}"`);
+    return Number(v);
+  };
+  const seconds = (c: XmlElement): number => {
+    const v = c.text.trim();
+    if (!/^\d+(\.\d+)?$/.test(v) || Number(v) <= 0) elementError(c, `<${c.name}> must be a number of seconds > 0, not "${v}"`);
+    return Math.round(Number(v) * 1000);
+  };
+  for (const c of el.children) {
+    switch (c.name) {
+      case 'listen':
+        if (listen) elementError(c, '<syslog> takes its address once: as its text or in one <listen>');
+        listen = c;
+        break;
+      case 'allowed-ips': allowedIps.push(ipEntry(c)); break;
+      case 'denied-ips': deniedIps.push(ipEntry(c)); break;
+      case 'max_connections': tcpOnly(c); limits.maxConnections = count(c); break;
+      case 'max_connections_per_sender': tcpOnly(c); limits.maxConnectionsPerSender = count(c); break;
+      case 'idle_timeout': tcpOnly(c); limits.idleTimeoutMs = seconds(c); break;
+      case 'first_byte_timeout': tcpOnly(c); limits.firstByteTimeoutMs = seconds(c); break;
+      default: elementError(c, `unknown element <${c.name}> in <syslog> (known: ${SYSLOG_CHILDREN})`);
+    }
+  }
+  if (!listen) elementError(el, '<syslog> needs its address, HOST:PORT, as its text or in <listen>');
+  try {
+    return { protocol, ...parseListen(listen.text, 'syslog address'), allowedIps, deniedIps, ...limits };
+  } catch (err) {
+    elementError(listen, (err as Error).message);
+  }
 }
 
 /** `PORTCULLIS_CONFIG`, for the commands (logtest, replay, check-config) that take the config from there too. */

@@ -7,4 +7,5 @@ export * from './journald.js';
 export * from './journal-trust.js';
 export * from './syslog-parse.js';
 export * from './syslog-framer.js';
+export * from './sender-filter.js';
 export { SyslogTcpSource, SyslogUdpSource, syslogLocation, type SyslogListenerOptions, type SyslogStatus, type SyslogTcpOptions } from './syslog-server.js';

@@ -4,7 +4,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SyslogTcpSource, SyslogUdpSource, type SyslogTcpOptions } from '../../src/sources/index.js';
-import { collect, sleep, waitFor } from './helpers.js';
+import { collect, connectFrom, sendUdpFrom, sleep, waitFor, write } from './helpers.js';
 
 const run = promisify(execFile);
 const hasLogger = (() => {
@@ -117,7 +117,7 @@ describe('SyslogTcpSource', () => {
   });
 
   it('handles many concurrent connections with split, mixed framing', async () => {
-    const { s, c, port } = await tcp();
+    const { s, c, port } = await tcp({ maxConnectionsPerSender: 40 });
     const frame = (conn: number, i: number): string => {
       const msg = `<38>1 2024-03-04T10:15:01Z host${conn} sshd ${i} - [meta n="${i}"] conn ${conn} msg ${i}`;
       return i % 2 === 0 ? `${Buffer.byteLength(msg)} ${msg}` : `${msg}\n`;
@@ -179,5 +179,73 @@ describe('SyslogTcpSource', () => {
     await new Promise<void>((r) => blocker.close(() => r()));
     await waitFor(() => s.status().state === 'running', 3000, 'rebind');
     expect(s.port).toBe(taken);
+  });
+});
+
+describe('who may send (allowed-ips, denied-ips)', () => {
+  const msg = (n: string): string => `<38>Mar  4 10:15:01 web1 sshd[99]: Failed password for root from 203.0.113.9 port 50122 ssh2 ${n}\n`;
+
+  it('UDP: takes only allowed senders, deny wins, and counts and remembers the refused', async () => {
+    const { s, c, port } = await udp({ allowedIps: ['127.0.0.0/24'], deniedIps: ['::ffff:127.0.0.66'] });
+    await sendUdpFrom(port, '127.0.1.5', msg('not allowed'), msg('not allowed again'));
+    await sendUdpFrom(port, '127.0.0.66', msg('denied'));
+    await sendUdpFrom(port, '127.0.0.1', msg('allowed'));
+    await waitFor(() => c.lines().length === 1 && s.status().refused['not-allowed'] === 2 && s.status().refused.denied === 1);
+    expect(c.lines()[0]).toMatch(/ allowed$/);
+    expect(c.all()[0]!.location).toBe('syslog:127.0.0.1');
+    expect(s.status().recentDrops!.map((d) => [d.from, d.reason, d.count])).toEqual([['127.0.0.66', 'denied', 1], ['127.0.1.5', 'not-allowed', 2]]);
+    expect(s.status().access).toBe('allowed 127.0.0.0/24; denied ::ffff:127.0.0.66');
+  });
+
+  it('TCP: closes connections from senders that may not send, before reading them', async () => {
+    const { s, c, port } = await tcp({ allowedIps: ['127.0.0.1'], deniedIps: ['127.0.0.1'] });
+    const denied = await connectFrom(port, '127.0.0.1');
+    const stranger = await connectFrom(port, '127.0.0.2');
+    await Promise.all([denied.closed, stranger.closed]);
+    expect(s.status().refused).toEqual({ denied: 1, 'not-allowed': 1 });
+    const ok = await tcp({ allowedIps: ['127.0.0.2'] });
+    const allowed = await connectFrom(ok.port, '127.0.0.2');
+    await write(allowed.sock, msg('from an allowed sender'));
+    await waitFor(() => ok.c.lines().length === 1);
+    expect(ok.s.status().refused).toEqual({});
+    expect(c.lines()).toEqual([]);
+  });
+});
+
+describe('TCP limits', () => {
+  it('caps connections per sender and counts the refused, other senders unaffected', async () => {
+    const { s, c, port } = await tcp({ maxConnectionsPerSender: 3 });
+    const mine = await Promise.all(Array.from({ length: 5 }, () => connectFrom(port, '127.0.0.1')));
+    await waitFor(() => s.status().refused['sender-limit'] === 2 && s.status().connections === 3);
+    const other = await connectFrom(port, '127.0.0.2');
+    await write(other.sock, '<13>Mar  4 10:15:01 h p: other sender\n');
+    await waitFor(() => c.lines().length === 1);
+    expect(s.status().connections).toBe(4);
+    expect(s.status().recentDrops).toEqual([expect.objectContaining({ from: '127.0.0.1', reason: 'sender-limit', count: 2 })]);
+    for (const m of mine) m.sock.destroy();
+  });
+
+  it('closes a connection that sends nothing, and one that trickles bytes without finishing a message, and counts why', async () => {
+    const { s, c, port } = await tcp({ firstByteTimeoutMs: 300, idleTimeoutMs: 1500 });
+    const silent = await Promise.all(Array.from({ length: 5 }, (_, i) => connectFrom(port, `127.0.3.${i + 1}`)));
+    const trickle = await connectFrom(port, '127.0.0.2');
+    const talker = await connectFrom(port, '127.0.0.3');
+    const say = (): boolean => talker.sock.write('<13>Mar  4 10:15:01 h p: still here\n');
+    trickle.sock.write('x');
+    say();
+    const drip = setInterval(() => trickle.sock.write('x'), 30);
+    const talk = setInterval(say, 100);
+    try {
+      await Promise.all(silent.map((x) => x.closed));
+      await trickle.closed;
+    } finally {
+      clearInterval(drip);
+      clearInterval(talk);
+    }
+    expect(s.status().closed).toEqual({ 'first-byte-timeout': 5, 'idle-timeout': 1 });
+    expect(talker.sock.destroyed).toBe(false);
+    expect(s.status().connections).toBe(1);
+    expect(c.lines().filter((l) => l.endsWith('still here')).length).toBeGreaterThan(0);
+    talker.sock.destroy();
   });
 });

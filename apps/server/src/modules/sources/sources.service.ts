@@ -1,6 +1,7 @@
 // Which sources a config asks for, running them, and reporting them: files from <localfile>,
 // journald (sshd by default where there is no auth log file), syslog listeners. A failing source
-// retries by itself; this service logs each change into and out of `failed`.
+// retries by itself; this service logs each change into and out of `failed`, and what sources turn
+// away (refused senders, evicted connections, dropped lines), at most once per DROP_LOG_MS each.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { SourceInfo } from '@portcullis/shared';
@@ -14,6 +15,7 @@ import {
   SyslogUdpSource,
   type Source,
   type SourceStatus,
+  type SyslogStatus,
 } from '../../sources/index.js';
 import { iso } from '../alerts/alerts.repository.js';
 import { sqlCursorStore, sqlPositionStore } from './sources.repository.js';
@@ -26,6 +28,11 @@ export interface SourcesLogger {
 /** Log formats read line by line from files; others (command, eventchannel…) are not supported. */
 export const FILE_FORMATS = new Set(['syslog', 'snort-full', 'snort-fast', 'squid', 'apache', 'iis', 'nmapg', 'mysql_log', 'postgresql_log', 'djb-multilog', 'multi-line', 'json', 'audit']);
 
+/** A source's drops are logged at most this often (a flood gives one line per interval, not one per connection). */
+const DROP_LOG_MS = 10_000;
+/** Closes that are routine (quiet clients time out) are counted and shown, not logged. */
+const ROUTINE_CLOSES = new Set(['idle-timeout', 'first-byte-timeout']);
+
 function hasJournal(): boolean {
   return existsSync('/run/systemd/journal') || existsSync('/var/log/journal');
 }
@@ -36,6 +43,8 @@ export class SourcesService {
   readonly #skipped: SourceStatus[] = [];
   readonly #log: SourcesLogger;
   readonly #lastState = new Map<string, string>();
+  /** Per source: the drop counts last logged, and when. */
+  readonly #lastDrops = new Map<string, { counts: Record<string, number>; at: number }>();
   #monitor: NodeJS.Timeout | null = null;
 
   constructor(config: ServerConfig, db: Db, pipeline: Pipeline, log: SourcesLogger) {
@@ -71,12 +80,24 @@ export class SourcesService {
       }
     }
     for (const s of config.syslog) {
-      const options = { sink, host: s.host, port: s.port, id: `syslog-${s.protocol}:${s.host}:${s.port}` };
+      const options = {
+        sink, host: s.host, port: s.port, id: `syslog-${s.protocol}:${s.host}:${s.port}`, allowedIps: s.allowedIps, deniedIps: s.deniedIps,
+        ...(s.maxConnections ? { maxConnections: s.maxConnections } : {}),
+        ...(s.maxConnectionsPerSender ? { maxConnectionsPerSender: s.maxConnectionsPerSender } : {}),
+        ...(s.idleTimeoutMs ? { idleTimeoutMs: s.idleTimeoutMs } : {}),
+        ...(s.firstByteTimeoutMs ? { firstByteTimeoutMs: s.firstByteTimeoutMs } : {}),
+      };
       this.sources.push(s.protocol === 'udp' ? new SyslogUdpSource(options) : new SyslogTcpSource(options));
     }
   }
 
   async start(): Promise<void> {
+    for (const s of this.sources) {
+      if (!(s instanceof SyslogUdpSource || s instanceof SyslogTcpSource)) continue;
+      const st = s.status();
+      if (s.filter.localOnly) this.#log.warn({ source: s.id, access: st.access }, `syslog ${st.target} accepts only local senders; add <allowed-ips> to the <syslog> element to accept other hosts`);
+      else this.#log.info({ source: s.id, access: st.access }, `syslog ${st.target}: ${st.access}`);
+    }
     await Promise.all(this.sources.map((s) => s.start()));
     this.#check();
     this.#monitor = setInterval(() => this.#check(), 2000);
@@ -97,6 +118,25 @@ export class SourcesService {
       if (st.state === 'failed') this.#log.warn({ source: st.id, error: st.lastError }, `source ${st.id} failed, retrying: ${st.lastError}`);
       else if (before === 'failed') this.#log.info({ source: st.id, state: st.state }, `source ${st.id} recovered`);
     }
+    this.#logDrops();
+  }
+
+  /** One line per source and interval saying what was turned away since the last such line. */
+  #logDrops(): void {
+    const now = Date.now();
+    for (const st of this.statuses()) {
+      const counts = dropCounts(st);
+      const last = this.#lastDrops.get(st.id);
+      if (last && now - last.at < DROP_LOG_MS) continue;
+      const delta = Object.entries(counts).map(([k, n]) => [k, n - (last?.counts[k] ?? 0)] as const).filter(([, n]) => n > 0);
+      if (delta.length === 0) continue;
+      this.#lastDrops.set(st.id, { counts, at: now });
+      const recent = (st.recentDrops ?? []).slice(0, 5).map((r) => `${r.from} (${r.reason}, ${r.count})`);
+      this.#log.warn(
+        { source: st.id, turnedAway: Object.fromEntries(delta), recent: st.recentDrops?.slice(0, 5) },
+        `source ${st.id} turned away: ${delta.map(([k, n]) => `${n} ${k}`).join(', ')}${last ? ` in the last ${Math.round((now - last.at) / 1000)} s` : ''}${recent.length > 0 ? `; recent: ${recent.join(', ')}` : ''}`,
+      );
+    }
   }
 
   statuses(): SourceStatus[] {
@@ -108,7 +148,18 @@ export class SourcesService {
   }
 }
 
+/** What a source turned away, as one flat map of `what (reason)` → count (routine closes left out). */
+function dropCounts(st: SourceStatus): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, n] of Object.entries(st.dropped ?? {})) out[`lines dropped (${k})`] = n;
+  const sys = st as Partial<SyslogStatus>;
+  for (const [k, n] of Object.entries(sys.refused ?? {})) out[`${st.kind === 'syslog-udp' ? 'datagrams' : 'connections'} refused (${k})`] = n;
+  for (const [k, n] of Object.entries(sys.closed ?? {})) if (!ROUTINE_CLOSES.has(k)) out[`connections closed (${k})`] = n;
+  return out;
+}
+
 function toInfo(st: SourceStatus, files?: SourceStatus[]): SourceInfo {
+  const sys = st as Partial<SyslogStatus>;
   return {
     id: st.id,
     kind: st.kind,
@@ -118,5 +169,12 @@ function toInfo(st: SourceStatus, files?: SourceStatus[]): SourceInfo {
     last_error: st.lastError,
     last_error_at: st.lastErrorAt === null ? null : iso(st.lastErrorAt),
     ...(files ? { files: files.map((f) => ({ path: f.target, state: f.state, lines_read: f.linesRead })) } : {}),
+    ...(st.dropped ? { dropped: st.dropped } : {}),
+    ...(st.recentDrops ? { recent_drops: st.recentDrops.map((r) => ({ from: r.from, reason: r.reason, count: r.count, last_at: iso(r.lastAt) })) } : {}),
+    ...(sys.access !== undefined ? { access: sys.access } : {}),
+    ...(sys.refused ? { refused: sys.refused } : {}),
+    ...(sys.closed ? { closed: sys.closed } : {}),
+    ...(sys.connections !== undefined ? { connections: sys.connections } : {}),
+    ...(sys.truncated !== undefined ? { truncated: sys.truncated } : {}),
   };
 }
