@@ -19,6 +19,9 @@ export function openDatabase(file: string): Db {
     for (const side of [`${file}-wal`, `${file}-shm`]) if (existsSync(side)) ensurePrivateFile(side);
   }
   const db = new Database(file);
+  // Takes effect only on a new database (before its first table): pages freed by pruning can then
+  // be given back to the disk (PRAGMA incremental_vacuum) when the disk is full.
+  db.pragma('auto_vacuum = INCREMENTAL');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
