@@ -68,13 +68,15 @@ describe('IPv4-mapped IPv6 sources', () => {
   });
 
   it('are protected when they spell this host or a signed-in admin', async () => {
-    w = makeWorld({ adminAddresses: ['::ffff:198.51.100.7'], hostAddresses: ['10.99.0.1'] });
-    w.feed(attack('::ffff:c633:6407'), attack('198.51.100.7'), attack('::ffff:a63:1'), attack('::ffff:7f00:1'));
+    // a socket reports a link-local peer with its zone: the address is still the admin's
+    w = makeWorld({ adminAddresses: ['::ffff:198.51.100.7', 'fe80::7%eth0'], hostAddresses: ['10.99.0.1'] });
+    w.feed(attack('::ffff:c633:6407'), attack('198.51.100.7'), attack('::ffff:a63:1'), attack('::ffff:7f00:1'), attack('FE80::7'));
     await w.settle();
     expect(w.blocks().map((r) => [r.ip, r.reason])).toEqual([
       ['198.51.100.7', 'protected: address of a signed-in admin'],
       ['10.99.0.1', "protected: this host's own address"],
       ['127.0.0.1', 'protected: loopback address'],
+      ['fe80::7', 'protected: address of a signed-in admin'],
     ]);
     expect(w.calls()).toEqual([]);
   });

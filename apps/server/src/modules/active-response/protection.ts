@@ -14,6 +14,14 @@ export interface ProtectionOptions {
   now?: () => number;
 }
 
+/**
+ * The canonical address of a socket or interface address. A link-local one may carry a zone
+ * (`fe80::1%eth0`); the zone names our interface, the address is still the admin's or ours.
+ */
+function withoutZone(a: string): string | null {
+  return canonicalIp(a.split('%')[0]!);
+}
+
 function interfaceAddresses(): string[] {
   const out: string[] = [];
   for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) out.push(a.address);
@@ -39,7 +47,7 @@ export class Protection {
     const addr = ipaddr.parse(ip);
     if (addr.range() === 'loopback') return 'loopback address';
     if (this.#hostSet().has(ip)) return "this host's own address";
-    for (const a of this.#o.adminAddresses?.() ?? []) if (canonicalIp(a) === ip) return 'address of a signed-in admin';
+    for (const a of this.#o.adminAddresses?.() ?? []) if (withoutZone(a) === ip) return 'address of a signed-in admin';
     return null;
   }
 
@@ -55,7 +63,7 @@ export class Protection {
     };
     for (const a of this.#hostSet()) add(a, "this host's own address");
     for (const a of this.#o.adminAddresses?.() ?? []) {
-      const ip = canonicalIp(a);
+      const ip = withoutZone(a);
       if (ip) add(ip, 'address of a signed-in admin');
     }
     return out;
@@ -65,7 +73,7 @@ export class Protection {
     const now = this.#o.now?.() ?? Date.now();
     if (now - this.#hostReadAt > 30_000) {
       const list = this.#o.hostAddresses?.() ?? interfaceAddresses();
-      this.#host = new Set([...list].map((a) => canonicalIp(a.split('%')[0]!)).filter((a): a is string => a !== null));
+      this.#host = new Set([...list].map(withoutZone).filter((a): a is string => a !== null));
       this.#hostReadAt = now;
     }
     return this.#host;
