@@ -1,7 +1,7 @@
 // Alerts arrive without a reload, pause holds them back with a count, filters live in the URL,
 // and the detail drawer shows the line, the fields and the links — by mouse and by keyboard.
 import { expect, test } from '@playwright/test';
-import { signIn } from '../support/fixtures';
+import { menu, signIn } from '../support/fixtures';
 import { mixedAuthLog } from '../support/log-lines';
 import { sshFailures, startPortcullis, type Portcullis } from '../support/portcullis';
 
@@ -17,7 +17,7 @@ test.afterAll(async () => {
 
 test('live alerts, pause with a count, resume', async ({ page }) => {
   await signIn(page, p, 'admin');
-  await page.goto(`${p.url}/alerts`);
+  await menu(page, 'Alerts');
   await expect(page.getByText('No alerts yet')).toBeVisible();
   await expect(page.locator('.live-dot')).toHaveAttribute('data-status', 'connected');
 
@@ -40,7 +40,7 @@ test('filters are kept in the address and survive a reload', async ({ page }) =>
   p.append(mixedAuthLog());
   p.append(sshFailures('203.0.113.77', 5));
   await signIn(page, p, 'admin');
-  await page.goto(`${p.url}/alerts`);
+  await menu(page, 'Alerts');
   await expect(page.locator('[data-alert-id]').first()).toBeVisible();
 
   await page.getByLabel('Min level').selectOption('10');
@@ -66,7 +66,11 @@ test('filters are kept in the address and survive a reload', async ({ page }) =>
 
 test('detail drawer by keyboard, with a shareable address and links', async ({ page }) => {
   await signIn(page, p, 'viewer');
-  await page.goto(`${p.url}/alerts?srcip=203.0.113.9`);
+  await menu(page, 'Alerts');
+  await page.getByLabel('Source IP').fill('203.0.113.9');
+  await page.getByLabel('Source IP').press('Enter');
+  await expect(page).toHaveURL(/srcip=203\.0\.113\.9/);
+  await expect(page.locator('[data-alert-id]').first()).toContainText('203.0.113.9');
   const list = page.getByTestId('alerts-list');
   await list.focus();
   await page.keyboard.press('ArrowDown');
@@ -79,11 +83,13 @@ test('detail drawer by keyboard, with a shareable address and links', async ({ p
   await expect(drawer.getByRole('link', { name: 'Timeline of 203.0.113.9' })).toHaveAttribute('href', '/ips/203.0.113.9');
   await expect(drawer.getByRole('link', { name: 'Rule 5716' })).toHaveAttribute('href', '/rules/5716');
 
-  // The address opens the same drawer in a new page.
+  // The address opens the same drawer in another tab.
   const url = page.url();
   await page.keyboard.press('Escape');
   await expect(drawer).toBeHidden();
   await expect(list).toBeFocused();
-  await page.goto(url);
-  await expect(page.getByRole('dialog', { name: 'Alert details' })).toBeVisible();
+  const tab = await page.context().newPage();
+  await tab.goto(url);
+  await expect(tab.getByRole('dialog', { name: 'Alert details' })).toBeVisible();
+  await expect(tab.getByTestId('alert-full-log')).toContainText('203.0.113.9');
 });

@@ -42,14 +42,6 @@ export async function signOut(page: Page): Promise<void> {
 /** The header's live status: `connected`, `connecting`, `reconnecting` or `offline`. */
 export const liveDot = (page: Page) => page.locator('.live-dot');
 
-/** Whether the server implements a route (anything but "no route"). */
-export async function hasRoute(p: Portcullis, method: string, path: string): Promise<boolean> {
-  const r = await fetch(`${p.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: method === 'GET' ? undefined : '{}' });
-  if (r.status !== 404) return true;
-  const body = (await r.json().catch(() => null)) as { error?: { message?: string } } | null;
-  return !body?.error?.message?.startsWith('no route');
-}
-
 export async function shot(page: Page, info: TestInfo, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
   // Let lazy chunks, fonts and the first live push settle; animations off for a stable picture.
