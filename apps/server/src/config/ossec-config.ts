@@ -177,6 +177,8 @@ export function parseOssecConfig(src: string, file: string): OssecConfig {
         case 'portcullis':
           cfg.portcullisElements.push(sec);
           for (const c of sec.children) cfg.portcullis.set(c.name, text(c));
+          // Checked here too, so check-config reports a bad address (server-config.ts reads the rest).
+          for (const c of sec.children) if (c.name === 'syslog') for (const e of c.children) if (e.name === 'allowed-ips' || e.name === 'denied-ips') ipEntry(e);
           break;
         default:
           break; // other OSSEC sections (syscheck, rootcheck, …) are not ours to read
