@@ -1,6 +1,7 @@
 // The `portcullis` command: a thin face over the same modules the server uses.
 import { RulesetError, RulesetLoadError } from '@portcullis/engine';
 import { UsageError } from './cli/context.js';
+import { DataDirError } from './db/database.js';
 
 const USAGE = `usage: portcullis <command> [options]
 
@@ -59,6 +60,9 @@ main(process.argv.slice(2)).then(
       process.exitCode = 1;
     } else if (err instanceof RulesetError) {
       console.error(err.toString());
+      process.exitCode = 1;
+    } else if (err instanceof DataDirError) {
+      console.error(`portcullis: ${err.message}`);
       process.exitCode = 1;
     } else if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`portcullis: ${(err as Error).message}`);

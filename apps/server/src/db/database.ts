@@ -1,10 +1,32 @@
 // Opening the SQLite database: once per process, WAL, foreign keys, a busy timeout.
-import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
 
 export type Db = Database.Database;
+
+/** The data dir cannot be used (it is someone else's folder). */
+export class DataDirError extends Error {}
+
+/**
+ * The data dir is made private (0700, its files 0600) at every start, so it must be Portcullis's
+ * own: a folder that does not exist yet, is empty, or already holds the database. A `data_dir` of
+ * `/var/lib` or a home directory would otherwise lose its permissions for everything in it.
+ */
+function assertOwnDataDir(dir: string, dbName: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return; // missing: created private below
+  }
+  if (names.length === 0 || names.includes(dbName)) return;
+  throw new DataDirError(
+    `the data dir ${dir} already holds other files (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}) and no ${dbName}: ` +
+      'Portcullis makes its data dir private to its owner (0700), so give it a folder of its own (e.g. /var/lib/portcullis) with --data or <data_dir>',
+  );
+}
 
 /**
  * Opens (creating if needed) the database at `file`, its folder 0700 and its files 0600. WAL lets
@@ -13,6 +35,7 @@ export type Db = Database.Database;
  */
 export function openDatabase(file: string): Db {
   if (file !== ':memory:') {
+    assertOwnDataDir(dirname(file), basename(file));
     // Private from the start: the default umask would leave the hashes and log lines world-readable.
     ensurePrivateDir(dirname(file));
     ensurePrivateFile(file);
