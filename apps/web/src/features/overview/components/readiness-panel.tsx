@@ -25,7 +25,7 @@ export function ReadinessPanel({ readiness }: { readiness: Readiness }) {
   if (errors.length === 0) {
     return (
       <div data-testid="readiness" data-state="ok" className="small muted row" style={{ gap: 6, marginBottom: 12, alignItems: 'center' }}>
-        <IconCheck />
+        <IconCheck width={14} height={14} style={{ flex: 'none', color: 'var(--ok)' }} />
         <span>
           {readiness.active_response === 'none' ? 'No active response configured.' : `Active response ready: ${readiness.commands.filter((c) => c.used).map((c) => `${c.name}${c.backend ? ` (${c.backend.split(',')[0]})` : ''}`).join(', ')}.`}
           {warnings.length > 0 && ` ${warnings.length} note${warnings.length === 1 ? '' : 's'}: `}
@@ -37,7 +37,7 @@ export function ReadinessPanel({ readiness }: { readiness: Readiness }) {
   return (
     <section className="banner danger" role="alert" data-testid="readiness" data-state="error" style={{ display: 'block', marginBottom: 16, padding: '12px 16px' }}>
       <div className="row" style={{ gap: 8, alignItems: 'center', fontSize: 15 }}>
-        <IconWarning />
+        <IconWarning width={18} height={18} style={{ flex: 'none' }} />
         <b>{title(readiness)}</b>
       </div>
       <p style={{ margin: '4px 0 6px' }}>
