@@ -2,7 +2,6 @@ import { useState } from 'react';
 import { ActiveBlocksTable, BlockHistoryTable } from '@/features/blocks/components/blocks-tables';
 import { BlockDrawer } from '@/features/blocks/components/block-drawer';
 import { ManualBlockDialog } from '@/features/blocks/components/manual-block-dialog';
-import { useLiveBlocks } from '@/features/blocks/hooks/use-live-blocks';
 import { PageBody } from '@/components/layout/app-shell';
 import { Button } from '@/components/ui/button';
 import { Card, PageHeader } from '@/components/ui/card';
@@ -16,7 +15,6 @@ const KEYS = ['tab', 'ip', 'rule_id', 'command', 'block'] as const;
 
 export function BlocksRoute() {
   usePageTitle('Blocks');
-  useLiveBlocks();
   const [p, set] = useUrlParams(KEYS);
   const [manual, setManual] = useState(false);
   const tab = p.tab === 'history' ? 'history' : 'active';

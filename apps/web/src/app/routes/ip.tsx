@@ -1,6 +1,5 @@
 import { Link, useParams } from 'react-router';
 import { IpTimelineView } from '@/features/blocks/components/ip-timeline';
-import { useLiveBlocks } from '@/features/blocks/hooks/use-live-blocks';
 import { PageBody } from '@/components/layout/app-shell';
 import { PageHeader } from '@/components/ui/card';
 import { usePageTitle } from '@/lib/page-title';
@@ -8,7 +7,6 @@ import { usePageTitle } from '@/lib/page-title';
 export function IpRoute() {
   const ip = useParams().ip ?? '';
   usePageTitle(ip);
-  useLiveBlocks();
   return (
     <PageBody>
       <PageHeader

@@ -1,6 +1,5 @@
 import { Link } from 'react-router';
 import { ActiveBlocksTable } from '@/features/blocks/components/blocks-tables';
-import { useLiveBlocks } from '@/features/blocks/hooks/use-live-blocks';
 import { OverviewStats } from '@/features/overview/components/overview-stats';
 import { SourceHealth } from '@/features/overview/components/source-health';
 import { PageBody } from '@/components/layout/app-shell';
@@ -9,7 +8,6 @@ import { usePageTitle } from '@/lib/page-title';
 
 export function OverviewRoute() {
   usePageTitle('Overview');
-  useLiveBlocks();
   return (
     <PageBody>
       <OverviewStats />
