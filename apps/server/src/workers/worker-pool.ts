@@ -18,8 +18,10 @@ export interface WorkerPoolOptions {
   timeLimitMs: number;
   /** Old-generation heap of a thread, MB (worker_threads resourceLimits). */
   memoryMb: number;
-  /** An idle thread is ended after this long, ms. */
+  /** An idle thread is ended after this long, ms… */
   idleMs: number;
+  /** …except this many (a warm thread answers a small job in milliseconds, a cold one in hundreds). */
+  keepWarm?: number;
   /** The worker's entry (./ruleset.worker.js beside this file by default). */
   script?: URL;
 }
@@ -234,9 +236,11 @@ export class WorkerPool {
     if (this.#closed) return;
     const task = this.#queue.shift();
     if (task) return this.#start(slot, task);
-    if (slot.worker) {
-      slot.idle = setTimeout(() => void this.#end(slot), this.#o.idleMs);
-      slot.idle.unref();
-    }
+    if (!slot.worker) return;
+    slot.idle = setTimeout(() => {
+      slot.idle = null;
+      if (this.stats().threads > (this.#o.keepWarm ?? 0)) void this.#end(slot);
+    }, this.#o.idleMs);
+    slot.idle.unref();
   }
 }

@@ -1,7 +1,8 @@
 // The worker pools for ruleset work that must not run on the event loop: log tests (a viewer's
 // paste on the live ruleset, an admin's draft) and rule file validation before a save. Limits per
 // job: 10 s of wall time and 256 MB of heap; at most 2 log tests at once (4 waiting) and one
-// validation (2 waiting), then 429.
+// validation (2 waiting), then 429. Idle threads end after a minute, but one log test thread,
+// once started, stays (it keeps the live ruleset compiled: a small test answers in milliseconds).
 import { availableParallelism } from 'node:os';
 import fp from 'fastify-plugin';
 import { WorkerPool } from './worker-pool.js';
@@ -24,7 +25,7 @@ const IDLE_MS = 60_000;
 export default fp(
   async (app) => {
     const workers: RulesetWorkers = {
-      logtest: new WorkerPool({ code: 'LOGTEST', label: 'log test', size: Math.min(2, availableParallelism()), queue: 4, timeLimitMs: TIME_LIMIT_MS, memoryMb: MEMORY_MB, idleMs: IDLE_MS }),
+      logtest: new WorkerPool({ code: 'LOGTEST', label: 'log test', size: Math.min(2, availableParallelism()), queue: 4, timeLimitMs: TIME_LIMIT_MS, memoryMb: MEMORY_MB, idleMs: IDLE_MS, keepWarm: 1 }),
       validation: new WorkerPool({ code: 'VALIDATION', label: 'ruleset validation', size: 1, queue: 2, timeLimitMs: TIME_LIMIT_MS, memoryMb: MEMORY_MB, idleMs: IDLE_MS }),
     };
     app.decorate('rulesetWorkers', workers);
