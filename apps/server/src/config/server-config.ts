@@ -190,16 +190,17 @@ function isDirectory(p: string): boolean {
 /**
  * Where `<command>` executables are looked up: PORTCULLIS_ACTIVE_RESPONSE_DIR, else
  * `<active_response_dir>` (both as given, even when missing), else the config home's own
- * `active-response/` when there is one, else the shipped scripts — as a config without rules uses
- * the shipped rules. Shared by the server and `check-config`, so both look in the same place.
+ * `active-response/bin/` (an OSSEC or Wazuh installation) or `active-response/` when there is one,
+ * else the shipped scripts — as a config without rules uses the shipped rules. Shared by the
+ * server and `check-config`, so both look in the same place.
  */
 export function activeResponseDirOf(cfg: OssecConfig, home: string, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ActiveResponseDirChoice {
   const e = env.PORTCULLIS_ACTIVE_RESPONSE_DIR;
   if (e !== undefined && e !== '') return { path: resolve(cwd, e), from: 'env' };
   const c = cfg.portcullis.get('active_response_dir');
   if (c !== undefined && c !== '') return { path: resolve(home, c), from: 'config' };
-  const own = join(home, 'active-response');
-  return isDirectory(own) ? { path: own, from: 'home' } : { path: shippedActiveResponse, from: 'shipped' };
+  for (const own of [join(home, 'active-response', 'bin'), join(home, 'active-response')]) if (isDirectory(own)) return { path: own, from: 'home' };
+  return { path: shippedActiveResponse, from: 'shipped' };
 }
 
 /** Values of a repeatable <portcullis> element, or a comma-separated env override. */

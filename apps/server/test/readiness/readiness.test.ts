@@ -36,6 +36,9 @@ describe('the active-response directory', () => {
     home = makeHome();
     ownScript(home, 'firewall-drop.sh', 0o755);
     expect(resolveServerConfig({ config: home.config }, {}, home.dir)).toMatchObject({ activeResponseDir: path.join(home.dir, 'active-response'), activeResponseDirFrom: 'home' });
+    // an OSSEC or Wazuh installation keeps its scripts in active-response/bin
+    mkdirSync(path.join(home.dir, 'active-response', 'bin'));
+    expect(resolveServerConfig({ config: home.config }, {}, home.dir)).toMatchObject({ activeResponseDir: path.join(home.dir, 'active-response', 'bin'), activeResponseDirFrom: 'home' });
   });
 
   it('is <active_response_dir> even when missing, and PORTCULLIS_ACTIVE_RESPONSE_DIR wins over it', () => {
