@@ -9,7 +9,6 @@ import { Badge } from '@/components/ui/badges';
 import { Card, PageHeader } from '@/components/ui/card';
 import { ErrorState, Loading } from '@/components/ui/states';
 import { OVERVIEW_RANGES, useStats, type OverviewRange } from '../api/overview';
-import { useLiveStats } from '../hooks/use-live-stats';
 import { AlertsChart } from './alerts-chart';
 import { ReadinessPanel } from './readiness-panel';
 import { TopRules, TopSources } from './top-lists';
@@ -19,7 +18,6 @@ export function OverviewStats() {
   const range: OverviewRange = p.range && p.range in OVERVIEW_RANGES ? (p.range as OverviewRange) : '24h';
   const stats = useStats(range);
   const health = useHealthDetails({ refetchInterval: 30_000 });
-  useLiveStats();
   const s = stats.data;
   const h = health.data;
   return (
@@ -37,6 +35,15 @@ export function OverviewStats() {
           </div>
         }
       />
+      {h && !h.database.ok && (
+        <section className="banner danger" role="alert" data-testid="database-state" style={{ display: 'block', marginBottom: 16, padding: '12px 16px' }}>
+          <b>The database cannot be written: new log lines wait and blocks cannot be recorded.</b>
+          <p style={{ margin: '4px 0 0' }}>
+            {h.database.error ?? 'The database does not answer.'} Free space on the disk holding <span className="mono">{h.database.path}</span>; lines are
+            read again once there is room.
+          </p>
+        </section>
+      )}
       {h && <ReadinessPanel readiness={h.readiness} />}
       <div className="grid cols-4" style={{ marginBottom: 16 }}>
         <div className="card stat">
