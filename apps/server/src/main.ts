@@ -82,7 +82,8 @@ function banner(app: FastifyInstance, config: ServerConfig, url: string, readine
   const where = `${config.configPath === shippedConfig ? '' : ` --config ${config.configPath}`} --data ${config.dataDir}`;
   if (token) {
     lines.push(
-      '  sign in    no account yet. Create the first admin either way:',
+      '  sign in    no account yet. Create the first admin one of these ways:',
+      `               open ${url}/ in a browser and enter the setup token ${token}`,
       `               npx portcullis user add NAME --role admin${where}`,
       `               curl -X POST ${url}/api/setup -H 'content-type: application/json' \\`,
       `                 -d '{"token":"${token}","username":"admin","password":"…at least 10 characters…"}'`,
