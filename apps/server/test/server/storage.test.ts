@@ -40,7 +40,7 @@ describe('migrations', () => {
     mkdirSync(mdir);
     writeFileSync(path.join(mdir, '0001_ok.sql'), 'CREATE TABLE a (x INTEGER);');
     writeFileSync(path.join(mdir, '0002_bad.sql'), 'CREATE TABLE b (x INTEGER); INSERT INTO nowhere VALUES (1);');
-    const db = openDatabase(path.join(dir, 'p.db'));
+    const db = openDatabase(path.join(dir, 'data', 'p.db'));
     try {
       expect(() => migrate(db, mdir)).toThrow(MigrationError);
       expect(() => migrate(db, mdir)).toThrow(/0002_bad\.sql/);
