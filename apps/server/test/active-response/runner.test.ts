@@ -46,6 +46,23 @@ describe('resolving executables', () => {
     expect(() => r.resolve('noexec')).toThrow(/not executable/);
   });
 
+  // The tests run as root, as the server does on a real host: a script others can change is root for them.
+  it('as root, never runs a script, directory or lib/ that someone else can change', () => {
+    const r = new ScriptRunner({ dir: arDir });
+    const p = script('open.sh', 'exit 0');
+    chmodSync(p, 0o777);
+    expect(() => r.resolve('open')).toThrow(/writable by anyone \(mode 0777\) and runs as root.*fix: chmod go-w/);
+    chmodSync(p, 0o755);
+    expect(r.resolve('open')).toBe(p);
+    mkdirSync(path.join(arDir, 'lib'));
+    writeFileSync(path.join(arDir, 'lib', 'common.sh'), '', { mode: 0o666 });
+    chmodSync(path.join(arDir, 'lib', 'common.sh'), 0o666);
+    expect(() => r.resolve('open')).toThrow(/the script library .*common\.sh is writable/);
+    chmodSync(path.join(arDir, 'lib', 'common.sh'), 0o644);
+    chmodSync(arDir, 0o775);
+    expect(() => r.resolve('open')).toThrow(/the active-response directory .* is writable by group/);
+  });
+
   it('knows a script declares check from its header', () => {
     const r = new ScriptRunner({ dir: arDir });
     expect(r.supportsCheck(script('ours.sh', '# usage: ours.sh add|delete|check USER SRCIP'))).toBe(true);

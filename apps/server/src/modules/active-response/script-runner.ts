@@ -3,10 +3,12 @@
 // execFile (never a shell) with a time limit; on overrun it is killed with everything it started.
 // Output is kept bounded. For a json-protocol `add` the runner answers the check_keys handshake.
 import { execFile } from 'node:child_process';
-import { constants, accessSync, closeSync, openSync, readFileSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { closeSync, openSync, readFileSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { DomainError } from '../../errors.js';
 import { EXECD_CONTINUE } from './ar-args.js';
+import { resolveExecutable, unsafeLib } from './executables.js';
+import { currentUser, type RunAs } from './run-as.js';
 import type { RunOutcome } from './ar-runs.repository.js';
 
 export class ScriptNotAllowedError extends DomainError {
@@ -44,6 +46,7 @@ const CHECK_DECLARATION = /\badd\|delete\|check\b/;
 export class ScriptRunner {
   readonly dir: string;
   readonly #realDir: string | null;
+  readonly #runAs: RunAs = currentUser();
   readonly #timeoutMs: number;
   readonly #handshakeMs: number;
   readonly #maxOutput: number;
@@ -74,28 +77,20 @@ export class ScriptRunner {
     return this.#waiting.length;
   }
 
-  /** The real path of `<executable>` (then `<executable>.sh`) inside the directory; throws otherwise. */
+  /**
+   * The real path of `<executable>` (then `<executable>.sh`) inside the directory; throws otherwise.
+   * The same lookup and checks as the readiness report (executables.ts), so what it calls broken or
+   * unsafe is never run: as root, a script (or its directory, or our lib/) that someone else can
+   * change would hand them root.
+   */
   resolve(executable: string): string {
     if (executable === '' || executable.includes('/') || executable.includes('\\') || executable.includes('\0') || executable.startsWith('.'))
       throw new ScriptNotAllowedError(`executable "${executable}" must be a file name in the active-response directory`);
-    if (this.#realDir === null) throw new ScriptNotAllowedError(`the active-response directory ${this.dir} does not exist`);
-    for (const name of [executable, `${executable}.sh`]) {
-      let real: string;
-      try {
-        real = realpathSync(join(this.#realDir, name));
-      } catch {
-        continue;
-      }
-      if (!real.startsWith(this.#realDir + sep)) throw new ScriptNotAllowedError(`"${name}" resolves to ${real}, outside the active-response directory ${this.#realDir}`);
-      if (!statSync(real).isFile()) throw new ScriptNotAllowedError(`"${name}" in ${this.#realDir} is not a file`);
-      try {
-        accessSync(real, constants.X_OK);
-      } catch {
-        throw new ScriptNotAllowedError(`"${name}" in ${this.#realDir} is not executable`);
-      }
-      return real;
-    }
-    throw new ScriptNotAllowedError(`no executable "${executable}" or "${executable}.sh" in ${this.#realDir}`);
+    const r = resolveExecutable(this.dir, executable, this.#runAs);
+    if (!r.ok) throw new ScriptNotAllowedError(`${r.message} (fix: ${r.fix})`);
+    const lib = this.#runAs.uid === 0 ? unsafeLib(dirname(r.path)) : null;
+    if (lib) throw new ScriptNotAllowedError(`${lib.message} (fix: ${lib.fix})`);
+    return r.path;
   }
 
   /** Whether the script declares a `check` action (in its first 8 KiB, as the shipped scripts do). */

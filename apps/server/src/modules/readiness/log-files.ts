@@ -6,7 +6,7 @@ import type { LogFileReadiness, ReadinessProblem } from '@portcullis/shared';
 import type { LocalFile } from '../../config/ossec-config.js';
 import { FILE_FORMATS } from '../sources/sources.service.js';
 import { expandLocation } from '../../sources/file-sources.js';
-import { nameOfGroup, nameOfUser, type RunAs } from './users.js';
+import { nameOfGroup, nameOfUser, type RunAs } from '../active-response/run-as.js';
 
 export interface LogFileCheck {
   entries: LogFileReadiness[];

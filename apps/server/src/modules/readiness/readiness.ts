@@ -11,10 +11,10 @@ import type { CommandConfig, OssecConfig } from '../../config/ossec-config.js';
 import type { ActiveResponseDirChoice } from '../../config/server-config.js';
 import { shippedActiveResponse } from '../../paths.js';
 import { arBindingsOf } from '../active-response/policy.js';
-import { hasPreflight, resolveExecutable, unsafeLib } from './executables.js';
+import { hasPreflight, resolveExecutable, unsafeLib } from '../active-response/executables.js';
 import { checkLogFiles } from './log-files.js';
 import { runPreflight } from './preflight.js';
-import { currentUser, type RunAs } from './users.js';
+import { currentUser, type RunAs } from '../active-response/run-as.js';
 
 export interface ReadinessInput {
   cfg: OssecConfig;

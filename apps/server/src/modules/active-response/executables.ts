@@ -4,7 +4,7 @@
 // writable or owned by anyone else, since whoever can change a script root runs owns the host.
 import { constants, accessSync, closeSync, openSync, readSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { join, sep } from 'node:path';
-import { nameOfGroup, nameOfUser, type RunAs } from './users.js';
+import { nameOfGroup, nameOfUser, type RunAs } from './run-as.js';
 
 export type Resolved = { ok: true; path: string } | { ok: false; code: string; message: string; fix: string; path: string | null };
 
