@@ -29,6 +29,7 @@ import retention from './plugins/retention.js';
 import securityHeaders from './plugins/security-headers.js';
 import sources from './plugins/sources.js';
 import web from './plugins/web.js';
+import dbReaders from './workers/readers.plugin.js';
 import rulesetWorkers from './workers/workers.plugin.js';
 
 export interface BuildOptions {
@@ -63,6 +64,7 @@ export async function buildApp(cfg: ServerConfig, options: BuildOptions = {}): P
   await app.register(sources);
   await app.register(retention);
   await app.register(rulesetWorkers);
+  await app.register(dbReaders);
   await app.register(readiness);
 
   await app.register(accountsSessionRoutes);

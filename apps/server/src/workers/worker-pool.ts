@@ -55,8 +55,15 @@ export interface PoolStats {
   aborted: number;
 }
 
+/** What a job is called in its errors: `STATS` → STATS_TIMEOUT, "stats request". */
+export interface JobNames {
+  code: string;
+  label: string;
+}
+
 interface Task {
   job: unknown;
+  names: JobNames;
   signal: AbortSignal | undefined;
   resolve: (value: unknown) => void;
   reject: (err: Error) => void;
@@ -119,20 +126,21 @@ export class WorkerPool {
   /**
    * Runs `job` (structured-cloned to the thread) and resolves with the thread's answer. Rejects
    * with WorkerBusyError (429) when full, WorkerLimitError (503) over a limit, JobAbortedError
-   * when `signal` aborts first.
+   * when `signal` aborts first. `names` name the job in those errors instead of the pool's
+   * (a pool serving several kinds of request).
    */
-  run<T>(job: unknown, signal?: AbortSignal): Promise<T> {
-    if (this.#closed) return Promise.reject(new WorkerLimitError(`${this.#o.code}_UNAVAILABLE`, 'the server is shutting down'));
+  run<T>(job: unknown, signal?: AbortSignal, names: JobNames = this.#o): Promise<T> {
+    if (this.#closed) return Promise.reject(new WorkerLimitError(`${names.code}_UNAVAILABLE`, 'the server is shutting down'));
     if (signal?.aborted) return Promise.reject(new JobAbortedError('the client went away'));
     const free = this.#slots.find((s) => s.task === null);
     if (!free && this.#queue.length >= this.#o.queue) {
       const { size, queue, timeLimitMs } = this.#o;
       const retry = Math.ceil(timeLimitMs / 1000);
-      return Promise.reject(new WorkerBusyError(`${this.#o.code}_BUSY`,
-        `too many ${this.#o.label}s at once (${size} running, ${queue} waiting); try again in ${retry} s`, retry));
+      return Promise.reject(new WorkerBusyError(`${names.code}_BUSY`,
+        `too many ${names.label}s at once (${size} running, ${queue} waiting); try again in ${retry} s`, retry));
     }
     return new Promise<T>((resolve, reject) => {
-      const task: Task = { job, signal, resolve: resolve as (v: unknown) => void, reject, onAbort: () => this.#abort(task) };
+      const task: Task = { job, names: { code: names.code, label: names.label }, signal, resolve: resolve as (v: unknown) => void, reject, onAbort: () => this.#abort(task) };
       signal?.addEventListener('abort', task.onAbort, { once: true });
       if (free) this.#start(free, task);
       else this.#queue.push(task);
@@ -142,9 +150,9 @@ export class WorkerPool {
   /** Ends every thread; jobs still running or waiting are rejected. */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const t of this.#queue.splice(0)) this.#settle(t, new WorkerLimitError(`${this.#o.code}_UNAVAILABLE`, 'the server is shutting down'));
+    for (const t of this.#queue.splice(0)) this.#settle(t, new WorkerLimitError(`${t.names.code}_UNAVAILABLE`, 'the server is shutting down'));
     await Promise.all(this.#slots.map((s) => {
-      if (s.task) this.#settle(s.task, new WorkerLimitError(`${this.#o.code}_UNAVAILABLE`, 'the server is shutting down'));
+      if (s.task) this.#settle(s.task, new WorkerLimitError(`${s.task.names.code}_UNAVAILABLE`, 'the server is shutting down'));
       return this.#end(s);
     }));
   }
@@ -159,20 +167,21 @@ export class WorkerPool {
       this.#release(slot);
       this.#stats.completed++;
       if (m.ok) this.#settle(task, null, m.value);
-      else this.#settle(task, new Error(`${this.#o.label} failed in its worker: ${m.message ?? 'unknown error'}`));
+      else this.#settle(task, new Error(`${task.names.label} failed in its worker: ${m.message ?? 'unknown error'}`));
       this.#next(slot);
     });
     w.on('error', (err: Error & { code?: string }) => {
       if (slot.worker !== w) return;
       const oom = err.code === 'ERR_WORKER_OUT_OF_MEMORY';
       if (oom) this.#stats.outOfMemory++;
+      const names = slot.task?.names ?? this.#o;
       this.#fail(slot, oom
-        ? new WorkerLimitError(`${this.#o.code}_MEMORY`, `the ${this.#o.label} needed more than its ${this.#o.memoryMb} MB of memory and was stopped`)
-        : new Error(`the ${this.#o.label} worker failed: ${err.message}`));
+        ? new WorkerLimitError(`${names.code}_MEMORY`, `the ${names.label} needed more than its ${this.#o.memoryMb} MB of memory and was stopped`)
+        : new Error(`the ${names.label} worker failed: ${err.message}`));
     });
     w.on('exit', (code) => {
       if (slot.worker !== w) return;
-      this.#fail(slot, new Error(`the ${this.#o.label} worker exited with code ${code}`));
+      this.#fail(slot, new Error(`the ${(slot.task?.names ?? this.#o).label} worker exited with code ${code}`));
     });
     return w;
   }
@@ -185,7 +194,7 @@ export class WorkerPool {
     slot.jobId = this.#nextId++;
     slot.timer = setTimeout(() => {
       this.#stats.timedOut++;
-      this.#fail(slot, new WorkerLimitError(`${this.#o.code}_TIMEOUT`, `the ${this.#o.label} took longer than its limit of ${this.#o.timeLimitMs / 1000} s and was stopped`));
+      this.#fail(slot, new WorkerLimitError(`${task.names.code}_TIMEOUT`, `the ${task.names.label} took longer than its limit of ${this.#o.timeLimitMs / 1000} s and was stopped`));
     }, this.#o.timeLimitMs);
     slot.worker.postMessage({ id: slot.jobId, job: task.job });
   }

@@ -1,5 +1,7 @@
-// SQL for alerts: the batched insert the pipeline uses, the keyset-paged list, one alert, and
-// retention. Rows are turned into the API shape (`Alert` from @portcullis/shared) here.
+// SQL for alerts: the batched insert the pipeline uses, the keyset-paged list, one alert, the stats
+// aggregations, and retention. Rows are turned into the API shape (`Alert` from @portcullis/shared)
+// here. The read side (`AlertQueries`) also runs in the reader threads (workers/reader.worker.ts),
+// on read-only connections of their own.
 import type { Alert, AlertQuery } from '@portcullis/shared';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../db/database.js';
@@ -98,11 +100,106 @@ function likeEscape(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** The list's filters with times and the cursor turned into keys. */
+export type AlertListQuery = Omit<AlertQuery, 'cursor' | 'from' | 'to' | 'limit'> & { before?: number; from?: number; to?: number; limit: number };
+
+/** A stats range: times in ms, `from` inclusive, `to` exclusive; buckets of `bucketMs`. */
+export interface StatsRange {
+  from: number;
+  to: number;
+  bucketMs: number;
+  top: number;
+}
+
+/** The stats aggregations as SQL gives them (`AlertsService` shapes them into `Stats`). */
+export interface StatsRows {
+  buckets: Array<{ t: number; level: number; count: number }>;
+  topSources: Array<{ srcip: string; count: number }>;
+  topRules: Array<{ rule_id: number; description: string; level: number; count: number }>;
+}
+
+export interface AlertQueriesOptions {
+  /**
+   * An SQL condition put first in every WHERE of the list and the stats, so it is evaluated for
+   * each row visited: the reader threads put a call into JavaScript there (now and then), which
+   * is where terminating the thread stops a long scan (V8 cannot stop it inside SQLite).
+   */
+  guard?: string;
+}
+
+/** The read side: the keyset-paged list, the stats aggregations and the count, over any connection. */
+export class AlertQueries {
+  readonly #db: Db;
+  readonly #guard: string[];
+  readonly #statements = new Map<string, Statement>();
+
+  constructor(db: Db, options: AlertQueriesOptions = {}) {
+    this.#db = db;
+    this.#guard = options.guard ? [options.guard] : [];
+  }
+
+  #prepare(sql: string): Statement {
+    let stmt = this.#statements.get(sql);
+    if (!stmt) {
+      stmt = this.#db.prepare(sql);
+      this.#statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  #where(terms: string[]): string {
+    const all = [...this.#guard, ...terms];
+    return all.length ? `WHERE ${all.join(' AND ')}` : '';
+  }
+
+  /** Newest first, keyset-paged on id. `before` is the id the previous page ended at. */
+  list(q: AlertListQuery): { items: Alert[]; next: string | null } {
+    const where: string[] = [];
+    const params: Record<string, unknown> = { limit: q.limit + 1 };
+    const add = (sql: string, name: string, value: unknown): void => {
+      where.push(sql);
+      params[name] = value;
+    };
+    if (q.before !== undefined) add('id < @before', 'before', q.before);
+    if (q.level_min !== undefined) add('level >= @level_min', 'level_min', q.level_min);
+    if (q.rule_id !== undefined) add('rule_id = @rule_id', 'rule_id', q.rule_id);
+    if (q.srcip !== undefined) add('srcip = @srcip', 'srcip', q.srcip);
+    if (q.hostname !== undefined) add('hostname = @hostname', 'hostname', q.hostname);
+    if (q.location !== undefined) add('location = @location', 'location', q.location);
+    if (q.group !== undefined) add("groups LIKE @group ESCAPE '\\'", 'group', `%,${likeEscape(q.group)},%`);
+    if (q.q !== undefined) add("full_log LIKE @q ESCAPE '\\'", 'q', `%${likeEscape(q.q)}%`);
+    if (q.from !== undefined) add('time >= @from', 'from', q.from);
+    if (q.to !== undefined) add('time < @to', 'to', q.to);
+    const rows = this.#prepare(`SELECT * FROM alerts ${this.#where(where)} ORDER BY id DESC LIMIT @limit`).all(params) as AlertRow[];
+    const more = rows.length > q.limit;
+    const items = rows.slice(0, q.limit).map(rowToAlert);
+    return { items, next: more && items.length > 0 ? encodeCursor(items[items.length - 1]!.id) : null };
+  }
+
+  /** Alerts per bucket and level, the top sources and the top rules in the range. */
+  stats(range: StatsRange): StatsRows {
+    const params = { from: range.from, to: range.to, b: range.bucketMs, top: range.top };
+    const inRange = this.#where(['time >= @from', 'time < @to']);
+    return {
+      buckets: this.#prepare(`SELECT time - time % @b AS t, level, COUNT(*) AS count FROM alerts ${inRange} GROUP BY t, level ORDER BY t, level`)
+        .all(params) as StatsRows['buckets'],
+      topSources: this.#prepare(`SELECT srcip, COUNT(*) AS count FROM alerts ${inRange} AND srcip IS NOT NULL GROUP BY srcip ORDER BY count DESC, srcip LIMIT @top`)
+        .all(params) as StatsRows['topSources'],
+      topRules: this.#prepare(`SELECT rule_id, MAX(description) AS description, MAX(level) AS level, COUNT(*) AS count FROM alerts
+        ${inRange} GROUP BY rule_id ORDER BY count DESC, rule_id LIMIT @top`).all(params) as StatsRows['topRules'],
+    };
+  }
+
+  count(): number {
+    return this.#prepare('SELECT COUNT(*) FROM alerts').pluck().get() as number;
+  }
+}
+
 export class AlertsRepository {
   readonly #db: Db;
   readonly #insert: Statement;
   readonly #byId: Statement;
-  readonly #lists = new Map<string, Statement>();
+  readonly #reads: AlertQueries;
 
   constructor(db: Db) {
     this.#db = db;
@@ -110,6 +207,7 @@ export class AlertsRepository {
       (time, event_time, rule_id, level, description, groups, decoder, srcip, user, hostname, program_name, location, full_log, fields)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#byId = db.prepare('SELECT * FROM alerts WHERE id = ?');
+    this.#reads = new AlertQueries(db);
   }
 
   /** Inserts one alert and returns its id. Callers batch these inside one transaction. */
@@ -127,38 +225,17 @@ export class AlertsRepository {
     return row ? rowToAlert(row) : null;
   }
 
-  /** Newest first, keyset-paged on id. `before` is the id the previous page ended at. */
-  list(q: Omit<AlertQuery, 'cursor' | 'from' | 'to' | 'limit'> & { before?: number; from?: number; to?: number; limit: number }): { items: Alert[]; next: string | null } {
-    const where: string[] = [];
-    const params: Record<string, unknown> = { limit: q.limit + 1 };
-    const add = (sql: string, name: string, value: unknown): void => {
-      where.push(sql);
-      params[name] = value;
-    };
-    if (q.before !== undefined) add('id < @before', 'before', q.before);
-    if (q.level_min !== undefined) add('level >= @level_min', 'level_min', q.level_min);
-    if (q.rule_id !== undefined) add('rule_id = @rule_id', 'rule_id', q.rule_id);
-    if (q.srcip !== undefined) add('srcip = @srcip', 'srcip', q.srcip);
-    if (q.hostname !== undefined) add('hostname = @hostname', 'hostname', q.hostname);
-    if (q.location !== undefined) add('location = @location', 'location', q.location);
-    if (q.group !== undefined) add("groups LIKE @group ESCAPE '\\'", 'group', `%,${likeEscape(q.group)},%`);
-    if (q.q !== undefined) add("full_log LIKE @q ESCAPE '\\'", 'q', `%${likeEscape(q.q)}%`);
-    if (q.from !== undefined) add('time >= @from', 'from', q.from);
-    if (q.to !== undefined) add('time < @to', 'to', q.to);
-    const sql = `SELECT * FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
-    let stmt = this.#lists.get(sql);
-    if (!stmt) {
-      stmt = this.#db.prepare(sql);
-      this.#lists.set(sql, stmt);
-    }
-    const rows = stmt.all(params) as AlertRow[];
-    const more = rows.length > q.limit;
-    const items = rows.slice(0, q.limit).map(rowToAlert);
-    return { items, next: more && items.length > 0 ? encodeCursor(items[items.length - 1]!.id) : null };
+  /**
+   * On the event loop: callers must keep to the lists an index answers at once (see
+   * AlertsService.list); the others go to a reader thread.
+   */
+  list(q: AlertListQuery): { items: Alert[]; next: string | null } {
+    return this.#reads.list(q);
   }
 
+  /** A scan of an index: tests and tools only; the API reads it in a reader thread. */
   count(): number {
-    return this.#db.prepare('SELECT COUNT(*) FROM alerts').pluck().get() as number;
+    return this.#reads.count();
   }
 
   /** Deletes up to `batch` alerts older than `beforeMs`; returns how many went. */
