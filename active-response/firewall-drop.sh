@@ -297,10 +297,22 @@ preflight_fail() { # PROBLEM FIX
   exit "$AR_EXIT_FAILED"
 }
 
-# What an add would use, checked without changing anything: the lock tool, the backend (as an add
-# chooses it), its tools, and that they may read this namespace's firewall.
+# Whether this process may change the firewall: CAP_NET_ADMIN (bit 12) in its effective set, which
+# root has. Without /proc, assume so and let the tools say.
+net_admin() {
+  local cap
+  cap=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status 2>/dev/null)
+  [[ -z $cap ]] && return 0
+  (((16#$cap >> 12) & 1))
+}
+
+# What an add would use, checked without changing anything: the right to change the firewall, the
+# lock tool, the backend (as an add chooses it), its tools, and that they may read this namespace's
+# firewall.
 preflight() {
   local backend out tool
+  net_admin || preflight_fail "it runs as $(id -un 2>/dev/null || id -u) without CAP_NET_ADMIN, so it cannot change the firewall: every add would fail" \
+    "run Portcullis as root (sudo, or a systemd unit), or grant it CAP_NET_ADMIN (AmbientCapabilities=CAP_NET_ADMIN in its unit)"
   have flock || preflight_fail "flock not found in PATH ($PATH): every add would fail to take the lock" \
     "install util-linux (apt-get install util-linux)"
   case ${PORTCULLIS_FW_BACKEND:-} in

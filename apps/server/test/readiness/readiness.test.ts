@@ -2,6 +2,7 @@
 // read, says so — in the readiness report, `check-config` (exit 1 on errors, 0 with warnings) and
 // the start banner. Real files, real modes, the real scripts' preflight, the built CLI run as
 // root and as nobody.
+import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -154,6 +155,13 @@ describe('portcullis check-config (the built CLI)', () => {
     const r = checkConfig(home.config, { env: { PATH: pathWithoutFirewall(home) } });
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr).toContain('cannot act: no firewall tool found');
+  });
+
+  it('says a user without CAP_NET_ADMIN cannot change the firewall (a normal user running npm start)', () => {
+    const r = spawnSync(path.join(shippedActiveResponse, 'firewall-drop.sh'), ['preflight'], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    expect(r.status).toBe(4);
+    expect(r.stderr).toContain('runs as nobody without CAP_NET_ADMIN, so it cannot change the firewall');
+    expect(r.stderr).toContain('fix: run Portcullis as root');
   });
 
   it('run as nobody: names a log file it cannot read, the user, and what to do', () => {
