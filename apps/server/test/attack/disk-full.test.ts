@@ -11,6 +11,7 @@ import { Writable } from 'node:stream';
 import type { Health } from '@portcullis/shared';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asRoot } from '../support/root.js';
 import { buildApp } from '../../src/app.js';
 import { resolveServerConfig } from '../../src/config/server-config.js';
 import { RESERVE_BYTES, RESERVE_FILE } from '../../src/db/storage-guard.js';
@@ -27,76 +28,77 @@ let fakeDir: string;
 let app: FastifyInstance;
 const logged: { level: number; msg: string }[] = [];
 
-beforeAll(async () => {
-  dir = mkdtempSync(path.join(tmpdir(), 'portcullis-disk-full-'));
-  dataDir = path.join(dir, 'data');
-  mkdirSync(dataDir);
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=32m', 'tmpfs', dataDir]);
-  const arDir = path.join(dir, 'active-response');
-  fakeDir = path.join(dir, 'fake');
-  mkdirSync(arDir);
-  mkdirSync(fakeDir);
-  copyFileSync(path.join(AR_FIXTURES, 'fake-ar.sh'), path.join(arDir, 'fake-ar.sh'));
-  process.env.FAKE_DIR = fakeDir;
-  log = path.join(dir, 'auth.log');
-  writeFileSync(log, '');
-  const configPath = path.join(dir, 'ossec.conf');
-  writeFileSync(configPath, `<ossec_config>
-  <ruleset><decoder_dir>${FIXTURE_RULESET}/decoders</decoder_dir><rule_dir>${FIXTURE_RULESET}/rules</rule_dir></ruleset>
-  <localfile><log_format>syslog</log_format><location>${log}</location></localfile>
-  ${FAKE_COMMAND}
-  <active-response><command>fake</command><location>local</location><rules_id>100102</rules_id><timeout>600</timeout></active-response>
-  <portcullis><journald>no</journald><active_response_dir>${arDir}</active_response_dir><watch_ruleset>no</watch_ruleset></portcullis>
-</ossec_config>
-`);
-  const cfg = resolveServerConfig({ config: configPath, data: dataDir, listen: '127.0.0.1:0' }, {});
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString().split('\n').filter(Boolean)) logged.push(JSON.parse(l) as { level: number; msg: string });
-      done();
-    },
-  });
-  app = await buildApp(cfg, { logger: { level: 'info', stream }, webRoot: path.join(dir, 'no-web') });
-  await app.ready();
-}, 30_000);
+// Mounting the small filesystem needs root.
+describe.runIf(asRoot)('a full data disk', () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'portcullis-disk-full-'));
+    dataDir = path.join(dir, 'data');
+    mkdirSync(dataDir);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=32m', 'tmpfs', dataDir]);
+    const arDir = path.join(dir, 'active-response');
+    fakeDir = path.join(dir, 'fake');
+    mkdirSync(arDir);
+    mkdirSync(fakeDir);
+    copyFileSync(path.join(AR_FIXTURES, 'fake-ar.sh'), path.join(arDir, 'fake-ar.sh'));
+    process.env.FAKE_DIR = fakeDir;
+    log = path.join(dir, 'auth.log');
+    writeFileSync(log, '');
+    const configPath = path.join(dir, 'ossec.conf');
+    writeFileSync(configPath, `<ossec_config>
+    <ruleset><decoder_dir>${FIXTURE_RULESET}/decoders</decoder_dir><rule_dir>${FIXTURE_RULESET}/rules</rule_dir></ruleset>
+    <localfile><log_format>syslog</log_format><location>${log}</location></localfile>
+    ${FAKE_COMMAND}
+    <active-response><command>fake</command><location>local</location><rules_id>100102</rules_id><timeout>600</timeout></active-response>
+    <portcullis><journald>no</journald><active_response_dir>${arDir}</active_response_dir><watch_ruleset>no</watch_ruleset></portcullis>
+  </ossec_config>
+  `);
+    const cfg = resolveServerConfig({ config: configPath, data: dataDir, listen: '127.0.0.1:0' }, {});
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        for (const l of chunk.toString().split('\n').filter(Boolean)) logged.push(JSON.parse(l) as { level: number; msg: string });
+        done();
+      },
+    });
+    app = await buildApp(cfg, { logger: { level: 'info', stream }, webRoot: path.join(dir, 'no-web') });
+    await app.ready();
+  }, 30_000);
 
-afterAll(async () => {
-  await app?.close();
-  try {
-    execFileSync('umount', [dataDir]);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-/** Takes every free byte of the data disk; returns the file to delete to give them back. */
-function fill(): string {
-  const filler = path.join(dataDir, 'filler');
-  const fd = openSync(filler, 'w');
-  try {
-    for (const size of [1024 * 1024, 4096, 1]) {
-      const buf = Buffer.alloc(size, 1);
-      try {
-        for (;;) writeSync(fd, buf);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-      }
+  afterAll(async () => {
+    await app?.close();
+    try {
+      execFileSync('umount', [dataDir]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-  } finally {
-    closeSync(fd);
+  });
+
+  /** Takes every free byte of the data disk; returns the file to delete to give them back. */
+  function fill(): string {
+    const filler = path.join(dataDir, 'filler');
+    const fd = openSync(filler, 'w');
+    try {
+      for (const size of [1024 * 1024, 4096, 1]) {
+        const buf = Buffer.alloc(size, 1);
+        try {
+          for (;;) writeSync(fd, buf);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+        }
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return filler;
   }
-  return filler;
-}
 
-async function health(viewer: SignedIn): Promise<{ code: number; body: Health }> {
-  const res = await app.inject({ url: '/api/health', headers: viewer.headers });
-  return { code: res.statusCode, body: res.json() as Health };
-}
+  async function health(viewer: SignedIn): Promise<{ code: number; body: Health }> {
+    const res = await app.inject({ url: '/api/health', headers: viewer.headers });
+    return { code: res.statusCode, body: res.json() as Health };
+  }
 
-const count = (sql: string, ...args: unknown[]): number => app.db.prepare(sql).pluck().get(...args) as number;
-const burstLine = (n: number): string => syslogLine(`event seq=${n} src=10.2.${(n >> 8) & 255}.${n & 255} ${'x'.repeat(800)}`);
+  const count = (sql: string, ...args: unknown[]): number => app.db.prepare(sql).pluck().get(...args) as number;
+  const burstLine = (n: number): string => syslogLine(`event seq=${n} src=10.2.${(n >> 8) & 255}.${n & 255} ${'x'.repeat(800)}`);
 
-describe('a full data disk', () => {
   it('is reported, keeps room for a release, loses no line and counts none twice', async () => {
     const viewer = await signIn(app, 'viewer');
     const actor = { name: 'test', ip: null };

@@ -11,6 +11,7 @@ import { homeOf } from '../../src/config/ruleset-files.js';
 import { activeResponseDirOf, resolveServerConfig } from '../../src/config/server-config.js';
 import { evaluateReadiness, type ReadinessInput } from '../../src/modules/readiness/readiness.js';
 import { shippedActiveResponse } from '../../src/paths.js';
+import { asRoot } from '../support/root.js';
 import { buildCli, checkConfig, makeHome, ownScript, pathWithoutFirewall, type Home } from './helpers.js';
 
 let home: Home | null = null;
@@ -84,7 +85,7 @@ describe('evaluateReadiness', () => {
     expect(r.problems[0]).toMatchObject({ subject: file, fix: `chmod +x ${file}` });
   });
 
-  it('reports a script that others could change when it runs as root', async () => {
+  it.runIf(asRoot)('reports a script that others could change when it runs as root', async () => {
     home = makeHome();
     const file = ownScript(home, 'firewall-drop.sh', 0o775);
     chmodSync(file, 0o777);
@@ -157,14 +158,14 @@ describe('portcullis check-config (the built CLI)', () => {
     expect(r.stderr).toContain('cannot act: no firewall tool found');
   });
 
-  it('says a user without CAP_NET_ADMIN cannot change the firewall (a normal user running npm start)', () => {
+  it.runIf(asRoot)('says a user without CAP_NET_ADMIN cannot change the firewall (a normal user running npm start)', () => {
     const r = spawnSync(path.join(shippedActiveResponse, 'firewall-drop.sh'), ['preflight'], { uid: 65534, gid: 65534, encoding: 'utf8' });
     expect(r.status).toBe(4);
     expect(r.stderr).toContain('runs as nobody without CAP_NET_ADMIN, so it cannot change the firewall');
     expect(r.stderr).toContain('fix: run Portcullis as root');
   });
 
-  it('run as nobody: names a log file it cannot read, the user, and what to do', () => {
+  it.runIf(asRoot)('run as nobody: names a log file it cannot read, the user, and what to do', () => {
     home = makeHome({ logs: ['secret.log', 'adm.log'], executable: 'noop' });
     ownScript(home, 'noop', 0o755);
     const secret = path.join(home.dir, 'secret.log');
@@ -184,7 +185,7 @@ describe('portcullis check-config (the built CLI)', () => {
     expect(checkConfig(home.config).status).toBe(0);
   });
 
-  it('run as nobody: names the directory it cannot enter on the way to a log file', () => {
+  it.runIf(asRoot)('run as nobody: names the directory it cannot enter on the way to a log file', () => {
     home = makeHome({ logs: ['private/app.log'], executable: 'noop' });
     ownScript(home, 'noop', 0o755);
     mkdirSync(path.join(home.dir, 'private'), { mode: 0o700 });
