@@ -139,3 +139,16 @@ export function canonicalIp(text: string): string | null {
   const r = parseIp(text);
   return r.ok ? r.address.text : null;
 }
+
+/**
+ * The key a per-address limit counts by (sign-in guesses, syslog connections): an IPv4 address as
+ * is, an IPv6 address by its /64, since one host usually holds a whole /64 and counting single
+ * IPv6 addresses would be no limit at all. Text that is not an address is its own key.
+ */
+export function addressGroup(text: string): string {
+  const r = parseIp(text);
+  if (!r.ok) return text;
+  if (r.address.family === 4) return r.address.text;
+  const parts = (r.address.addr as ipaddr.IPv6).parts.slice(0, 4);
+  return `${new ipaddr.IPv6([...parts, 0, 0, 0, 0]).toRFC5952String()}/64`;
+}

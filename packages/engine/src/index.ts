@@ -16,7 +16,7 @@ export { predecode } from './predecode.js';
 export { compileOsMatch, compileOsRegex, compilePcre2, regexStats, PatternError } from './regex/pattern.js';
 export type { Pattern, MatchResult } from './regex/pattern.js';
 export { parseIpEntry, ipListMatches, IpListError } from './ip-list.js';
-export { blockTarget, canonicalIp, meaninglessReason, parseIp } from './address.js';
+export { addressGroup, blockTarget, canonicalIp, meaninglessReason, parseIp } from './address.js';
 export type { Address, AddressProblem, AddressResult, IpAddress } from './address.js';
 export type { IpEntry } from './ip-list.js';
 export { formatLogtest, logtestJson } from './logtest-format.js';

@@ -3,9 +3,10 @@
 // its interfaces), so a receiver bound to 0.0.0.0 is not a way for anyone on the network to feed
 // the rules (and get addresses blocked) until someone says who may.
 import { networkInterfaces } from 'node:os';
+import { IpListError, addressGroup, parseIp, parseIpEntry, type IpAddress } from '@portcullis/engine';
 import ipaddr from 'ipaddr.js';
 
-type Address = ipaddr.IPv4 | ipaddr.IPv6;
+type Address = IpAddress;
 
 /** One parsed allow/deny entry. */
 export interface IpRange {
@@ -20,50 +21,34 @@ export class IpRangeError extends Error {}
 /** Why a sender was turned away. */
 export type Refusal = 'denied' | 'not-allowed';
 
-/** `::ffff:10.0.0.7` and `::ffff:a00:7` are 10.0.0.7; a zone (`%eth0`) is dropped. Null when not an address. */
+/** A socket's peer address read as the engine reads every address (`::ffff:a00:7` is 10.0.0.7); a zone (`%eth0`) is dropped. Null when not an address. */
 export function canonicalAddress(text: string): Address | null {
-  const bare = text.trim().split('%')[0]!;
-  let addr: Address;
-  if (ipaddr.IPv4.isValidFourPartDecimal(bare)) addr = ipaddr.IPv4.parse(bare);
-  else if (ipaddr.IPv6.isValid(bare)) addr = ipaddr.IPv6.parse(bare);
-  else return null;
-  if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) return (addr as ipaddr.IPv6).toIPv4Address();
-  return addr;
+  const r = parseIp(text.trim().split('%')[0]!);
+  return r.ok ? r.address.addr : null;
 }
 
 /**
  * An address or network as OSSEC takes it in <allowed-ips>: `10.0.0.7`, `10.0.0.0/8`,
- * `10.0.0.0/255.0.0.0`, `2001:db8::/32`, `::ffff:10.0.0.0/104` (taken as 10.0.0.0/8), or `any`.
+ * `10.0.0.0/255.0.0.0`, `2001:db8::/32`, `::ffff:10.0.0.0/104` (taken as 10.0.0.0/8), or `any`:
+ * the white list's entry syntax (the engine's parseIpEntry), without its `!`.
  * Throws IpRangeError saying what is wrong with `text`.
  */
 export function parseIpRange(text: string): IpRange[] {
   const t = text.trim();
-  if (t.toLowerCase() === 'any') return [
+  if (t.startsWith('!')) throw new IpRangeError(`"${text}": no "!" here (list the addresses to refuse in <denied-ips>)`);
+  let entry;
+  try {
+    entry = parseIpEntry(t);
+  } catch (err) {
+    if (err instanceof IpListError) throw new IpRangeError(err.message);
+    throw err;
+  }
+  if (entry.any) return [
     { text: t, net: ipaddr.IPv4.parse('0.0.0.0'), bits: 0 },
     { text: t, net: ipaddr.IPv6.parse('::'), bits: 0 },
   ];
-  const slash = t.indexOf('/');
-  const addrText = slash >= 0 ? t.slice(0, slash) : t;
-  if (addrText.includes('%')) throw new IpRangeError(`"${text}" is not an IP address or network (no %zone here)`);
-  const parsed = ipaddr.IPv4.isValidFourPartDecimal(addrText) ? ipaddr.IPv4.parse(addrText) : ipaddr.IPv6.isValid(addrText) ? ipaddr.IPv6.parse(addrText) : null;
-  if (!parsed) throw new IpRangeError(`"${text}" is not an IP address or network`);
-  const max = parsed.kind() === 'ipv4' ? 32 : 128;
-  let bits = max;
-  if (slash >= 0) {
-    const suffix = t.slice(slash + 1);
-    if (/^\d{1,3}$/.test(suffix)) bits = Number(suffix);
-    else if (parsed.kind() === 'ipv4' && ipaddr.IPv4.isValidFourPartDecimal(suffix)) {
-      const fromMask = ipaddr.IPv4.parse(suffix).prefixLengthFromSubnetMask();
-      if (fromMask === null) throw new IpRangeError(`"${text}": ${suffix} is not a netmask`);
-      bits = fromMask;
-    } else throw new IpRangeError(`"${text}": "${suffix}" is not a prefix length`);
-    if (bits > max) throw new IpRangeError(`"${text}": a prefix length is at most ${max}`);
-  }
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) {
-    if (bits < 96) throw new IpRangeError(`"${text}": an IPv4-mapped network needs a prefix of at least 96`);
-    return [{ text: t, net: (parsed as ipaddr.IPv6).toIPv4Address(), bits: bits - 96 }];
-  }
-  return [{ text: t, net: parsed, bits }];
+  const [net, bits] = entry.net!;
+  return [{ text: t, net, bits }];
 }
 
 function inRanges(addr: Address, ranges: readonly IpRange[]): boolean {
@@ -147,14 +132,5 @@ export class SenderFilter {
   }
 }
 
-/**
- * What a per-sender limit counts by: an IPv4 address, or an IPv6 /64 (one host usually holds a
- * whole /64, so counting single IPv6 addresses would be no limit at all).
- */
-export function senderGroup(sender: string): string {
-  const addr = canonicalAddress(sender);
-  if (!addr) return sender;
-  if (addr.kind() === 'ipv4') return addr.toString();
-  const parts = (addr as ipaddr.IPv6).parts.slice(0, 4);
-  return `${new ipaddr.IPv6([...parts, 0, 0, 0, 0]).toString()}/64`;
-}
+/** What a per-sender limit counts by (an IPv4 address, an IPv6 /64): the engine's addressGroup. */
+export const senderGroup = addressGroup;

@@ -124,7 +124,7 @@ describe('syslog receivers with allowed-ips and denied-ips', () => {
     // [config, the message, the element the error points at]
     const cases: Array<[string, string, string]> = [
       ['<syslog protocol="udp">\n      <listen>0.0.0.0:514</listen>\n      <allowed-ips>10.0.0.300</allowed-ips></syslog>', '<allowed-ips>: "10.0.0.300" is not an IP address or network', '<allowed-ips>'],
-      ['<syslog protocol="tcp"><listen>0.0.0.0:514</listen><denied-ips>10.0.0.0/40</denied-ips></syslog>', '<denied-ips>: "10.0.0.0/40": a prefix length is at most 32', '<denied-ips>'],
+      ['<syslog protocol="tcp"><listen>0.0.0.0:514</listen><denied-ips>10.0.0.0/40</denied-ips></syslog>', '<denied-ips>: "10.0.0.0/40": prefix length 40 is longer than 32', '<denied-ips>'],
       ['<syslog protocol="udp"><listen>0.0.0.0:514</listen><max_connections>5</max_connections></syslog>', '<max_connections> is for <syslog protocol="tcp"> only', '<max_connections>'],
       ['<syslog protocol="tcp"><listen>0.0.0.0:514</listen><idle_timeout>soon</idle_timeout></syslog>', '<idle_timeout> must be a number of seconds > 0, not "soon"', '<idle_timeout>'],
       ['<syslog protocol="tcp"><allowed-ips>any</allowed-ips></syslog>', '<syslog> needs its address, HOST:PORT, as its text or in <listen>', '<syslog'],

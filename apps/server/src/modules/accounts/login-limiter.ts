@@ -9,7 +9,7 @@
 //    (capped) after the last failure, and only one runs at a time.
 // Nothing is counted per account across addresses: failures from one address never hold back
 // the right password from another. In memory: a restart forgets, which gives one more window.
-import ipaddr from 'ipaddr.js';
+import { addressGroup } from '@portcullis/engine';
 
 export interface LimiterOptions {
   /** Failures one address may have in `windowMs`. */
@@ -57,16 +57,6 @@ interface PairState {
 
 const MAX_ENTRIES = 100_000;
 
-/** The key an address is limited under: IPv4 (also when IPv4-mapped) as is, IPv6 by its /64. */
-export function addressKey(ip: string): string {
-  if (!ipaddr.isValid(ip)) return ip;
-  let addr = ipaddr.parse(ip);
-  if (addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress()) addr = (addr as ipaddr.IPv6).toIPv4Address();
-  if (addr.kind() === 'ipv4') return addr.toString();
-  const parts = (addr as ipaddr.IPv6).parts.slice(0, 4);
-  return `${new ipaddr.IPv6([...parts, 0, 0, 0, 0]).toString()}/64`;
-}
-
 export class LoginLimiter {
   readonly #addresses = new Map<string, AddressState>();
   readonly #pairs = new Map<string, PairState>();
@@ -78,7 +68,7 @@ export class LoginLimiter {
 
   /** Takes a slot for one attempt from `ip` (on `account`, when a name was given), or refuses. */
   admit(ip: string, account: string | null, now = Date.now()): Admission {
-    const aKey = addressKey(ip);
+    const aKey = addressGroup(ip);
     const a = this.#address(aKey, now);
     const pKey = account === null ? null : `${account.toLowerCase()}\u0000${aKey}`;
     const p = pKey === null ? null : this.#pair(pKey, now);
