@@ -173,10 +173,20 @@ for (let i = 0; i < 5; i++) {
   clients.push(s);
 }
 let pageErrors = 0;
+const pageLatency = new Map();
 const pager = setInterval(() => {
   for (let i = 0; i < clients.length; i++) {
     for (const path of ['/api/alerts?limit=100', '/api/blocks?limit=50', '/api/stats']) {
-      fetch(`${url}${path}`, { headers: { cookie: viewer.cookie } }).then((r) => { if (!r.ok) pageErrors++; return r.arrayBuffer(); }).catch(() => pageErrors++);
+      const t = performance.now();
+      fetch(`${url}${path}`, { headers: { cookie: viewer.cookie } })
+        .then(async (r) => {
+          await r.arrayBuffer();
+          if (!r.ok) pageErrors++;
+          const key = path.split('?')[0];
+          if (!pageLatency.has(key)) pageLatency.set(key, []);
+          pageLatency.get(key).push(performance.now() - t);
+        })
+        .catch(() => pageErrors++);
     }
   }
 }, 5000);
@@ -283,6 +293,7 @@ console.log(`  brute forces: ${allExpected.length} sent (file ${expected.file.le
 console.log(`  /api/health: ${health.length.toLocaleString('en')} probes, p50 ${q(health, 0.5).toFixed(1)} ms, p99 ${q(health, 0.99).toFixed(1)} ms, max ${q(health, 1).toFixed(1)} ms, ${healthFailures} failed`);
 console.log(`  log tests (50 lines, viewer): ${logtestLatency.length.toLocaleString('en')} answered, p50 ${q(logtestLatency, 0.5).toFixed(0)} ms, p99 ${q(logtestLatency, 0.99).toFixed(0)} ms; statuses ${[...logtestStatus].map(([k, v]) => `${k}×${v}`).join(', ')}`);
 console.log(`  live feed: ${liveReceived.toLocaleString('en')} alerts pushed to 5 clients, ${liveSkipped.toLocaleString('en')} skipped by the per-client cap; ${pageErrors} page requests failed`);
+console.log(`  dashboard requests: ${[...pageLatency].map(([k, v]) => `${k} p50 ${q(v, 0.5).toFixed(0)} ms, p99 ${q(v, 0.99).toFixed(0)} ms`).join('; ')}`);
 console.log(`  RSS: first 5 min max ${Math.max(...firstRss).toFixed(0)} MiB, last 5 min max ${Math.max(...lastRss).toFixed(0)} MiB, overall max ${Math.max(...rss.map((r) => r.mib)).toFixed(0)} MiB; database ${(dbBytes / 2 ** 20).toFixed(0)} MiB`);
 
 for (const s of clients) s.close();
