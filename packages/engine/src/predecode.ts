@@ -1,6 +1,9 @@
 // Pre-decoding: recognise the syslog header of a line and split it into timestamp, hostname,
 // program name and the message (`log`) that decoders and rules see. The header tests are fixed
-// offset character checks, tried in a fixed order (spec §2, §11.5).
+// offset character checks, tried in a fixed order (spec §2, §11.5); when none matches, the other
+// prefixes OSSEC strips (xferlog, snort, suricata, Apache, OS X ASL, squid) are tried
+// (`predecode-formats.ts`).
+import { otherPrefix } from './predecode-formats.js';
 import type { Dialect } from './regex/pattern.js';
 
 export interface Predecoded {
@@ -83,7 +86,10 @@ export function predecodeInto<T extends Predecoded>(t: T, line: string, dialect:
   // German "Mär": the header checks are byte offsets, so fold the umlaut first.
   const p = full.charCodeAt(1) === 0xe4 ? `${full[0]}a${full.slice(2)}` : full;
   const tsLen = timestampLength(p, dialect);
-  if (tsLen === 0) return t;
+  if (tsLen === 0) {
+    otherPrefix(t, p, dialect);
+    return t;
+  }
   t.timestamp = p.slice(0, tsLen).trimEnd();
   let i = tsLen;
   if (p.charCodeAt(i) === 32) i++;

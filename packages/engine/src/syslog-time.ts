@@ -21,3 +21,63 @@ export function syslogTime(line: string, year: number, offsetMinutes: (utcMs: nu
   const asUtc = Date.UTC(y, mo, d, h, mi, s);
   return Math.floor((asUtc - offsetMinutes(asUtc) * 60_000) / 1000);
 }
+
+/** `n` digits at `i` as a number, or NaN; with `padded` the first may be a space (days). */
+function digits(s: string, i: number, n: number, padded = false): number {
+  let v = 0;
+  for (let k = i; k < i + n; k++) {
+    const c = s.charCodeAt(k);
+    if (c >= 48 && c <= 57) v = v * 10 + c - 48;
+    else if (!padded || c !== 32 || k !== i) return NaN;
+  }
+  return v;
+}
+
+/** `hh:mm:ss` at `i` as seconds into the day, or NaN. */
+function clock(s: string, i: number): number {
+  if (s[i + 2] !== ':' || s[i + 5] !== ':') return NaN;
+  return digits(s, i, 2) * 3600 + digits(s, i + 3, 2) * 60 + digits(s, i + 6, 2);
+}
+
+function wall(y: number, mo: number | undefined, d: number, secs: number, offsetMinutes: (utcMs: number) => number): number | null {
+  if (mo === undefined || Number.isNaN(mo) || Number.isNaN(y) || Number.isNaN(d) || Number.isNaN(secs)) return null;
+  const asUtc = Date.UTC(y, mo, d) + secs * 1000;
+  return Math.floor((asUtc - offsetMinutes(asUtc) * 60_000) / 1000);
+}
+
+/**
+ * Like `syslogTime`, and also every other timestamp the pre-decoder recognises (spec §2), at the
+ * start of a line or as the pre-decoded `timestamp` text: `2015 Dec 29 10:00:01`,
+ * `2019:11:06-00:08:03`, xferlog `Mon Apr 17 18:27:14 2006`, Apache `[Fri Feb 11 18:06:35 2004]`,
+ * snort `01/28-09:13:16.240702` (the given year), suricata `01/28/1979-09:13:16.240702`, OS X ASL
+ * `[Time 2006.12.28 15:53:55 UTC]` (UTC when it says so) and squid's epoch `1140804070.368`.
+ */
+export function logTime(line: string, year: number, offsetMinutes: (utcMs: number) => number = () => 0): number | null {
+  const t = syslogTime(line, year, offsetMinutes);
+  if (t !== null) return t;
+  const is = (i: number, ch: string) => line[i] === ch;
+  // 2015 Dec 29 10:00:01
+  const y4 = digits(line, 0, 4);
+  if (!Number.isNaN(y4) && is(4, ' ') && is(8, ' ') && is(11, ' ')) return wall(y4, MONTHS[line.slice(5, 8)], digits(line, 9, 2, true), clock(line, 12), offsetMinutes);
+  // 2019:11:06-00:08:03
+  if (!Number.isNaN(y4) && is(4, ':') && is(7, ':') && is(10, '-')) return wall(y4, digits(line, 5, 2) - 1, digits(line, 8, 2), clock(line, 11), offsetMinutes);
+  // xferlog / Apache: [Fri Feb 11 18:06:35 2004]
+  const a = line.charCodeAt(0) === 91 ? 1 : 0;
+  if (is(a + 3, ' ') && is(a + 7, ' ') && is(a + 10, ' ') && is(a + 19, ' '))
+    return wall(digits(line, a + 20, 4), MONTHS[line.slice(a + 4, a + 7)], digits(line, a + 8, 2, true), clock(line, a + 11), offsetMinutes);
+  // snort 01/28-09:13:16 and suricata 01/28/1979-09:13:16
+  if (is(2, '/') && is(5, '-')) return wall(year, digits(line, 0, 2) - 1, digits(line, 3, 2), clock(line, 6), offsetMinutes);
+  if (is(2, '/') && is(5, '/') && is(10, '-')) return wall(digits(line, 6, 4), digits(line, 0, 2) - 1, digits(line, 3, 2), clock(line, 11), offsetMinutes);
+  // OS X ASL: [Time 2006.12.28 15:53:55 UTC], or its pre-decoded text 2006.12.28 15:53:55 UTC
+  const o = line.startsWith('[Time ') ? 6 : 0;
+  if (is(o + 4, '.') && is(o + 7, '.') && is(o + 10, ' ')) {
+    const utc = line.startsWith(' UTC', o + 19);
+    return wall(digits(line, o, 4), digits(line, o + 5, 2) - 1, digits(line, o + 8, 2), clock(line, o + 11), utc ? () => 0 : offsetMinutes);
+  }
+  // squid: seconds since the epoch
+  if (is(10, '.')) {
+    const s = digits(line, 0, 10);
+    return Number.isNaN(s) ? null : s;
+  }
+  return null;
+}
