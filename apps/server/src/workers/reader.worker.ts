@@ -5,7 +5,10 @@
 import Database from 'better-sqlite3';
 import { parentPort } from 'node:worker_threads';
 import { AlertQueries } from '../modules/alerts/alerts.repository.js';
+import { runInBackground } from './background-priority.js';
 import type { ListAnswer, ReadJob, StatsAnswer } from './reader-jobs.js';
+
+runInBackground();
 
 // V8 terminates a thread only when it runs JavaScript, and a scan inside SQLite runs none: so about
 // one row in 256 (at random, whatever the order or the index walked) calls into JavaScript, where

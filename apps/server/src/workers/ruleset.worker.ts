@@ -5,7 +5,10 @@ import { parentPort } from 'node:worker_threads';
 import type { CompiledRuleset } from '@portcullis/engine';
 import { runLogtest } from '../modules/logtest/logtest.run.js';
 import { compileWithOverrides, errorsOf } from '../pipeline/ruleset-manager.js';
+import { runInBackground } from './background-priority.js';
 import type { LogtestAnswer, RulesetJob, RulesetSource, ValidateAnswer } from './ruleset-jobs.js';
+
+runInBackground();
 
 let kept: { key: string; ruleset: CompiledRuleset } | null = null;
 
