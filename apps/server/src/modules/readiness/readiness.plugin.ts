@@ -9,6 +9,13 @@ import { evaluateReadiness } from './readiness.js';
 export interface ReadinessMonitor {
   /** The last result when it is at most `maxAgeMs` old, else a fresh one (concurrent callers share it). */
   get(maxAgeMs?: number): Promise<Readiness>;
+  /**
+   * For /api/health, which must answer at once whatever the host's load: the last result (one is
+   * computed first if there is none), and a fresh one is started in the background when it is
+   * older than 5 s. The checks spawn the scripts' preflight, which a saturated host may take
+   * seconds to run.
+   */
+  current(): Promise<Readiness>;
 }
 
 declare module 'fastify' {
@@ -52,6 +59,11 @@ export default fp(
 
     const monitor: ReadinessMonitor = {
       get: (maxAgeMs = FRESH_MS) => (last && Date.now() - last.at <= maxAgeMs ? Promise.resolve(last.value) : evaluate()),
+      current: () => {
+        if (!last) return evaluate();
+        if (Date.now() - last.at > FRESH_MS) void evaluate().catch((err: unknown) => log.error({ err }, 'readiness check failed'));
+        return Promise.resolve(last.value);
+      },
     };
     app.decorate('readiness', monitor);
 

@@ -26,7 +26,7 @@ const systemRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const rs = app.ruleset.status();
     const statuses = app.sources.statuses();
     const failed = statuses.filter((s) => s.state === 'failed').length;
-    const readiness = await app.readiness.get();
+    const readiness = await app.readiness.current();
     const ok = dbOk && rs.ok && failed === 0 && readiness.errors === 0;
     const base: Health = { status: ok ? 'ok' : 'degraded', setup_required: app.accounts.setupRequired() };
     const p = request.principal;
