@@ -289,7 +289,7 @@ console.log(`  lines sent: file ${sent.file.toLocaleString('en')}, UDP ${sent.ud
 console.log(`  lines read by the server per source kind: ${srcs.map((s) => `${s.kind} ${s.lines_read.toLocaleString('en')}`).join(', ')}`);
 console.log(`  brute forces: ${allExpected.length} sent (file ${expected.file.length}, UDP ${expected.udp.length}, TCP ${expected.tcp.length}, ingest ${expected.ingest.length}); ` +
   `blocked ${allExpected.length - missingAdd.length}, released after timeout ${allExpected.length - missingDel.length}; ` +
-  `missing add ${missingAdd.length}${missingAdd.length ? ` (${missingAdd.slice(0, 5).join(', ')}…)` : ''}, missing delete ${missingDel.length}; blocks of addresses that never brute-forced: ${wrong.length}`);
+  `missing add ${missingAdd.length}${missingAdd.length ? ` (${Object.entries(expected).map(([way, ips]) => `${way} ${ips.filter((ip) => !blocked.add.has(ip)).length}`).join(', ')})` : ''}, missing delete ${missingDel.length}; blocks of addresses that never brute-forced: ${wrong.length}`);
 console.log(`  /api/health: ${health.length.toLocaleString('en')} probes, p50 ${q(health, 0.5).toFixed(1)} ms, p99 ${q(health, 0.99).toFixed(1)} ms, max ${q(health, 1).toFixed(1)} ms, ${healthFailures} failed`);
 console.log(`  log tests (50 lines, viewer): ${logtestLatency.length.toLocaleString('en')} answered, p50 ${q(logtestLatency, 0.5).toFixed(0)} ms, p99 ${q(logtestLatency, 0.99).toFixed(0)} ms; statuses ${[...logtestStatus].map(([k, v]) => `${k}×${v}`).join(', ')}`);
 console.log(`  live feed: ${liveReceived.toLocaleString('en')} alerts pushed to 5 clients, ${liveSkipped.toLocaleString('en')} skipped by the per-client cap; ${pageErrors} page requests failed`);
