@@ -1,6 +1,6 @@
 // `portcullis logtest`: lines on stdin, one event each, correlation kept for the whole run.
 import { parseArgs } from 'node:util';
-import { formatLogtest, logtestJson, syslogTime } from '@portcullis/engine';
+import { formatLogtest, logTime, logtestJson } from '@portcullis/engine';
 import { applyOverrides } from '../pipeline/rule-overrides.js';
 import { UsageError, loadContext, newEngine, tzOffset } from './context.js';
 import { readLines } from './read-lines.js';
@@ -45,7 +45,7 @@ export async function logtestCommand(argv: string[]): Promise<number> {
   for await (const line of readLines(process.stdin)) {
     n++;
     if (useLogTime) {
-      const t = syslogTime(line, year, tzOffset);
+      const t = logTime(line, year, tzOffset);
       if (t !== null) lastTime = t;
     } else lastTime = Date.now() / 1000;
     const results = engine.processLine(line, 'stdin', lastTime);

@@ -2,7 +2,7 @@
 // on log time, running no script. "Would this block, and when?" for a whole log file.
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { WhiteList, bindActiveResponses, syslogTime } from '@portcullis/engine';
+import { WhiteList, bindActiveResponses, logTime } from '@portcullis/engine';
 import { arBindingsOf } from '../modules/active-response/policy.js';
 import { Replayer, type ReplayBlock } from '../pipeline/replayer.js';
 import { applyOverrides } from '../pipeline/rule-overrides.js';
@@ -31,7 +31,7 @@ export async function replay(ctx: Context, file: string, year: number): Promise<
   let time = Date.now() / 1000;
   const start = performance.now();
   for await (const line of readLines(file)) {
-    const t = syslogTime(line, year, tzOffset);
+    const t = logTime(line, year, tzOffset);
     if (t !== null) time = t;
     r.feed(line, file, time);
   }
