@@ -19,7 +19,7 @@ function isDigit(c: number): boolean {
 /**
  * Tries the non-syslog prefixes on `p` (the line after control-byte removal and `Mär` folding).
  * On a match sets `t`'s timestamp/hostname/programName/log and returns true; otherwise leaves `t`
- * alone. Lengths are as OSSEC's `loglen > n` (n − 1 characters or more).
+ * alone. Lengths are as OSSEC's `loglen > n` (loglen counts the NUL: n characters or more).
  */
 export function otherPrefix(t: PrefixFields, p: string, dialect: Dialect): boolean {
   const len = p.length;
