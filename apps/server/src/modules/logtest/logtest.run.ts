@@ -2,7 +2,7 @@
 // fresh engine on a compiled ruleset, the three phases of each line and the replay of the paste.
 // Everything it needs comes as data (LogtestRun), so it can run apart from the live objects.
 import type { ArBinding, CompiledRuleset, EngineOptions, ProcessResult, Rule } from '@portcullis/engine';
-import { Engine, WhiteList, bindActiveResponses, syslogTime } from '@portcullis/engine';
+import { Engine, WhiteList, bindActiveResponses, logTime } from '@portcullis/engine';
 import type { LogtestLine, LogtestResponse } from '@portcullis/shared';
 import ipaddr from 'ipaddr.js';
 import { tzOffset } from '../../cli/context.js';
@@ -95,7 +95,7 @@ export function runLogtest(compiled: CompiledRuleset, run: LogtestRun): LogtestR
   });
   let time = run.now / 1000;
   const results = run.lines.map((input, i) => {
-    if (run.time === 'log') time = syslogTime(input, run.year, tzOffset) ?? time;
+    if (run.time === 'log') time = logTime(input, run.year, tzOffset) ?? time;
     return lineResult(i + 1, input, replayer.feed(input, 'stdin', time, i + 1));
   });
   return {
