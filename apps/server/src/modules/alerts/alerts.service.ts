@@ -80,7 +80,11 @@ export class AlertsService {
 
   /**
    * Stats over a range, computed in a reader thread; identical questions share one computation.
-   * Without `to` the range ends now, rounded up to STATS_REUSE_MS so those questions share too.
+   * Without `to` the range ends now, rounded up to STATS_REUSE_MS, and the question is "the last N
+   * hours": it shares any answer to the same question computed within the reuse time, whatever
+   * "now" was then (keyed on the range's length, not its ends), so dashboards and API clients
+   * asking every few seconds do not keep the reader busy without a pause (which also starved
+   * SQLite's checkpoints and grew the WAL without end).
    */
   async stats(q: StatsQuery, signal?: AbortSignal, now = Date.now()): Promise<Stats> {
     const to = time(q.to, 'to') ?? Math.ceil(now / STATS_REUSE_MS) * STATS_REUSE_MS;
@@ -91,7 +95,7 @@ export class AlertsService {
       throw new BadRequestError(`from ${iso(from)} to ${iso(to)} in ${bucket}-second buckets makes more than ${MAX_BUCKETS} buckets: choose a larger bucket or a shorter range`, 'TOO_MANY_BUCKETS');
     }
     const range: StatsRange = { from, to, bucketMs: bucket * 1000, top: q.top ?? 10 };
-    const key = `${range.from}/${range.to}/${range.bucketMs}/${range.top}`;
+    const key = q.to === undefined ? `now-${range.to - range.from}/${range.bucketMs}/${range.top}` : `${range.from}/${range.to}/${range.bucketMs}/${range.top}`;
     return this.#stats.get(key, signal, async (sig) => {
       const stored = this.#stored !== null && Date.now() - this.#stored.at < STORED_REUSE_MS ? this.#stored.value : null;
       const job: ReadJob = { kind: 'alert-stats', db: this.dbFile, range, count: stored === null };
