@@ -226,6 +226,7 @@ const sampler = setInterval(() => rss.push({ at: performance.now(), mib: rssOf()
 const t0 = performance.now();
 const end = t0 + minutes * 60_000;
 let lastReport = t0;
+let reported = 0;
 console.log(`soak: ${minutes} min against ${url} (pid ${pid}); file ${fileRate} lines/s, UDP 100/s, TCP 100/s, ingest 100/s, 5 live clients, log tests back to back`);
 for (let next = t0; performance.now() < end; ) {
   loadTick();
@@ -234,7 +235,10 @@ for (let next = t0; performance.now() < end; ) {
   if (now - lastReport >= 60_000) {
     lastReport = now;
     const h = [...health].sort((a, b) => a - b);
-    console.log(`  ${((now - t0) / 60_000).toFixed(0).padStart(3)} min: RSS ${rssOf().toFixed(0)} MiB, health p99 ${h[Math.floor(h.length * 0.99)]?.toFixed(1)} ms, ` +
+    const minute = health.slice(reported).sort((a, b) => a - b);
+    reported = health.length;
+    console.log(`  ${((now - t0) / 60_000).toFixed(0).padStart(3)} min: RSS ${rssOf().toFixed(0)} MiB, health p99 ${h[Math.floor(h.length * 0.99)]?.toFixed(1)} ms so far, ` +
+      `${minute[Math.floor(minute.length * 0.99)]?.toFixed(1)} ms this minute (max ${minute[minute.length - 1]?.toFixed(1)} ms), ` +
       `${attackers} brute forces sent, ${readCalls().add.size} blocked`);
   }
   if (next > now) await sleep(next - now);
