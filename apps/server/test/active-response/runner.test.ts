@@ -1,6 +1,6 @@
 // The runner: executables only from the active-response dir (symlinks checked by real path), run
 // without a shell, killed with their children on overrun, output bounded, the JSON handshake.
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -61,6 +61,8 @@ describe('resolving executables', () => {
     expect(() => r.resolve('open')).toThrow(/the script library .*common\.sh is writable/);
     chmodSync(path.join(arDir, 'lib', 'common.sh'), 0o644);
     chmodSync(arDir, 0o775);
+    expect(r.resolve('open')).toBe(p); // group root: root's own (a clone under umask 002)
+    chownSync(arDir, 0, 65534);
     expect(() => r.resolve('open')).toThrow(/the active-response directory .* is writable by group/);
   });
 

@@ -13,7 +13,9 @@ export function unsafeForRoot(path: string, st: Stats, what: string): { message:
   const mode = (st.mode & 0o7777).toString(8).padStart(4, '0');
   // A directory with the sticky bit only lets owners replace their own files.
   const sticky = st.isDirectory() && (st.mode & 0o1000) !== 0;
-  if ((st.mode & 0o022) !== 0 && !sticky) {
+  // Writable by the root group only (gid 0, as a clone under umask 002 leaves it) is root's own.
+  const writers = st.gid === 0 ? st.mode & 0o002 : st.mode & 0o022;
+  if (writers !== 0 && !sticky) {
     const who = (st.mode & 0o002) !== 0 ? 'anyone' : `group ${nameOfGroup(st.gid)}`;
     return {
       message: `${what} ${path} is writable by ${who} (mode ${mode}) and runs as root: whoever can change it gets root`,
