@@ -3,12 +3,10 @@
 // writes). One job at a time; the pool terminates the thread when a job is over its time limit or
 // its client went away.
 import Database from 'better-sqlite3';
-import { parentPort } from 'node:worker_threads';
 import { AlertQueries } from '../modules/alerts/alerts.repository.js';
-import { runInBackground } from './background-priority.js';
+import { serveJobs } from './serve-jobs.js';
 import type { ListAnswer, ReadJob, StatsAnswer } from './reader-jobs.js';
 
-runInBackground();
 
 // V8 terminates a thread only when it runs JavaScript, and a scan inside SQLite runs none: so about
 // one row in 256 (at random, whatever the order or the index walked) calls into JavaScript, where
@@ -33,12 +31,4 @@ function handle(job: ReadJob): StatsAnswer | ListAnswer {
   return { rows: q.stats(job.range), stored: job.count ? q.count() : null };
 }
 
-const port = parentPort;
-if (!port) throw new Error('reader.worker.ts runs in a worker thread only');
-port.on('message', (m: { id: number; job: ReadJob }) => {
-  try {
-    port.postMessage({ id: m.id, ok: true, value: handle(m.job) });
-  } catch (err) {
-    port.postMessage({ id: m.id, ok: false, message: err instanceof Error ? err.message : String(err) });
-  }
-});
+serveJobs<ReadJob>('reader.worker.ts', handle);

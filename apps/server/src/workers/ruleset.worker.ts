@@ -1,14 +1,12 @@
 // The worker thread of the ruleset pools (workers.plugin.ts): compiles a ruleset from data and
 // validates it or runs a log test on it. One job at a time; the pool terminates the thread when a
 // job is over its time or memory limit or its client went away.
-import { parentPort } from 'node:worker_threads';
+import { serveJobs } from './serve-jobs.js';
 import type { CompiledRuleset } from '@portcullis/engine';
 import { runLogtest } from '../modules/logtest/logtest.run.js';
 import { compileWithOverrides, errorsOf } from '../pipeline/ruleset-manager.js';
-import { runInBackground } from './background-priority.js';
 import type { LogtestAnswer, RulesetJob, RulesetSource, ValidateAnswer } from './ruleset-jobs.js';
 
-runInBackground();
 
 let kept: { key: string; ruleset: CompiledRuleset } | null = null;
 
@@ -30,12 +28,4 @@ function handle(job: RulesetJob): ValidateAnswer | LogtestAnswer {
   return { ok: true, response: runLogtest(ruleset, job.run) };
 }
 
-const port = parentPort;
-if (!port) throw new Error('ruleset.worker.ts runs in a worker thread only');
-port.on('message', (m: { id: number; job: RulesetJob }) => {
-  try {
-    port.postMessage({ id: m.id, ok: true, value: handle(m.job) });
-  } catch (err) {
-    port.postMessage({ id: m.id, ok: false, message: err instanceof Error ? err.message : String(err) });
-  }
-});
+serveJobs<RulesetJob>('ruleset.worker.ts', handle);
