@@ -8,6 +8,7 @@ import activeResponse from './modules/active-response/active-response.plugin.js'
 import usersRoutes from './modules/accounts/users.routes.js';
 import alertsRoutes from './modules/alerts/alerts.routes.js';
 import auditRoutes from './modules/audit/audit.routes.js';
+import hosts from './modules/hosts/hosts.plugin.js';
 import ingestRoutes from './modules/ingest/ingest.routes.js';
 import logtestRoutes from './modules/logtest/logtest.routes.js';
 import readiness from './modules/readiness/readiness.plugin.js';
@@ -55,6 +56,7 @@ export async function buildApp(cfg: ServerConfig, options: BuildOptions = {}): P
   await app.register(config, { config: cfg });
   await app.register(errors);
   await app.register(db);
+  await app.register(hosts);
   await app.register(pipeline);
   await app.register(auth);
   await app.register(live);

@@ -21,6 +21,8 @@ export const Alert = Type.Object({
   location: Type.String(),
   full_log: Type.String(),
   fields: Type.Record(Type.String(), Type.String()),
+  /** The registered host whose authenticated sender delivered the line; null for the server's own logs. */
+  host: Type.Union([Type.String(), Type.Null()]),
 });
 export type Alert = Static<typeof Alert>;
 
@@ -32,6 +34,8 @@ export const AlertQuery = Type.Composite([
     group: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     srcip: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     hostname: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+    /** The registered host the alert came from. */
+    host: Type.Optional(Type.String({ minLength: 1, maxLength: 63 })),
     location: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
     /** Text searched in the full log line (case-insensitive substring). */
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),

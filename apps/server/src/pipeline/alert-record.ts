@@ -27,7 +27,7 @@ export function eventTimeOf(timestamp: string | null, receivedAt: number): numbe
   return s * 1000;
 }
 
-export function toAlertRecord(r: ProcessResult, receivedAt: number): AlertRecord {
+export function toAlertRecord(r: ProcessResult, receivedAt: number, host: string | null = null): AlertRecord {
   const rule = (r.alertRule ?? r.rule)!;
   const ev = r.event;
   return {
@@ -45,5 +45,6 @@ export function toAlertRecord(r: ProcessResult, receivedAt: number): AlertRecord
     location: ev.location,
     fullLog: ev.fullLog,
     fields: ev.fieldsObject(),
+    host,
   };
 }

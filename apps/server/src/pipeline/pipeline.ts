@@ -189,7 +189,7 @@ export class Pipeline {
       for (const result of this.#results(raw, seconds)) {
         this.#metrics.events++;
         if (!result.alert || !(result.alertRule ?? result.rule)) continue;
-        const record = toAlertRecord(result, raw.receivedAt);
+        const record = toAlertRecord(result, raw.receivedAt, raw.host ?? null);
         const id = this.#alerts.insert(record);
         this.#metrics.countAlert(record.level);
         this.#pending.push({ id, record, result });

@@ -8,6 +8,8 @@ export interface RawLine {
   location: string;
   /** Reception time, ms since the epoch. */
   receivedAt: number;
+  /** The registered host that authenticated the sender (many hosts); absent for the server's own sources. */
+  host?: string;
 }
 
 export type SourceKind = 'file' | 'journald' | 'syslog-udp' | 'syslog-tcp';

@@ -55,7 +55,7 @@ describe('migrations', () => {
 describe('retention', () => {
   const record = (time: number): AlertRecord => ({
     time, eventTime: null, ruleId: 1, level: 3, description: 'd', groups: ['g'], decoder: null, srcip: null, user: null,
-    hostname: null, programName: null, location: 'x', fullLog: 'line', fields: {},
+    hostname: null, programName: null, location: 'x', fullLog: 'line', fields: {}, host: null,
   });
 
   it('prunes by age, then keeps at most the newest N', async () => {

@@ -23,6 +23,8 @@ export interface AlertRecord {
   location: string;
   fullLog: string;
   fields: Record<string, string>;
+  /** The registered host the line came from (authenticated), or null for the server's own logs. */
+  host: string | null;
 }
 
 interface AlertRow {
@@ -41,6 +43,7 @@ interface AlertRow {
   location: string;
   full_log: string;
   fields: string;
+  host: string | null;
 }
 
 export function encodeCursor(id: number): string {
@@ -74,6 +77,7 @@ export function recordToAlert(id: number, r: AlertRecord): Alert {
     location: r.location,
     full_log: r.fullLog,
     fields: r.fields,
+    host: r.host,
   };
 }
 
@@ -93,6 +97,7 @@ function rowToAlert(row: AlertRow): Alert {
     location: row.location,
     fullLog: row.full_log,
     fields: JSON.parse(row.fields) as Record<string, string>,
+    host: row.host,
   });
 }
 
@@ -165,6 +170,7 @@ export class AlertQueries {
     if (q.rule_id !== undefined) add('rule_id = @rule_id', 'rule_id', q.rule_id);
     if (q.srcip !== undefined) add('srcip = @srcip', 'srcip', q.srcip);
     if (q.hostname !== undefined) add('hostname = @hostname', 'hostname', q.hostname);
+    if (q.host !== undefined) add('host = @host', 'host', q.host);
     if (q.location !== undefined) add('location = @location', 'location', q.location);
     if (q.group !== undefined) add("groups LIKE @group ESCAPE '\\'", 'group', `%,${likeEscape(q.group)},%`);
     if (q.q !== undefined) add("full_log LIKE @q ESCAPE '\\'", 'q', `%${likeEscape(q.q)}%`);
@@ -204,8 +210,8 @@ export class AlertsRepository {
   constructor(db: Db) {
     this.#db = db;
     this.#insert = db.prepare(`INSERT INTO alerts
-      (time, event_time, rule_id, level, description, groups, decoder, srcip, user, hostname, program_name, location, full_log, fields)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      (time, event_time, rule_id, level, description, groups, decoder, srcip, user, hostname, program_name, location, full_log, fields, host)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#byId = db.prepare('SELECT * FROM alerts WHERE id = ?');
     this.#reads = new AlertQueries(db);
   }
@@ -215,7 +221,7 @@ export class AlertsRepository {
     const groups = r.groups.length > 0 ? `,${r.groups.join(',')},` : '';
     const info = this.#insert.run(
       r.time, r.eventTime, r.ruleId, r.level, r.description, groups, r.decoder, r.srcip, r.user,
-      r.hostname, r.programName, r.location, r.fullLog, JSON.stringify(r.fields),
+      r.hostname, r.programName, r.location, r.fullLog, JSON.stringify(r.fields), r.host,
     );
     return Number(info.lastInsertRowid);
   }
