@@ -9,6 +9,7 @@ import usersRoutes from './modules/accounts/users.routes.js';
 import alertsRoutes from './modules/alerts/alerts.routes.js';
 import auditRoutes from './modules/audit/audit.routes.js';
 import hosts from './modules/hosts/hosts.plugin.js';
+import hostsRoutes from './modules/hosts/hosts.routes.js';
 import ingestRoutes from './modules/ingest/ingest.routes.js';
 import logtestRoutes from './modules/logtest/logtest.routes.js';
 import readiness from './modules/readiness/readiness.plugin.js';
@@ -21,6 +22,7 @@ import whitelist from './modules/whitelist/whitelist.plugin.js';
 import whitelistRoutes from './modules/whitelist/whitelist.routes.js';
 import { webDist } from './paths.js';
 import auth from './plugins/auth.js';
+import checkpoints from './plugins/checkpoints.js';
 import config from './plugins/config.js';
 import db from './plugins/db.js';
 import errors from './plugins/errors.js';
@@ -39,8 +41,20 @@ export interface BuildOptions {
   webRoot?: string;
 }
 
+/**
+ * `<tls>`: HTTPS on the main listener. With `<client_ca>` it asks for a client certificate but lets
+ * a connection without one in (the browser still works); a route that needs one (journal upload)
+ * checks `socket.authorized` and the certificate's CN itself.
+ */
+function httpsOptions(cfg: ServerConfig): Pick<FastifyServerOptions, never> {
+  if (!cfg.tls) return {};
+  const { cert, key, clientCa } = cfg.tls;
+  return { https: clientCa ? { cert, key, ca: clientCa, requestCert: true, rejectUnauthorized: false } : { cert, key } } as never;
+}
+
 export async function buildApp(cfg: ServerConfig, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
+    ...httpsOptions(cfg),
     logger: options.logger ?? false,
     // Per-request lines would drown what matters (sources, reloads, failures); errors are logged.
     logController: new LogController({ disableRequestLogging: true }),
@@ -65,6 +79,7 @@ export async function buildApp(cfg: ServerConfig, options: BuildOptions = {}): P
   await app.register(activeResponse);
   await app.register(sources);
   await app.register(retention);
+  await app.register(checkpoints);
   await app.register(rulesetWorkers);
   await app.register(dbReaders);
   await app.register(readiness);
@@ -81,6 +96,7 @@ export async function buildApp(cfg: ServerConfig, options: BuildOptions = {}): P
   await app.register(logtestRoutes);
   await app.register(responsesRoutes);
   await app.register(whitelistRoutes);
+  await app.register(hostsRoutes);
   await app.register(web, { root: options.webRoot ?? webDist });
   return app;
 }

@@ -32,7 +32,7 @@ export async function startServer(flags: StartFlags, out: BannerOutput = stdoutB
   }
   const addr = app.server.address() as AddressInfo;
   const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-  const url = `http://${host}:${addr.port}`;
+  const url = `${config.tls ? 'https' : 'http'}://${host}:${addr.port}`;
   // A config whose active responses cannot run still starts (detection works), and says so here.
   out.write(banner(app, config, url, await app.readiness.get(), out.color));
 

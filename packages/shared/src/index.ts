@@ -8,6 +8,7 @@ export * from './accounts.js';
 export * from './ingest.js';
 export * from './live.js';
 export * from './blocks.js';
+export * from './hosts.js';
 // Contracts written from the dashboard's side (issue 5), for the server to implement.
 export * from './web-rules.js';
 export * from './web-logtest.js';

@@ -1,7 +1,9 @@
 // The server's settings, read and validated once: command-line flags over environment variables
 // over the config's <portcullis> block over built-in defaults. The only module that reads
 // process.env; everything else receives a ServerConfig.
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { RulesetError, attrCI, type XmlElement } from '@portcullis/engine';
 import { shippedActiveResponse, shippedConfig } from '../paths.js';
@@ -53,6 +55,21 @@ export interface ServerConfig {
   /** Watch rule and decoder files and reload on change. */
   watchRuleset: boolean;
   live: { intervalMs: number; maxPerInterval: number };
+  /** `<tls>`: the main listener serves HTTPS. */
+  tls: TlsConfig | null;
+  /** `<public_url>`: how hosts reach this server (bouncer api_url, journal-upload URL); default from listen and tls. */
+  publicUrl: string;
+}
+
+/** `<tls><cert>…</cert><key>…</key><client_ca>…</client_ca></tls>`, the files read and checked. */
+export interface TlsConfig {
+  certPath: string;
+  keyPath: string;
+  /** When set, the listener asks for a client certificate (and still serves a browser without one). */
+  clientCaPath: string | null;
+  cert: Buffer;
+  key: Buffer;
+  clientCa: Buffer | null;
 }
 
 /**
@@ -143,13 +160,15 @@ export function resolveServerConfig(flags: StartFlags = {}, env: NodeJS.ProcessE
   if (dialect !== undefined && dialect !== 'wazuh' && dialect !== 'ossec') throw new ConfigError(`dialect must be wazuh or ossec, not "${dialect}"`);
   const expand = setting('expand_repeated');
   const journald = (setting('journald')?.value ?? 'auto').toLowerCase();
+  const listen = parseListen(listenText);
+  const tls = tlsOf(cfg, home);
   if (journald !== 'auto' && journald !== 'yes' && journald !== 'no') throw new ConfigError(`journald must be auto, yes or no, not "${journald}"`);
 
   return {
     configPath,
     home,
     cfg,
-    listen: parseListen(listenText),
+    listen,
     dataDir,
     dbPath: join(dataDir, 'portcullis.db'),
     retention: {
@@ -172,7 +191,76 @@ export function resolveServerConfig(flags: StartFlags = {}, env: NodeJS.ProcessE
       intervalMs: int(setting('live_interval_ms')?.value ?? '25', 'live_interval_ms', 10),
       maxPerInterval: int(setting('live_max_per_interval')?.value ?? '50', 'live_max_per_interval', 1),
     },
+    tls,
+    publicUrl: publicUrlOf(setting('public_url')?.value, listen, tls !== null),
   };
+}
+
+/** `<public_url>` as given (http or https, no path), else the listen address with this host's name for a wildcard one. */
+function publicUrlOf(value: string | undefined, listen: ListenAddress, tls: boolean): string {
+  if (value !== undefined) {
+    let u: URL;
+    try {
+      u = new URL(value.trim());
+    } catch {
+      throw new ConfigError(`public_url "${value}" is not a URL (e.g. https://portcullis.example:8787)`);
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(`public_url "${value}" must start with http:// or https://`);
+    return u.origin;
+  }
+  const wildcard = listen.host === '0.0.0.0' || listen.host === '::' || listen.host === '';
+  const host = wildcard ? hostname() : listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+  return `${tls ? 'https' : 'http'}://${host}:${listen.port}`;
+}
+
+/**
+ * `<tls>` inside `<portcullis>`: `<cert>`, `<key>` and optional `<client_ca>` (PEM files, relative
+ * paths from the config's home). A missing or unreadable file, or one that is not what its element
+ * says, is an error naming the element, its place in the config and the path. Shared with check-config.
+ */
+export function tlsOf(cfg: OssecConfig, home: string): TlsConfig | null {
+  const els = cfg.portcullisElements.flatMap((sec) => sec.children.filter((c) => c.name === 'tls'));
+  if (els.length === 0) return null;
+  if (els.length > 1) elementError(els[1]!, '<tls> is given more than once');
+  const el = els[0]!;
+  const found: Partial<Record<'cert' | 'key' | 'client_ca', { path: string; data: Buffer; el: XmlElement }>> = {};
+  for (const c of el.children) {
+    if (c.name !== 'cert' && c.name !== 'key' && c.name !== 'client_ca') elementError(c, `unknown element <${c.name}> in <tls> (known: cert, key, client_ca)`);
+    if (found[c.name]) elementError(c, `<tls> takes one <${c.name}>`);
+    const text = c.text.trim();
+    if (text === '') elementError(c, `<tls><${c.name}> needs the path of a PEM file`);
+    const path = resolve(home, text);
+    let data: Buffer;
+    try {
+      data = readFileSync(path);
+    } catch (err) {
+      elementError(c, `<tls><${c.name}> ${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+    found[c.name] = { path, data, el: c };
+  }
+  const { cert, key, client_ca: clientCa } = found;
+  if (!cert) elementError(el, '<tls> needs <cert>, the server certificate (PEM)');
+  if (!key) elementError(el, '<tls> needs <key>, the server certificate\'s private key (PEM)');
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(cert.data);
+  } catch {
+    elementError(cert.el, `<tls><cert> ${cert.path}: not a PEM certificate`);
+  }
+  try {
+    if (!x509.checkPrivateKey(createPrivateKey(key.data))) elementError(key.el, `<tls><key> ${key.path}: not the key of <cert> ${cert.path}`);
+  } catch (err) {
+    if (err instanceof RulesetError) throw err;
+    elementError(key.el, `<tls><key> ${key.path}: not a PEM private key (an encrypted key is not supported)`);
+  }
+  if (clientCa) {
+    try {
+      new X509Certificate(clientCa.data);
+    } catch {
+      elementError(clientCa.el, `<tls><client_ca> ${clientCa.path}: not a PEM certificate`);
+    }
+  }
+  return { certPath: cert.path, keyPath: key.path, clientCaPath: clientCa?.path ?? null, cert: cert.data, key: key.data, clientCa: clientCa?.data ?? null };
 }
 
 function activeResponseDirField(c: ActiveResponseDirChoice): Pick<ServerConfig, 'activeResponseDir' | 'activeResponseDirFrom'> {

@@ -3,6 +3,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../db/database.js';
 import { HOST_NAME, hashHostSecret, newApiKey, newIngestToken } from './host-keys.js';
+import { LineRate } from './line-rate.js';
 
 export interface HostRow {
   id: number;
@@ -37,6 +38,8 @@ export class HostExistsError extends Error {}
 export class UnknownHostError extends Error {}
 
 export class HostsRepository {
+  /** Lines per host over the last minute (in memory; fed by recordLines). */
+  readonly lineRate = new LineRate();
   readonly #db: Db;
   readonly #byName: Statement;
   readonly #byId: Statement;
@@ -127,6 +130,7 @@ export class HostsRepository {
 
   recordLines(id: number, n: number, now: number): void {
     this.#lines.run({ id, n, now });
+    this.lineRate.add(id, n, now);
   }
 
   recordAuthFailure(id: number, now: number): void {
