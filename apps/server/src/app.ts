@@ -22,7 +22,6 @@ import whitelist from './modules/whitelist/whitelist.plugin.js';
 import whitelistRoutes from './modules/whitelist/whitelist.routes.js';
 import { webDist } from './paths.js';
 import auth from './plugins/auth.js';
-import checkpoints from './plugins/checkpoints.js';
 import config from './plugins/config.js';
 import db from './plugins/db.js';
 import errors from './plugins/errors.js';
@@ -79,7 +78,6 @@ export async function buildApp(cfg: ServerConfig, options: BuildOptions = {}): P
   await app.register(activeResponse);
   await app.register(sources);
   await app.register(retention);
-  await app.register(checkpoints);
   await app.register(rulesetWorkers);
   await app.register(dbReaders);
   await app.register(readiness);
