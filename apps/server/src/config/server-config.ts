@@ -17,7 +17,8 @@ export interface ListenAddress {
 }
 
 export interface SyslogListen extends ListenAddress {
-  protocol: 'udp' | 'tcp';
+  /** `tls`: RFC 5425, TCP with TLS and a client certificate naming a registered host. */
+  protocol: 'udp' | 'tcp' | 'tls';
   /** OSSEC's <allowed-ips>: addresses or networks that may send; empty: this host only. */
   allowedIps: string[];
   /** OSSEC's <denied-ips>: they win over allowedIps. */
@@ -27,6 +28,15 @@ export interface SyslogListen extends ListenAddress {
   maxConnectionsPerSender?: number;
   idleTimeoutMs?: number;
   firstByteTimeoutMs?: number;
+  /** protocol tls: PEM files (absolute; relative ones are taken from the config's folder). */
+  tls?: SyslogTlsFiles;
+}
+
+export interface SyslogTlsFiles {
+  cert: string;
+  key: string;
+  /** The CA that signs the hosts' client certificates. */
+  clientCa: string;
 }
 
 export interface ServerConfig {
@@ -180,7 +190,7 @@ export function resolveServerConfig(flags: StartFlags = {}, env: NodeJS.ProcessE
     dialect,
     expandRepeated: expand ? bool(expand.value, 'expand_repeated') : undefined,
     adminProtection: bool(setting('admin_protection')?.value ?? 'yes', 'admin_protection'),
-    syslog: syslogListeners(cfg, env),
+    syslog: syslogListeners(cfg, env, home),
     journald,
     journaldIdentifiers: repeated(cfg, 'journald_identifier', env.PORTCULLIS_JOURNALD_IDENTIFIER) ?? ['sshd'],
     journaldTrustedUids: trustedUids(repeated(cfg, 'journald_trusted_uid', env.PORTCULLIS_JOURNALD_TRUSTED_UID) ?? ['0']),
@@ -308,13 +318,14 @@ function trustedUids(values: string[]): number[] | 'any' {
 }
 
 /**
- * Syslog receivers, repeatable: `<syslog protocol="udp|tcp">HOST:PORT</syslog>`, or the same with
- * children `<listen>HOST:PORT</listen>`, `<allowed-ips>`, `<denied-ips>` and the TCP limits; and
+ * Syslog receivers, repeatable: `<syslog protocol="udp|tcp|tls">HOST:PORT</syslog>`, or the same with
+ * children `<listen>HOST:PORT</listen>`, `<allowed-ips>`, `<denied-ips>` and the TCP limits (tls
+ * also `<cert>`, `<key>`, `<client_ca>`); and
  * OSSEC's `<remote><connection>syslog</connection>…</remote>`. Env `PORTCULLIS_SYSLOG=udp:HOST:PORT,tcp:…`
  * replaces them all; `PORTCULLIS_SYSLOG_ALLOWED_IPS` / `PORTCULLIS_SYSLOG_DENIED_IPS` (comma-separated)
  * replace the lists of every receiver.
  */
-function syslogListeners(cfg: OssecConfig, env: NodeJS.ProcessEnv): SyslogListen[] {
+function syslogListeners(cfg: OssecConfig, env: NodeJS.ProcessEnv, home: string): SyslogListen[] {
   const out: SyslogListen[] = [];
   if (env.PORTCULLIS_SYSLOG !== undefined) {
     for (const item of env.PORTCULLIS_SYSLOG.split(',').map((s) => s.trim()).filter(Boolean)) {
@@ -323,7 +334,7 @@ function syslogListeners(cfg: OssecConfig, env: NodeJS.ProcessEnv): SyslogListen
       out.push({ protocol: m[1]!.toLowerCase() as 'udp' | 'tcp', ...parseListen(m[2]!, 'syslog address'), allowedIps: [], deniedIps: [] });
     }
   } else {
-    for (const sec of cfg.portcullisElements) for (const el of sec.children) if (el.name === 'syslog') out.push(syslogElement(el));
+    for (const sec of cfg.portcullisElements) for (const el of sec.children) if (el.name === 'syslog') out.push(syslogElement(el, home));
     for (const r of cfg.remoteSyslog) {
       const host = r.localIp ?? (r.ipv6 ? '::' : '0.0.0.0');
       for (const protocol of r.protocols) out.push({ protocol, host, port: r.port, allowedIps: [...r.allowedIps], deniedIps: [...r.deniedIps] });
@@ -352,17 +363,24 @@ function envIpList(env: NodeJS.ProcessEnv, name: string): string[] | undefined {
   });
 }
 
-const SYSLOG_CHILDREN = 'listen, allowed-ips, denied-ips, max_connections, max_connections_per_sender, idle_timeout, first_byte_timeout';
+const SYSLOG_CHILDREN = 'listen, allowed-ips, denied-ips, max_connections, max_connections_per_sender, idle_timeout, first_byte_timeout, cert, key, client_ca';
 
-function syslogElement(el: XmlElement): SyslogListen {
+function syslogElement(el: XmlElement, home: string): SyslogListen {
   const protocol = (attrCI(el, 'protocol')?.value ?? 'udp').toLowerCase();
-  if (protocol !== 'udp' && protocol !== 'tcp') elementError(el, `<syslog protocol="${protocol}">: protocol must be udp or tcp`);
+  if (protocol !== 'udp' && protocol !== 'tcp' && protocol !== 'tls') elementError(el, `<syslog protocol="${protocol}">: protocol must be udp, tcp or tls`);
   let listen: XmlElement | null = el.text.trim() === '' ? null : el;
   const limits: Partial<SyslogListen> = {};
   const allowedIps: string[] = [];
   const deniedIps: string[] = [];
   const tcpOnly = (c: XmlElement): void => {
-    if (protocol !== 'tcp') elementError(c, `<${c.name}> is for <syslog protocol="tcp"> only`);
+    if (protocol === 'udp') elementError(c, `<${c.name}> is for <syslog protocol="tcp"> only (and "tls")`);
+  };
+  const tlsFiles: Partial<SyslogTlsFiles> = {};
+  const tlsFile = (c: XmlElement, key: keyof SyslogTlsFiles): void => {
+    if (protocol !== 'tls') elementError(c, `<${c.name}> is for <syslog protocol="tls"> only`);
+    const v = c.text.trim();
+    if (v === '') elementError(c, `<${c.name}> needs the path of a PEM file`);
+    tlsFiles[key] = resolve(home, v);
   };
   const count = (c: XmlElement): number => {
     const v = c.text.trim();
@@ -386,10 +404,18 @@ function syslogElement(el: XmlElement): SyslogListen {
       case 'max_connections_per_sender': tcpOnly(c); limits.maxConnectionsPerSender = count(c); break;
       case 'idle_timeout': tcpOnly(c); limits.idleTimeoutMs = seconds(c); break;
       case 'first_byte_timeout': tcpOnly(c); limits.firstByteTimeoutMs = seconds(c); break;
+      case 'cert': tlsFile(c, 'cert'); break;
+      case 'key': tlsFile(c, 'key'); break;
+      case 'client_ca': tlsFile(c, 'clientCa'); break;
       default: elementError(c, `unknown element <${c.name}> in <syslog> (known: ${SYSLOG_CHILDREN})`);
     }
   }
   if (!listen) elementError(el, '<syslog> needs its address, HOST:PORT, as its text or in <listen>');
+  if (protocol === 'tls') {
+    const missing = (['cert', 'key', 'client_ca'] as const).filter((n) => tlsFiles[n === 'client_ca' ? 'clientCa' : n] === undefined);
+    if (missing.length > 0) elementError(el, `<syslog protocol="tls"> needs ${missing.map((n) => `<${n}>`).join(', ')} (PEM files: the server's certificate and key, and the CA that signs the hosts' client certificates)`);
+    limits.tls = tlsFiles as SyslogTlsFiles;
+  }
   try {
     return { protocol, ...parseListen(listen.text, 'syslog address'), allowedIps, deniedIps, ...limits };
   } catch (err) {

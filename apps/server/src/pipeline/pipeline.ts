@@ -37,6 +37,9 @@ interface Processed {
 /** At most this many lines' results are kept for a retry; beyond, a retry is counted again. */
 const RETRY_MAX = 20_000;
 
+/** Counts an authenticated host's lines, inside the transaction that stores them. */
+export type HostLinesCounter = (host: string, lines: number, now: number) => void;
+
 export interface IngestSummary {
   accepted: number;
   alerts: number;
@@ -61,6 +64,7 @@ export class Pipeline {
    */
   #retry = new Map<string, Processed[]>();
   #retryCount = 0;
+  #hostLines: HostLinesCounter | null = null;
 
   constructor(db: Db, alerts: AlertsRepository, ruleset: RulesetManager, metrics: PipelineMetrics, log: PipelineLogger, storage: StorageGuard | null = null) {
     this.#storage = storage;
@@ -166,6 +170,14 @@ export class Pipeline {
     return results;
   }
 
+  /**
+   * Sets who counts each registered host's lines (lines per minute, last line on the Hosts page):
+   * called once per host and batch, inside the batch's transaction, for lines that carry `host`.
+   */
+  countHostLines(counter: HostLinesCounter): void {
+    this.#hostLines = counter;
+  }
+
   /** The sink every source writes to: synchronous, persisted when it returns. */
   readonly sink: LineSink = (lines) => {
     this.atomic(() => this.#process(lines));
@@ -182,8 +194,13 @@ export class Pipeline {
 
   #process(lines: RawLine[]): number {
     let made = 0;
+    let perHost: Map<string, number> | null = null;
     for (const raw of lines) {
       this.#metrics.lines++;
+      if (raw.host !== undefined) {
+        perHost ??= new Map();
+        perHost.set(raw.host, (perHost.get(raw.host) ?? 0) + 1);
+      }
       if (raw.receivedAt < this.#oldestPending) this.#oldestPending = raw.receivedAt;
       const seconds = Math.floor(raw.receivedAt / 1000);
       for (const result of this.#results(raw, seconds)) {
@@ -195,6 +212,10 @@ export class Pipeline {
         this.#pending.push({ id, record, result });
         made++;
       }
+    }
+    if (perHost && this.#hostLines) {
+      const now = Date.now();
+      for (const [host, n] of perHost) this.#hostLines(host, n, now);
     }
     return made;
   }

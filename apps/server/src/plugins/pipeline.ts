@@ -40,6 +40,11 @@ export default fp(
     const storage = new StorageGuard(app.db, config.dataDir, { info: (o, m) => slog.info(o, m), error: (o, m) => slog.error(o, m) });
     storage.start();
     const pipeline = new Pipeline(app.db, alerts, ruleset, metrics, { error: (o, m) => plog.error(o, m) }, storage);
+    // Every receiver's lines from a registered host are counted on its row, committed with them.
+    pipeline.countHostLines((name, n, now) => {
+      const host = app.hosts.byName(name);
+      if (host) app.hosts.recordLines(host.id, n, now);
+    });
     app.decorate('ruleset', ruleset);
     app.decorate('ruleOverrides', overrides);
     app.decorate('alerts', alerts);
@@ -58,5 +63,5 @@ export default fp(
       }
     });
   },
-  { name: 'pipeline', dependencies: ['config', 'db'] },
+  { name: 'pipeline', dependencies: ['config', 'db', 'hosts'] },
 );

@@ -8,4 +8,4 @@ export * from './journal-trust.js';
 export * from './syslog-parse.js';
 export * from './syslog-framer.js';
 export * from './sender-filter.js';
-export { SyslogTcpSource, SyslogUdpSource, syslogLocation, type SyslogListenerOptions, type SyslogStatus, type SyslogTcpOptions } from './syslog-server.js';
+export { SyslogTcpSource, SyslogUdpSource, hostSyslogLocation, syslogLocation, type SyslogListenerOptions, type SyslogStatus, type SyslogTcpOptions, type SyslogTlsOptions, type TlsPeerVerdict } from './syslog-server.js';

@@ -12,7 +12,16 @@ export interface RawLine {
   host?: string;
 }
 
-export type SourceKind = 'file' | 'journald' | 'syslog-udp' | 'syslog-tcp';
+/**
+ * OSSEC's location for a line from a remote agent, `(web1) 10.0.0.5->/var/log/auth.log`: used for
+ * the lines of an authenticated host, so correlation (`same_location`) keeps hosts apart.
+ */
+export function hostLocation(host: string, address: string, path: string): string {
+  const ip = address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+  return `(${host}) ${ip}->${path}`;
+}
+
+export type SourceKind = 'file' | 'journald' | 'syslog-udp' | 'syslog-tcp' | 'syslog-tls';
 export type SourceState = 'starting' | 'running' | 'waiting' | 'failed' | 'stopped';
 
 export interface SourceStatus {

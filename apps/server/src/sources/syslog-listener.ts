@@ -6,6 +6,7 @@ import {
   Backoff,
   DropCounter,
   errorMessage,
+  hostLocation,
   type BackoffOptions,
   type LineSink,
   type RawLine,
@@ -16,6 +17,14 @@ import {
 
 export function syslogLocation(sender: string): string {
   return `syslog:${normalizeSender(sender)}`;
+}
+
+/**
+ * The location of a line from an authenticated host: OSSEC's agent form, `(web1) 10.0.0.5->syslog`,
+ * so correlation (`same_location`) keeps hosts apart.
+ */
+export function hostSyslogLocation(host: string, sender: string): string {
+  return hostLocation(host, sender, 'syslog');
 }
 
 export interface SyslogListenerOptions {
@@ -74,7 +83,7 @@ export abstract class SyslogListener implements Source {
   #retryTimer: NodeJS.Timeout | null = null;
 
   /** Throws IpRangeError on a bad allowed/denied entry. */
-  constructor(readonly kind: 'syslog-udp' | 'syslog-tcp', options: SyslogListenerOptions) {
+  constructor(readonly kind: 'syslog-udp' | 'syslog-tcp' | 'syslog-tls', options: SyslogListenerOptions) {
     this.host = options.host ?? '0.0.0.0';
     this.#requestedPort = options.port ?? 514;
     this.id = options.id ?? `${kind}:${this.host}:${this.#requestedPort}`;
@@ -175,13 +184,18 @@ export abstract class SyslogListener implements Source {
     this.#lastErrorAt = Date.now();
   }
 
-  /** Parses messages and hands them on in batches. */
-  protected deliver(messages: Array<{ frame: Buffer; sender: string }>): void {
+  /**
+   * Parses messages and hands them on in batches. `host`: the registered host that authenticated
+   * the sender (TLS); the lines carry it, and its location form, whatever HOSTNAME they claim.
+   */
+  protected deliver(messages: Array<{ frame: Buffer; sender: string }>, host?: string): void {
     const receivedAt = Date.now();
     const lines: RawLine[] = [];
     for (const { frame, sender } of messages) {
       const parsed = parseSyslog(frame, sender, receivedAt);
-      if (parsed) lines.push({ line: parsed.line, location: syslogLocation(sender), receivedAt });
+      if (!parsed) continue;
+      if (host === undefined) lines.push({ line: parsed.line, location: syslogLocation(sender), receivedAt });
+      else lines.push({ line: parsed.line, location: hostSyslogLocation(host, sender), receivedAt, host });
     }
     if (lines.length > 0) this.emit(lines);
   }

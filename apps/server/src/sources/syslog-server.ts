@@ -6,6 +6,6 @@
 
 export { parseSyslog, normalizeSender, type ParsedSyslog } from './syslog-parse.js';
 export { SyslogFramer } from './syslog-framer.js';
-export { syslogLocation, type SyslogListenerOptions, type SyslogStatus } from './syslog-listener.js';
+export { hostSyslogLocation, syslogLocation, type SyslogListenerOptions, type SyslogStatus } from './syslog-listener.js';
 export { SyslogUdpSource } from './syslog-udp.js';
-export { SyslogTcpSource, type SyslogTcpOptions } from './syslog-tcp.js';
+export { SyslogTcpSource, type SyslogTcpOptions, type SyslogTlsOptions, type TlsPeerVerdict } from './syslog-tcp.js';

@@ -4,7 +4,13 @@
 // maxFrameBytes (see syslog-framer.ts), and, when the global cap is reached, a newcomer evicts the
 // least recently active connection of the sender holding the most, instead of being turned away.
 // Every refusal and every close we decide is counted per reason in the status.
+// With `tls` it is the RFC 5425 receiver: the same limits apply to the raw connections, the TLS
+// handshake must end (and the first message arrive) within the first-byte timeout, the client
+// certificate names the sending host, and that host is asked again before each batch, so a
+// revoked host's lines stop at once.
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { senderGroup } from './sender-filter.js';
 import { SyslogFramer } from './syslog-framer.js';
 import { SyslogListener, type SyslogListenerOptions } from './syslog-listener.js';
@@ -18,6 +24,23 @@ export interface SyslogTcpOptions extends SyslogListenerOptions {
   maxConnections?: number;
   /** Open connections per sender at most; more are refused. Default 16. */
   maxConnectionsPerSender?: number;
+  /** Syslog over TLS (RFC 5425) with client certificates. */
+  tls?: SyslogTlsOptions;
+}
+
+/** A sender's identity, or why it may not send (counted as a refusal under that reason). */
+export type TlsPeerVerdict = { host: string } | { refusal: string };
+
+export interface SyslogTlsOptions {
+  /** PEM files, read at each (re)start of the listener. */
+  certFile: string;
+  keyFile: string;
+  /** The CA that signs the client certificates. */
+  clientCaFile: string;
+  /** Who the peer of a finished handshake is (its verified certificate's registered host). */
+  identify(socket: TLSSocket): TlsPeerVerdict;
+  /** Asked before each batch of a connection's lines: null while `host` may still send, else why not. */
+  recheck(host: string): string | null;
 }
 
 interface Conn {
@@ -26,7 +49,13 @@ interface Conn {
   readonly sender: string;
   /** What the per-sender cap counts by. */
   readonly group: string;
+  /** `address|port`, taken at accept (a destroyed socket forgets its address). */
+  readonly key: string;
   readonly framer: SyslogFramer;
+  /** TLS: the host its certificate names, once the handshake is done and the host accepted. */
+  host: string | null;
+  /** TLS: the encrypted stream over `socket`. */
+  stream: TLSSocket | null;
   /** When the last complete message arrived (the connection's opening before the first). */
   lastFrameAt: number;
   gotData: boolean;
@@ -43,9 +72,14 @@ export class SyslogTcpSource extends SyslogListener {
   readonly #conns = new Set<Conn>();
   readonly #byGroup = new Map<string, Set<Conn>>();
   #server: Server | null = null;
+  readonly #tls: SyslogTlsOptions | null;
+  #tlsServer: TlsServer | null = null;
+  /** TLS connections in their handshake, by `address|port` (the raw and TLS sockets share it). */
+  readonly #handshaking = new Map<string, Conn>();
 
   constructor(options: SyslogTcpOptions) {
-    super('syslog-tcp', options);
+    super(options.tls ? 'syslog-tls' : 'syslog-tcp', options);
+    this.#tls = options.tls ?? null;
     this.#idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
     this.#firstByteTimeoutMs = Math.min(options.firstByteTimeoutMs ?? 10_000, this.#idleTimeoutMs);
     this.#maxConnections = Math.max(1, options.maxConnections ?? 1000);
@@ -53,6 +87,7 @@ export class SyslogTcpSource extends SyslogListener {
   }
 
   protected async listen(port: number): Promise<number> {
+    if (this.#tls) this.#tlsServer = await this.#makeTlsServer(this.#tls);
     // No server.maxConnections: Node would drop the newcomers silently; #accept decides instead.
     const server = createServer((socket) => this.#accept(socket));
     await new Promise<void>((resolve, reject) => {
@@ -68,9 +103,55 @@ export class SyslogTcpSource extends SyslogListener {
     return typeof address === 'object' && address ? address.port : port;
   }
 
+  /** A TLS server that never listens: it only runs the handshakes of connections #accept let in. */
+  async #makeTlsServer(tls: SyslogTlsOptions): Promise<TlsServer> {
+    const read = async (file: string, what: string): Promise<Buffer> => {
+      try {
+        return await readFile(file);
+      } catch (err) {
+        throw new Error(`cannot read the ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+      }
+    };
+    const [cert, key, ca] = [await read(tls.certFile, 'certificate'), await read(tls.keyFile, 'key'), await read(tls.clientCaFile, 'client CA')];
+    // rejectUnauthorized false: the verdict is ours (identify), so a refusal is counted with its reason.
+    const server = createTlsServer({ cert, key, ca, requestCert: true, rejectUnauthorized: false, handshakeTimeout: this.#firstByteTimeoutMs });
+    server.on('secureConnection', (stream) => this.#secured(stream));
+    server.on('tlsClientError', (err, stream) => {
+      const conn = this.#handshaking.get(connKey(stream));
+      if (!conn) return;
+      this.#handshaking.delete(connKey(stream));
+      this.refused.add('tls-handshake', conn.group);
+      this.#close(conn, null);
+    });
+    return server;
+  }
+
+  /** TLS handshake done: let the certificate's host in, or refuse and count why. */
+  #secured(stream: TLSSocket): void {
+    stream.on('error', () => undefined);
+    const conn = this.#handshaking.get(connKey(stream));
+    this.#handshaking.delete(connKey(stream));
+    if (!conn || !conn.open) {
+      stream.destroy();
+      return;
+    }
+    conn.stream = stream;
+    const verdict = this.#tls!.identify(stream);
+    if ('refusal' in verdict) {
+      this.refused.add(verdict.refusal, conn.group);
+      this.#close(conn, null);
+      return;
+    }
+    conn.host = verdict.host;
+    stream.on('data', (chunk: Buffer) => this.#data(conn, chunk));
+    stream.on('end', () => this.#close(conn, null));
+    stream.on('close', () => this.#close(conn, null));
+  }
+
   protected async close(): Promise<void> {
     const server = this.#server;
     this.#server = null;
+    this.#tlsServer = null;
     for (const conn of [...this.#conns]) this.#close(conn, null);
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -100,7 +181,7 @@ export class SyslogTcpSource extends SyslogListener {
     if (this.#conns.size >= this.#maxConnections) this.#evict();
 
     const conn: Conn = {
-      socket, sender, group, framer: new SyslogFramer(this.maxFrameBytes),
+      socket, sender, group, key: connKey(socket), framer: new SyslogFramer(this.maxFrameBytes), host: null, stream: null,
       lastFrameAt: Date.now(), gotData: false, timer: null, truncatedSeen: 0, open: true,
     };
     this.#conns.add(conn);
@@ -108,23 +189,49 @@ export class SyslogTcpSource extends SyslogListener {
     else this.#byGroup.set(group, new Set([conn]));
     conn.timer = setTimeout(() => this.#check(conn), this.#firstByteTimeoutMs);
 
-    socket.on('data', (chunk: Buffer) => {
-      if (!conn.open) return;
-      if (!conn.gotData) {
-        conn.gotData = true; // from now on the idle timeout applies, still counted from the opening
-        if (conn.timer) clearTimeout(conn.timer);
-        conn.timer = setTimeout(() => this.#check(conn), Math.max(0, conn.lastFrameAt + this.#idleTimeoutMs - Date.now()));
-      }
-      const frames = conn.framer.push(chunk);
-      this.truncated += conn.framer.truncated - conn.truncatedSeen;
-      conn.truncatedSeen = conn.framer.truncated;
-      if (frames.length > 0) {
-        conn.lastFrameAt = Date.now();
-        this.deliver(frames.map((frame) => ({ frame, sender })));
-      }
-    });
+    if (this.#tlsServer) {
+      // The TLS server takes the socket over; #secured gets the decrypted stream. The first-byte
+      // timer already runs: a handshake that never ends is closed like a silent connection.
+      socket.on('close', () => this.#close(conn, null));
+      this.#handshaking.set(conn.key, conn);
+      this.#tlsServer.emit('connection', socket);
+      return;
+    }
+    socket.on('data', (chunk: Buffer) => this.#data(conn, chunk));
     socket.on('end', () => this.#close(conn, null)); // the peer closed its side; we close ours
     socket.on('close', () => this.#close(conn, null));
+  }
+
+  #data(conn: Conn, chunk: Buffer): void {
+    if (!conn.open) return;
+    if (!conn.gotData) {
+      conn.gotData = true; // from now on the idle timeout applies, still counted from the opening
+      if (conn.timer) clearTimeout(conn.timer);
+      conn.timer = setTimeout(() => this.#check(conn), Math.max(0, conn.lastFrameAt + this.#idleTimeoutMs - Date.now()));
+    }
+    const frames = conn.framer.push(chunk);
+    this.truncated += conn.framer.truncated - conn.truncatedSeen;
+    conn.truncatedSeen = conn.framer.truncated;
+    if (frames.length > 0) {
+      conn.lastFrameAt = Date.now();
+      this.#deliverFrom(conn, frames);
+    }
+  }
+
+  /** A TLS connection's frames go out only while its host may still send (revocation is immediate). */
+  #deliverFrom(conn: Conn, frames: Buffer[]): void {
+    if (this.#tls) {
+      const refusal = conn.host === null ? 'no-host' : this.#tls.recheck(conn.host);
+      if (refusal !== null) {
+        this.dropped.add(refusal, undefined, frames.length);
+        if (conn.open) {
+          this.refused.add(refusal, conn.host ?? conn.group);
+          this.#close(conn, null);
+        }
+        return;
+      }
+    }
+    this.deliver(frames.map((frame) => ({ frame, sender: conn.sender })), conn.host ?? undefined);
   }
 
   /** The connection's timer: closes it if it is overdue, else waits for the rest. */
@@ -169,13 +276,19 @@ export class SyslogTcpSource extends SyslogListener {
     if (conn.timer) clearTimeout(conn.timer);
     conn.timer = null;
     this.#conns.delete(conn);
+    this.#handshaking.delete(conn.key);
     const set = this.#byGroup.get(conn.group);
     set?.delete(conn);
     if (set?.size === 0) this.#byGroup.delete(conn.group);
     if (reason !== null) this.closed.add(reason);
     // An unterminated last message still counts.
     const rest = conn.framer.end();
-    if (rest.length > 0) this.deliver(rest.map((frame) => ({ frame, sender: conn.sender })));
+    if (rest.length > 0 && (!this.#tls || conn.host !== null)) this.#deliverFrom(conn, rest);
+    conn.stream?.destroy();
     conn.socket.destroy();
   }
+}
+
+function connKey(socket: Socket): string {
+  return `${socket.remoteAddress}|${socket.remotePort}`;
 }

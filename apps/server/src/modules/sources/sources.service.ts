@@ -18,6 +18,8 @@ import {
   type SyslogStatus,
 } from '../../sources/index.js';
 import { iso } from '../alerts/alerts.repository.js';
+import type { HostsRepository } from '../hosts/hosts.repository.js';
+import { checkHost, hostOfSocket } from '../hosts/tls-identity.js';
 import { sqlCursorStore, sqlPositionStore } from './sources.repository.js';
 
 export interface SourcesLogger {
@@ -47,7 +49,8 @@ export class SourcesService {
   readonly #lastDrops = new Map<string, { counts: Record<string, number>; at: number }>();
   #monitor: NodeJS.Timeout | null = null;
 
-  constructor(config: ServerConfig, db: Db, pipeline: Pipeline, log: SourcesLogger) {
+  /** `hosts`: the registered hosts, who may send over `<syslog protocol="tls">`. */
+  constructor(config: ServerConfig, db: Db, pipeline: Pipeline, log: SourcesLogger, hosts?: HostsRepository) {
     this.#log = log;
     const positions = sqlPositionStore(db);
     const { sink, atomic } = pipeline;
@@ -80,14 +83,39 @@ export class SourcesService {
       }
     }
     for (const s of config.syslog) {
+      // TLS: the client certificate is the credential, so any address may connect unless the
+      // config narrows it with <allowed-ips>.
+      const allowedIps = s.protocol === 'tls' && s.allowedIps.length === 0 ? ['any'] : s.allowedIps;
       const options = {
-        sink, host: s.host, port: s.port, id: `syslog-${s.protocol}:${s.host}:${s.port}`, allowedIps: s.allowedIps, deniedIps: s.deniedIps,
+        sink, host: s.host, port: s.port, id: `syslog-${s.protocol}:${s.host}:${s.port}`, allowedIps, deniedIps: s.deniedIps,
         ...(s.maxConnections ? { maxConnections: s.maxConnections } : {}),
         ...(s.maxConnectionsPerSender ? { maxConnectionsPerSender: s.maxConnectionsPerSender } : {}),
         ...(s.idleTimeoutMs ? { idleTimeoutMs: s.idleTimeoutMs } : {}),
         ...(s.firstByteTimeoutMs ? { firstByteTimeoutMs: s.firstByteTimeoutMs } : {}),
       };
-      this.sources.push(s.protocol === 'udp' ? new SyslogUdpSource(options) : new SyslogTcpSource(options));
+      if (s.protocol === 'udp') this.sources.push(new SyslogUdpSource(options));
+      else if (s.protocol === 'tcp') this.sources.push(new SyslogTcpSource(options));
+      else if (!s.tls || !hosts) {
+        this.#skipped.push({
+          id: options.id, kind: 'syslog-tls', target: `${s.host}:${s.port}`, state: 'failed', linesRead: 0,
+          lastError: 'syslog over TLS needs <cert>, <key>, <client_ca> and the registered hosts', lastErrorAt: Date.now(),
+        });
+      } else {
+        this.sources.push(new SyslogTcpSource({
+          ...options,
+          tls: {
+            certFile: s.tls.cert, keyFile: s.tls.key, clientCaFile: s.tls.clientCa,
+            identify: (socket) => {
+              const v = hostOfSocket(hosts, socket);
+              return v.ok ? { host: v.host.name } : { refusal: v.reason };
+            },
+            recheck: (name) => {
+              const v = checkHost(hosts, name);
+              return v.ok ? null : v.reason;
+            },
+          },
+        }));
+      }
     }
   }
 

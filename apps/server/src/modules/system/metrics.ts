@@ -11,7 +11,7 @@ function byReason(sources: SourceStatus[], pick: (s: SourceStatus) => Record<str
 export function renderMetrics(app: FastifyInstance): string {
   const m = app.metrics;
   const sources = app.sources.statuses();
-  const syslog = sources.filter((s) => s.kind === 'syslog-udp' || s.kind === 'syslog-tcp') as SyslogStatus[];
+  const syslog = sources.filter((s) => s.kind === 'syslog-udp' || s.kind === 'syslog-tcp' || s.kind === 'syslog-tls') as SyslogStatus[];
   const parts = [
     counter('portcullis_lines_read_total', 'Lines read, per source.', sources.map((s) => [`source=${label(s.id)}`, s.linesRead])),
     counter('portcullis_lines_processed_total', 'Lines that went through the engine.', [['', m.lines]]),
@@ -19,10 +19,10 @@ export function renderMetrics(app: FastifyInstance): string {
     counter('portcullis_alerts_total', 'Alerts committed, by rule level.', [...m.alertsByLevel].sort((a, b) => a[0] - b[0]).map(([level, n]) => [`level="${level}"`, n])),
     counter('portcullis_failed_batches_total', 'Batches whose transaction failed (their source retries them).', [['', m.failedBatches]]),
     counter('portcullis_source_dropped_total', 'Lines a source turned away, by reason (journald: untrusted-identifier; syslog: sink-error).', byReason(sources, (s) => s.dropped)),
-    counter('portcullis_syslog_refused_total', 'Syslog senders refused, by reason (not-allowed, denied, sender-limit): TCP connections, UDP datagrams.', byReason(syslog, (s) => (s as SyslogStatus).refused)),
+    counter('portcullis_syslog_refused_total', 'Syslog senders refused, by reason (not-allowed, denied, sender-limit; TLS: no-certificate, bad-certificate, unknown-host, revoked-host, tls-handshake): TCP connections, UDP datagrams.', byReason(syslog, (s) => (s as SyslogStatus).refused)),
     counter('portcullis_syslog_closed_total', 'Syslog TCP connections closed by the receiver, by reason (idle-timeout, first-byte-timeout, evicted).', byReason(syslog, (s) => (s as SyslogStatus).closed)),
     counter('portcullis_syslog_truncated_total', 'Syslog messages cut to the maximum size.', syslog.map((s) => [`source=${label(s.id)}`, s.truncated])),
-    counter('portcullis_syslog_connections', 'Open syslog TCP connections.', syslog.filter((s) => s.kind === 'syslog-tcp').map((s) => [`source=${label(s.id)}`, s.connections]), 'gauge'),
+    counter('portcullis_syslog_connections', 'Open syslog TCP connections.', syslog.filter((s) => s.kind !== 'syslog-udp').map((s) => [`source=${label(s.id)}`, s.connections]), 'gauge'),
     counter('portcullis_source_up', 'Whether each source is working (1) or failed (0).', sources.map((s) => [`source=${label(s.id)},state=${label(s.state)}`, s.state === 'failed' ? 0 : 1]), 'gauge'),
     counter('portcullis_queue_depth', 'Alerts waiting to be pushed to live clients.', [['', app.live.hub.depth()]], 'gauge'),
     counter('portcullis_live_clients', 'Connected live-feed clients.', [['', app.live.hub.size]], 'gauge'),
