@@ -15,6 +15,9 @@ commands:
   user add NAME  create a user (--role viewer|responder|admin; password asked, or read from stdin)
   user passwd NAME  set a user's password (asked, or read from stdin): the way in when locked out
   user list      list the users
+  host add NAME  register a host: prints its bouncer API key, ingest token and config snippets once (--json)
+  host list | rotate NAME | remove NAME | cert NAME [--out DIR]   registered hosts and their client certificates
+  ca init        make a small CA and a server certificate (--dir DIR, --name HOST repeatable, --force)
 
 start options: --config FILE (PORTCULLIS_CONFIG), --data DIR (PORTCULLIS_DATA), --listen HOST:PORT (PORTCULLIS_LISTEN)
 
@@ -27,6 +30,10 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./cli/start.js')).startCommand(rest);
     case 'user':
       return (await import('./cli/user.js')).userCommand(rest);
+    case 'host':
+      return (await import('./cli/host.js')).hostCommand(rest);
+    case 'ca':
+      return (await import('./cli/ca.js')).caCommand(rest);
     case 'logtest':
       return (await import('./cli/logtest.js')).logtestCommand(rest);
     case 'replay':

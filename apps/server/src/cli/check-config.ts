@@ -3,8 +3,8 @@
 // on any error — a rule that does not compile, an active response that cannot run, a log file that
 // cannot be read — and 0 with warnings (a log file not there yet).
 import { parseArgs } from 'node:util';
-import { RulesetLoadError } from '@portcullis/engine';
-import { activeResponseDirOf, scriptEnvironment } from '../config/server-config.js';
+import { RulesetError, RulesetLoadError } from '@portcullis/engine';
+import { activeResponseDirOf, scriptEnvironment, tlsOf } from '../config/server-config.js';
 import { evaluateReadiness } from '../modules/readiness/readiness.js';
 import { arDirLine, commandLines, problemLines } from '../modules/readiness/readiness.text.js';
 import { loadContext } from './context.js';
@@ -27,6 +27,17 @@ export async function checkConfigCommand(argv: string[]): Promise<number> {
     throw e;
   }
   for (const w of ctx.ruleset.warnings) console.error(`warning: ${w.toString()}`);
+  try {
+    const tls = tlsOf(ctx.cfg, ctx.home);
+    if (tls) console.log(`HTTPS: ${tls.certPath}${tls.clientCaPath ? `, client certificates from ${tls.clientCaPath}` : ''}`);
+  } catch (e) {
+    if (e instanceof RulesetError) {
+      console.error(e.toString());
+      console.error('1 error(s)');
+      return 1;
+    }
+    throw e;
+  }
   const t = ctx.ruleset.tree;
   const readiness = await evaluateReadiness({
     cfg: ctx.cfg,

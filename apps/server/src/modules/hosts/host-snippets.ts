@@ -24,6 +24,7 @@ export function hostSnippets(name: string, apiKey: string, ctx: SnippetContext):
   const bouncer = [
     `# /etc/crowdsec/bouncers/crowdsec-firewall-bouncer.yaml on ${name}`,
     'mode: nftables',
+    'pid_dir: /var/run/',
     'update_frequency: 10s',
     'daemonize: true',
     'log_mode: file',
