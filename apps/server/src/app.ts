@@ -8,6 +8,7 @@ import activeResponse from './modules/active-response/active-response.plugin.js'
 import usersRoutes from './modules/accounts/users.routes.js';
 import alertsRoutes from './modules/alerts/alerts.routes.js';
 import auditRoutes from './modules/audit/audit.routes.js';
+import bouncer from './modules/bouncer/bouncer.plugin.js';
 import hosts from './modules/hosts/hosts.plugin.js';
 import hostsRoutes from './modules/hosts/hosts.routes.js';
 import ingestRoutes from './modules/ingest/ingest.routes.js';
@@ -22,6 +23,7 @@ import whitelist from './modules/whitelist/whitelist.plugin.js';
 import whitelistRoutes from './modules/whitelist/whitelist.routes.js';
 import { webDist } from './paths.js';
 import auth from './plugins/auth.js';
+import checkpoints from './plugins/checkpoints.js';
 import config from './plugins/config.js';
 import db from './plugins/db.js';
 import errors from './plugins/errors.js';
@@ -76,8 +78,10 @@ export async function buildApp(cfg: ServerConfig, options: BuildOptions = {}): P
   await app.register(whitelist);
   // After live: persist, then publish, then respond.
   await app.register(activeResponse);
+  await app.register(bouncer);
   await app.register(sources);
   await app.register(retention);
+  await app.register(checkpoints);
   await app.register(rulesetWorkers);
   await app.register(dbReaders);
   await app.register(readiness);

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import type { Db } from '../../db/database.js';
 import type { AuditInput } from '../audit/audit.repository.js';
 import { ArLog } from './ar-log.js';
+import { HostsRepository } from '../hosts/hosts.repository.js';
 import { ArRunsRepository } from './ar-runs.repository.js';
+import { BlockDeliveriesRepository } from './block-deliveries.repository.js';
 import { quietLogger, type ArDeps, type ArLogger } from './ar-deps.js';
 import type { BlockRow } from './blocks.repository.js';
 import { BlocksRepository } from './blocks.repository.js';
@@ -47,6 +49,7 @@ export class ActiveResponse {
   readonly queries: BlocksQueries;
   readonly #arLog: ArLog;
   readonly #reconcileMs: number;
+  readonly #listeners = new Set<(row: BlockRow) => void>();
   #reconcileTimer: NodeJS.Timeout | null = null;
   #reconciling: Promise<ReconcileReport> | null = null;
 
@@ -55,10 +58,13 @@ export class ActiveResponse {
     this.#arLog = new ArLog(join(o.dataDir, 'logs', 'active-responses.log'));
     const env = { ...o.env, PORTCULLIS_AR_LOG: o.env.PORTCULLIS_AR_LOG ?? join(o.dataDir, 'logs', 'ar-scripts.log') };
     const publish = o.publish ?? (() => undefined);
+    const hosts = new HostsRepository(o.db);
     this.deps = {
       db: o.db,
       blocks: new BlocksRepository(o.db),
       runs: new ArRunsRepository(o.db),
+      deliveries: new BlockDeliveriesRepository(o.db),
+      activeHosts: () => hosts.active().map((h) => ({ id: h.id, name: h.name })),
       runner: new ScriptRunner({ dir: o.arDir, env, ...(o.scriptTimeoutMs !== undefined ? { timeoutMs: o.scriptTimeoutMs } : {}) }),
       arLog: this.#arLog,
       policy: o.policy,
@@ -74,6 +80,7 @@ export class ActiveResponse {
       publish: (row) => {
         try {
           publish(row);
+          for (const l of this.#listeners) l(row);
         } catch (err) {
           log.error({ err, block: row.id }, 'publishing a block change failed');
         }
@@ -84,6 +91,12 @@ export class ActiveResponse {
     this.manual = new ManualBlocks(this.deps, this.service);
     this.queries = new BlocksQueries(this.deps);
     this.#reconcileMs = o.reconcileMs ?? 5 * 60_000;
+  }
+
+  /** Called after the commit of every change of a block, like `publish` (the bouncer API listens). */
+  onChange(listener: (row: BlockRow) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /**

@@ -3,6 +3,8 @@
 import type { Db } from '../../db/database.js';
 import type { AuditInput } from '../audit/audit.repository.js';
 import type { ArLogSink } from './ar-log.js';
+import type { BlockDeliveriesRepository } from './block-deliveries.repository.js';
+import type { TargetHost } from './targets.js';
 import type { ArRunsRepository } from './ar-runs.repository.js';
 import type { BlockRow, BlocksRepository } from './blocks.repository.js';
 import type { ArPolicy } from './policy.js';
@@ -19,6 +21,10 @@ export interface ArDeps {
   db: Db;
   blocks: BlocksRepository;
   runs: ArRunsRepository;
+  /** Target hosts of blocks (many hosts) and whether their bouncers pulled them. */
+  deliveries: BlockDeliveriesRepository;
+  /** The active registered hosts (many hosts); none = the server alone, as before. */
+  activeHosts: () => TargetHost[];
   runner: ScriptRunner;
   arLog: ArLogSink;
   /** The current policy (commands, bindings, white list); changes on reload. */

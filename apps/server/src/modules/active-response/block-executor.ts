@@ -55,6 +55,27 @@ export class BlockExecutor {
     return this.queue.run(BlockExecutor.key(row), () => this.#check(this.#d.blocks.get(id)!));
   }
 
+  /** Queues the server's add for a block that was enforced by hosts only and now targets the server too. */
+  addToActive(id: number): Promise<BlockRow> {
+    const row = this.#d.blocks.get(id)!;
+    return this.queue.run(BlockExecutor.key(row), async () => {
+      const d = this.#d;
+      const before = d.blocks.get(id)!;
+      if (before.state !== 'active' || before.server_script !== 1) return before;
+      const r = await this.#run(before, 'add');
+      const now = d.now();
+      const after = this.#commit(id, () => {
+        if (r.exitCode === 0) d.runs.event(id, now, 'active', null, `on the server too: add exited 0 in ${Math.round(r.durationMs)} ms`);
+        else {
+          d.blocks.update(id, { reason: describe('add', r) }, now);
+          d.runs.event(id, now, 'failed', null, `on the server: ${describe('add', r)}`);
+        }
+      });
+      if (r.exitCode === 0) await this.#check(after);
+      return d.blocks.get(id)!;
+    });
+  }
+
   /** Queues a bare run (reconciliation: add again what a check did not find, delete what lingers). */
   runAlone(id: number, action: 'add' | 'delete'): Promise<RunRecord> {
     const row = this.#d.blocks.get(id)!;
@@ -116,6 +137,7 @@ export class BlockExecutor {
     const d = this.#d;
     const before = d.blocks.get(id)!;
     if (before.state !== 'pending') return before;
+    if (before.server_script === 0) return this.#hostsOnly(before, 'add');
     const r = await this.#run(before, 'add');
     const ok = r.exitCode === 0;
     const now = d.now();
@@ -145,7 +167,7 @@ export class BlockExecutor {
 
   async #check(row: BlockRow): Promise<boolean | null> {
     const d = this.#d;
-    if (row.ip === null) return null;
+    if (row.ip === null || row.server_script === 0) return null;
     let supported: boolean;
     try {
       supported = d.runner.supportsCheck(d.runner.resolve(row.executable));
@@ -173,11 +195,37 @@ export class BlockExecutor {
     return verified;
   }
 
+  /**
+   * A block enforced by hosts' bouncers only: no script runs here. Its add makes it active, its
+   * delete ends it; the bouncers pull either on their next poll.
+   */
+  #hostsOnly(before: BlockRow, action: 'add' | 'delete'): BlockRow {
+    const d = this.#d;
+    const id = before.id;
+    const now = d.now();
+    if (action === 'add') {
+      const row = this.#commit(id, () => {
+        d.blocks.update(id, { state: before.ending === 'released' ? 'releasing' : 'active' }, now);
+        d.runs.event(id, now, 'active', null, 'no script on the server: enforced by the hosts\' bouncers');
+      });
+      this.onTimerChange();
+      return before.ending === 'released' ? this.#hostsOnly(row, 'delete') : row;
+    }
+    const ending = before.ending ?? 'expired';
+    const row = this.#commit(id, () => {
+      d.blocks.update(id, { state: ending, released_at: now, verified: null, drift: 0 }, now);
+      d.runs.event(id, now, ending, ending === 'released' ? before.released_by : null, ending === 'released' ? before.release_reason : `timeout ${before.timeout} s`);
+    });
+    this.onTimerChange();
+    return row;
+  }
+
   async #delete(id: number): Promise<BlockRow> {
     const d = this.#d;
     const before = d.blocks.get(id)!;
     if (before.state !== 'releasing') return before;
     const ending = before.ending ?? 'expired';
+    if (before.server_script === 0) return this.#hostsOnly(before, 'delete');
     const r = await this.#run(before, 'delete');
     const now = d.now();
     if (r.exitCode === 0) {

@@ -36,15 +36,17 @@ export interface BlockRow {
   released_by: string | null;
   release_reason: string | null;
   grace_until: number | null;
+  /** 1: the server's own <command> script runs (add/delete); 0: enforced only by hosts' bouncers (block_deliveries). */
+  server_script: number;
 }
 
-export type NewBlock = Omit<BlockRow, 'id' | 'updated_at' | 'ending' | 'verified' | 'verified_at' | 'drift' | 'released_at' | 'released_by' | 'release_reason' | 'grace_until' | 'hits'> &
-  Partial<Pick<BlockRow, 'hits'>>;
+export type NewBlock = Omit<BlockRow, 'id' | 'updated_at' | 'ending' | 'verified' | 'verified_at' | 'drift' | 'released_at' | 'released_by' | 'release_reason' | 'grace_until' | 'hits' | 'server_script'> &
+  Partial<Pick<BlockRow, 'hits' | 'server_script'>>;
 
 /** Columns `update` may change; anything else is a programming error. */
 const MUTABLE = new Set<keyof BlockRow>([
   'state', 'ending', 'request', 'timeout', 'offense', 'hits', 'expires_at', 'verified', 'verified_at', 'drift', 'reason',
-  'released_at', 'released_by', 'release_reason', 'grace_until', 'user', 'location', 'filename',
+  'released_at', 'released_by', 'release_reason', 'grace_until', 'user', 'location', 'filename', 'server_script',
 ]);
 
 export interface BlockFilter {
@@ -73,9 +75,9 @@ export class BlocksRepository {
     this.#db = db;
     this.#insert = db.prepare(`INSERT INTO blocks
       (ip, command, executable, protocol, origin, state, rule_id, alert_id, user, location, filename, request, ar_index,
-       timeout, offense, hits, created_at, created_by, updated_at, expires_at, reason)
+       timeout, offense, hits, created_at, created_by, updated_at, expires_at, reason, server_script)
       VALUES (@ip, @command, @executable, @protocol, @origin, @state, @rule_id, @alert_id, @user, @location, @filename, @request,
-       @ar_index, @timeout, @offense, @hits, @created_at, @created_by, @created_at, @expires_at, @reason)`);
+       @ar_index, @timeout, @offense, @hits, @created_at, @created_by, @created_at, @expires_at, @reason, @server_script)`);
     this.#byId = db.prepare('SELECT * FROM blocks WHERE id = ?');
     this.#open = db.prepare("SELECT * FROM blocks WHERE command = ? AND ifnull(ip, '-') = ? AND state IN ('pending', 'active')");
     this.#nextDue = db.prepare("SELECT expires_at FROM blocks WHERE state = 'active' AND expires_at IS NOT NULL ORDER BY expires_at LIMIT 1").pluck();
@@ -87,7 +89,7 @@ export class BlocksRepository {
   }
 
   insert(b: NewBlock): number {
-    return Number(this.#insert.run({ ...b, hits: b.hits ?? 1 }).lastInsertRowid);
+    return Number(this.#insert.run({ ...b, hits: b.hits ?? 1, server_script: b.server_script ?? 1 }).lastInsertRowid);
   }
 
   get(id: number): BlockRow | undefined {

@@ -3,7 +3,7 @@
 // periods (each refusal a `refused` row), then execd's timeout list — a duplicate extends and
 // escalates the open block, anything else becomes a `pending` block whose add is queued. The timer
 // and resuming after a restart live here too; manual blocks and releases are in manual-blocks.ts.
-import { TimeoutList, arTarget, canonicalIp, checkArRequest, isRefusal, type ArBinding, type ArRequest, type Rule } from '@portcullis/engine';
+import { TimeoutList, canonicalIp, checkArRequest, isRefusal, type ArBinding, type ArRequest, type Rule } from '@portcullis/engine';
 import type { PersistedAlert } from '../../pipeline/pipeline.js';
 import { safeFilename, safeLocation, safeUser, wazuhMessage, type ArFields } from './ar-args.js';
 import type { ArActor, ArDeps } from './ar-deps.js';
@@ -11,6 +11,7 @@ import { BlockExecutor } from './block-executor.js';
 import { BlockTimer } from './block-timer.js';
 import type { BlockRow, NewBlock } from './blocks.repository.js';
 import { refusalText, type Refusal } from './refusals.js';
+import { isRoute, routeOf, type Route } from './targets.js';
 
 /** Refusals of the same kind for the same address within this window count as hits on one row. */
 const REFUSAL_WINDOW_MS = 60_000;
@@ -95,7 +96,8 @@ export class BlocksService {
     const refuse = (r: Refusal): void => {
       this.refuse({ ...base, ip: shownIp }, refusalText(r), now);
     };
-    if (arTarget(b.location) !== 'local') return refuse({ kind: 'no-agents', location: b.location });
+    const route = routeOf(b.location, policy.agentIds.get(b.index) ?? null, a.record.host ?? null, d.activeHosts());
+    if (!isRoute(route)) return refuse(route);
     const req = checkArRequest(a.result, b, policy.whiteList, policy.dialect);
     if (isRefusal(req)) return refuse(req);
     const ip = req.ip;
@@ -117,13 +119,15 @@ export class BlocksService {
           time: now, ruleLevel: rule.level, ruleDescription: rule.description, ruleGroups: rule.groupList, decoder: a.record.decoder, hostname: d.hostname,
         })
       : null;
-    this.#timeoutRequest({ ...base, ip, user: fields.user, location: fields.location, filename, request }, req, b, now, a.id);
+    this.#timeoutRequest({ ...base, ip, user: fields.user, location: fields.location, filename, request }, req, b, now, a.id, route);
   }
 
   /** execd's timeout list (spec §6.2–6.4) over the stored state: extend and escalate, or add. */
-  #timeoutRequest(base: BlockBase, req: ArRequest, b: ArBinding, now: number, alertId: number): void {
+  #timeoutRequest(base: BlockBase, req: ArRequest, b: ArBinding, now: number, alertId: number, route: Route): void {
     const d = this.#d;
     let created: number | null = null;
+    let serverAdded = false;
+    const hostNames = route.hosts.map((h) => h.name).join(', ');
     const open = d.blocks.openFor(base.command, base.ip);
     d.db.transaction(() => {
       const tl = new TimeoutList();
@@ -142,22 +146,31 @@ export class BlocksService {
         if (open.origin === 'manual' && open.expires_at !== null && expires !== null) expires = Math.max(expires, open.expires_at);
         if (open.origin === 'manual' && open.expires_at === null) expires = null;
         const timeout = dec.action === 'extend' && open.origin === 'alert' ? dec.timeout : open.timeout;
-        d.blocks.update(open.id, { expires_at: expires, timeout, offense: dec.offense + 1, hits: open.hits + 1 }, now);
+        // More targets: hosts join the block's deliveries; the server's script runs when it did not.
+        serverAdded = route.server && open.server_script === 0;
+        d.blocks.update(open.id, { expires_at: expires, timeout, offense: dec.offense + 1, hits: open.hits + 1, ...(serverAdded ? { server_script: 1 } : {}) }, now);
+        const more = d.deliveries.target(open.id, route.hosts.map((h) => h.id));
         const until = expires === null ? 'until released' : `until ${new Date(expires).toISOString()}`;
-        d.runs.event(open.id, now, 'extended', `rule ${base.rule_id}`, `${until}, offense ${dec.offense + 1}`, alertId);
+        const also = [serverAdded ? 'the server' : null, more > 0 ? hostNames : null].filter(Boolean).join(', ');
+        d.runs.event(open.id, now, 'extended', `rule ${base.rule_id}`, `${until}, offense ${dec.offense + 1}${also ? `; now also on ${also}` : ''}`, alertId);
         d.arLog.line(now, 'portcullis', `extended ${base.command} ${base.ip ?? '-'} ${until} (offense ${dec.offense + 1}, alert ${alertId})`);
         return;
       }
+      // A block for hosts only runs no script here: it is active at once, its bouncers pull it.
       created = d.blocks.insert({
-        ...base, state: 'pending', timeout: dec.timeout, offense: dec.offense + 1, created_at: now,
-        expires_at: dec.timeout > 0 ? now + dec.timeout * 1000 : null, reason: null,
+        ...base, state: route.server ? 'pending' : 'active', timeout: dec.timeout, offense: dec.offense + 1, created_at: now,
+        expires_at: dec.timeout > 0 ? now + dec.timeout * 1000 : null, reason: null, server_script: route.server ? 1 : 0,
       });
-      d.runs.event(created, now, 'created', `rule ${base.rule_id}`, `${b.command.name} for ${dec.timeout > 0 ? `${dec.timeout} s` : 'no timeout'}, offense ${dec.offense + 1}`, alertId);
+      d.deliveries.target(created, route.hosts.map((h) => h.id));
+      const where = route.hosts.length === 0 ? '' : ` on ${route.server ? 'the server, ' : ''}${hostNames}`;
+      d.runs.event(created, now, 'created', `rule ${base.rule_id}`, `${b.command.name} for ${dec.timeout > 0 ? `${dec.timeout} s` : 'no timeout'}, offense ${dec.offense + 1}${where}`, alertId);
+      if (!route.server) d.runs.event(created, now, 'active', null, `no script on the server: enforced by the bouncers of ${hostNames}`);
     })();
     const id = created ?? open!.id;
     d.publish(d.blocks.get(id)!);
-    if (created !== null) void this.executor.add(created);
+    if (created !== null && route.server) void this.executor.add(created);
     else this.timer.arm();
+    if (serverAdded) void this.executor.addToActive(id);
   }
 
   /** Records a refusal (a new `refused` row, or one more hit on a recent identical one). */

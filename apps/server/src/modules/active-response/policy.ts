@@ -13,6 +13,8 @@ export interface ArPolicy {
   /** Every enabled binding, by its position in the config. */
   bindings: ArBinding[];
   whiteList: WhiteList;
+  /** The <agent_id> of each <active-response> by its index (defined-agent: host names, comma-separated). */
+  agentIds: Map<number, string | null>;
 }
 
 /** The enabled <active-response> blocks as the engine's bindings (same shape `replay` uses). */
@@ -45,6 +47,7 @@ export function buildPolicy(cfg: OssecConfig, dialect: Dialect, rules: Iterable<
     bound: bindActiveResponses(rules, bindings, dialect),
     bindings,
     whiteList: new WhiteList([...cfg.whiteList, ...whiteList]),
+    agentIds: new Map(cfg.activeResponses.map((ar, i) => [i, ar.agentId])),
   };
 }
 

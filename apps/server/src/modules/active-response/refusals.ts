@@ -5,6 +5,7 @@ import type { ArRefusal } from '@portcullis/engine';
 export type Refusal =
   | ArRefusal
   | { kind: 'no-agents'; location: string }
+  | { kind: 'no-host'; location: string; names: string[] }
   | { kind: 'unsafe-filename'; value: string }
   | { kind: 'protected'; why: string }
   | { kind: 'grace'; until: number; by: string | null };
@@ -30,6 +31,8 @@ export function refusalText(r: Refusal): string {
       return `white-listed (${r.entry})`;
     case 'no-agents':
       return `location "${r.location}" runs on agents: no agents configured`;
+    case 'no-host':
+      return `location "${r.location}" targets ${r.names.length > 0 ? r.names.map((n) => shown(n)).join(', ') : 'no host'}: no such active registered host`;
     case 'protected':
       return `protected: ${r.why}`;
     case 'grace':
