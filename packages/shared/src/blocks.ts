@@ -15,6 +15,31 @@ function Nullable<T extends TSchema>(t: T) {
   return Type.Union([t, Type.Null()]);
 }
 
+export const DELIVERY_STATES = ['pending', 'delivered', 'removal-pending', 'removed'] as const;
+
+/** One target host of a block (many hosts): whether its bouncer has pulled the decision, then its removal. */
+export const BlockDelivery = Type.Object({
+  name: Type.String(),
+  /** pending: not pulled yet; delivered: in the bouncer's set; removal-pending: ended, removal not pulled yet; removed. */
+  state: Type.Union(DELIVERY_STATES.map((s) => Type.Literal(s))),
+  added_at: Nullable(Type.String()),
+  removed_at: Nullable(Type.String()),
+  /** The host's bouncer has not pulled for 3× its poll interval (or never). */
+  stale: Type.Boolean(),
+  last_pull_at: Nullable(Type.String()),
+  revoked: Type.Boolean(),
+});
+export type BlockDelivery = Static<typeof BlockDelivery>;
+
+/** Where a block is enforced: the server's own script, and each target host's bouncer. */
+export const BlockTargets = Type.Object({
+  server: Type.Boolean(),
+  hosts: Type.Array(BlockDelivery),
+  /** e.g. "enforced on 48/50 hosts, web7 stale since 10:02". */
+  summary: Type.String(),
+});
+export type BlockTargets = Static<typeof BlockTargets>;
+
 export const Block = Type.Object({
   id: Type.Integer(),
   /** The address (canonical text); `-` for a command run without one. */
@@ -53,6 +78,8 @@ export const Block = Type.Object({
   /** The reason given when it was made (manual) or refused/failed, kept when `reason` becomes the release reason. */
   block_reason: Type.Optional(Nullable(Type.String())),
   release_reason: Type.Optional(Nullable(Type.String())),
+  /** Where it is enforced (the list and the detail; absent in live events). */
+  targets: Type.Optional(BlockTargets),
 });
 export type Block = Static<typeof Block>;
 

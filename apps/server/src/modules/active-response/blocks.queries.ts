@@ -6,6 +6,8 @@ import { decodeCursor, encodeCursor } from '../alerts/alerts.repository.js';
 import { canonicalIp } from './ar-args.js';
 import type { ArDeps } from './ar-deps.js';
 import type { EventRow, RunRow } from './ar-runs.repository.js';
+import { blockTargets } from './block-targets.js';
+import type { BlockRow } from './blocks.repository.js';
 import { toBlock, toRun } from './blocks.mapper.js';
 
 const TIMELINE_ALERTS = 200;
@@ -41,14 +43,21 @@ export class BlocksQueries {
       command: q.command, ruleId: q.rule_id,
       states: q.state === undefined ? undefined : (q.state.split(',') as BlockState[]),
     });
-    const items = rows.slice(0, limit).map(toBlock);
+    const page = rows.slice(0, limit);
+    const deliveries = this.#d.deliveries.ofBlocks(page.map((r) => r.id));
+    const now = this.#d.now();
+    const items = page.map((r) => this.#withTargets(r, deliveries.get(r.id) ?? [], now));
     return { items, next: rows.length > limit && items.length > 0 ? encodeCursor(items[items.length - 1]!.id) : null };
   }
 
   detail(id: number): BlockDetail {
     const row = this.#d.blocks.get(id);
     if (!row) throw new NotFoundError(`no block ${id}`);
-    return { ...toBlock(row), runs: this.#d.runs.runsOf(id).map(toRun) };
+    return { ...this.#withTargets(row, this.#d.deliveries.ofBlock(id), this.#d.now()), runs: this.#d.runs.runsOf(id).map(toRun) };
+  }
+
+  #withTargets(row: BlockRow, deliveries: Parameters<typeof blockTargets>[1], now: number): ReturnType<typeof toBlock> {
+    return { ...toBlock(row), targets: blockTargets(row, deliveries, now) };
   }
 
   timeline(ipText: string): IpTimeline {

@@ -6,7 +6,7 @@
 import { canonicalIp } from '@portcullis/engine';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HostRow } from '../hosts/hosts.repository.js';
-import { DEFAULT_FILTERS, type DecisionStream, type StreamAnswer, type StreamFilters } from './decision-stream.js';
+import { DEFAULT_FILTERS, type DecisionStream, type StreamFilters } from './decision-stream.js';
 import { KeyLimiter } from './key-limiter.js';
 
 const FORBIDDEN = { message: 'access forbidden' };
@@ -14,8 +14,6 @@ const FORBIDDEN = { message: 'access forbidden' };
 declare module 'fastify' {
   interface FastifyRequest {
     bouncerHost: HostRow | null;
-    bouncerAnswer: StreamAnswer | null;
-    bouncerStartup: boolean;
   }
 }
 
@@ -46,8 +44,6 @@ export function bouncerRoutes(app: FastifyInstance, o: BouncerRouteOptions): voi
   const stream = o.stream;
   const hosts = stream.hosts;
   app.decorateRequest('bouncerHost', null);
-  app.decorateRequest('bouncerAnswer', null);
-  app.decorateRequest('bouncerStartup', false);
 
   /** The host of the request's key, or the 403/429 answer already sent. */
   const authenticate = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
@@ -84,20 +80,23 @@ export function bouncerRoutes(app: FastifyInstance, o: BouncerRouteOptions): voi
       const q = request.query as Record<string, unknown>;
       const startup = q.startup === 'true' || q.startup === '1';
       const answer = stream.answer(host.id, startup, now(), filtersOf(q));
-      request.bouncerAnswer = answer;
-      request.bouncerStartup = startup;
-      return reply.type('application/json').send(JSON.stringify(answer.body));
-    },
-    // What the bouncer was told is stored only once the answer was written to it.
-    onResponse: async (request, reply) => {
-      const host = request.bouncerHost;
-      const answer = request.bouncerAnswer;
-      if (!host || !answer) return;
-      if (reply.statusCode === 200 && reply.raw.writableFinished) {
+      // What the bouncer was told is stored only once the answer was written to it ('finish');
+      // a connection that ends before that leaves everything to be sent again.
+      let settled = false;
+      reply.raw.once('finish', () => {
+        if (settled) return;
+        settled = true;
+        if (reply.statusCode !== 200) return answer.abandon();
         const t = now();
         answer.commit(t);
-        hosts.recordPull(host.id, t, request.bouncerStartup, request.headers['user-agent'] ?? null);
-      } else answer.abandon();
+        hosts.recordPull(host.id, t, startup, request.headers['user-agent'] ?? null);
+      });
+      reply.raw.once('close', () => {
+        if (settled) return;
+        settled = true;
+        answer.abandon();
+      });
+      return reply.type('application/json').send(JSON.stringify(answer.body));
     },
   });
 
