@@ -12,7 +12,9 @@
 // in the active-response script's `add`, and its `delete` once the 60 s timeout has passed; every
 // line sent must be read. Figures: RSS over time, /api/health p50/p99/max, log test latency, lines,
 // alerts, blocks.
-// Usage: node bench/soak.mjs [--minutes 30] [--file-rate 5000]
+// Usage: node bench/soak.mjs [--minutes 30] [--file-rate 5000] [--prefill 1000000] [--cpu-prof DIR]
+//   --prefill N stores N alerts before the start, so the retention cap (1M) is reached at once;
+//   --cpu-prof DIR writes the server's CPU profile there when it exits.
 import { createSocket } from 'node:dgram';
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
@@ -25,7 +27,9 @@ import { benchHome, password, root, startServer } from './lib/server.mjs';
 const require = createRequire(join(root, 'apps', 'server', 'package.json'));
 const { io } = require('socket.io-client');
 
-const { values } = parseArgs({ options: { minutes: { type: 'string', default: '30' }, 'file-rate': { type: 'string', default: '5000' } } });
+const { values } = parseArgs({
+  options: { minutes: { type: 'string', default: '30' }, 'file-rate': { type: 'string', default: '5000' }, prefill: { type: 'string', default: '0' }, 'cpu-prof': { type: 'string' } },
+});
 const minutes = Number(values.minutes);
 const fileRate = Number(values['file-rate']);
 const TICK_MS = 100;
@@ -61,8 +65,33 @@ writeFileSync(join(arDir, 'record.sh'), `#!/bin/sh\ncase "$1" in add|delete) ech
 chmodSync(join(arDir, 'record.sh'), 0o755);
 writeFileSync(config, readFileSync(config, 'utf8').replace('$HOME', arDir));
 
-const { child, url } = await startServer({ config, data });
+if (Number(values.prefill) > 0) await prefill(join(data, 'portcullis.db'), Number(values.prefill));
+const { child, url } = await startServer({ config, data, nodeArgs: values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [] });
 const pid = child.pid;
+
+/** Stores `n` old alerts (as the soak's own lines make) straight into the database, before the start. */
+async function prefill(file, n) {
+  const t = performance.now();
+  const { openDatabase } = await import(join(root, 'apps', 'server', 'dist', 'db', 'database.js'));
+  const { AlertsRepository } = await import(join(root, 'apps', 'server', 'dist', 'modules', 'alerts', 'alerts.repository.js'));
+  const db = openDatabase(file);
+  const repo = new AlertsRepository(db);
+  const start = Date.now() - n;
+  const insert = db.transaction((from, count) => {
+    for (let i = from; i < from + count; i++) {
+      const ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+      repo.insert({
+        time: start + i, eventTime: null, ruleId: 5710 + (i % 7), level: 5, description: 'sshd: Attempt to login using a non-existent user',
+        groups: ['syslog', 'sshd', 'invalid_login', 'authentication_failed'], decoder: 'sshd', srcip: ip, user: `u${i % 1000}`, hostname: 'soak',
+        programName: 'sshd', location: log, fullLog: `Dec  3 10:00:00 soak sshd[${i}]: Failed password for invalid user u${i % 1000} from ${ip} port 22 ssh2`, fields: {}, host: null,
+      });
+    }
+  });
+  for (let i = 0; i < n; i += 10_000) insert(i, Math.min(10_000, n - i));
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  console.log(`prefilled ${n.toLocaleString('en')} alerts in ${((performance.now() - t) / 1000).toFixed(0)} s`);
+}
 
 async function signIn(username) {
   const r = await fetch(`${url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });

@@ -33,8 +33,8 @@ export function benchHome(portcullisSettings, { extra = '', users = [['bench', '
 }
 
 /** Starts the server on a free port; resolves with the child and its URL once it says it runs. */
-export function startServer({ config, data }) {
-  const child = spawn(process.execPath, [cli, 'start', '--config', config, '--data', data, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+export function startServer({ config, data, nodeArgs = [] }) {
+  const child = spawn(process.execPath, [...nodeArgs, cli, 'start', '--config', config, '--data', data, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((ok, fail) => {
     let out = '';
     child.stdout.on('data', (d) => {

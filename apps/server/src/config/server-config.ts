@@ -184,7 +184,7 @@ export function resolveServerConfig(flags: StartFlags = {}, env: NodeJS.ProcessE
     retention: {
       days: int(setting('retention_days')?.value ?? '90', 'retention_days', 0),
       maxAlerts: int(setting('retention_max_alerts')?.value ?? '1000000', 'retention_max_alerts', 0),
-      intervalMs: 60_000,
+      intervalMs: 5_000,
     },
     ...activeResponseDirField(activeResponseDirOf(cfg, home, env, cwd)),
     dialect,

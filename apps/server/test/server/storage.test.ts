@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/db/database.js';
 import { MigrationError, migrate } from '../../src/db/migrate.js';
-import { AlertsRepository, type AlertRecord } from '../../src/modules/alerts/alerts.repository.js';
+import { AlertsRepository, PRUNE_OLDER_THAN, PRUNE_OLDEST, type AlertRecord } from '../../src/modules/alerts/alerts.repository.js';
 import { migrationsDir } from '../../src/paths.js';
 import { pruneAll, pruneBatch } from '../../src/plugins/retention.js';
 
@@ -71,7 +71,7 @@ describe('retention', () => {
       expect(pruneBatch(repo, 7, 0, now, 1000)).toBe(1000);
       expect(pruneBatch(repo, 7, 0, now, 1000)).toBe(920);
       expect(repo.count()).toBe(10_080);
-      expect(pruneBatch(repo, 7, 6000, now)).toBe(4080);
+      expect(pruneBatch(repo, 7, 6000, now, 5000)).toBe(4080);
       const kept = repo.list({ limit: 1000 }).items;
       expect(repo.count()).toBe(6000);
       expect(Date.parse(kept[0]!.time)).toBe(now - 60_000);
@@ -79,6 +79,21 @@ describe('retention', () => {
       // By count alone, over many batches.
       expect(await pruneAll(repo, 0, 10)).toBe(5990);
       expect(repo.count()).toBe(10);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('finds what to prune through an index, never by reading the whole table (no statistics, as in a fresh database)', () => {
+    const db = openDatabase(path.join(dir, 'plan.db'));
+    try {
+      migrate(db, migrationsDir);
+      const plan = (sql: string, ...args: number[]): string => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...args) as { detail: string }[]).map((r) => r.detail).join(' | ');
+      // By age: the time index up to the cutoff (ordered by id, it walked every row when none was old).
+      expect(plan(PRUNE_OLDER_THAN, 0, 10)).toMatch(/SEARCH alerts USING COVERING INDEX alerts_time \(time<\?\)/);
+      expect(plan(PRUNE_OLDER_THAN, 0, 10)).not.toMatch(/SCAN alerts|TEMP B-TREE/);
+      // By count: the oldest ids in rowid order, stopping at the limit, with no sort.
+      expect(plan(PRUNE_OLDEST, 10)).not.toMatch(/TEMP B-TREE|INDEX/);
     } finally {
       db.close();
     }
