@@ -8,6 +8,11 @@ describe('alert filters from the URL', () => {
     expect(toQuery({ level_min: '10', rule_id: 'abc' }, now)).toMatchObject({ level_min: 10, rule_id: undefined });
   });
 
+  it('passes the sending host and the line\'s hostname apart', () => {
+    expect(toQuery({ host: 'web1', hostname: 'web01' }, now)).toMatchObject({ host: 'web1', hostname: 'web01' });
+    expect(toQuery({ host: '' }, now).host).toBeUndefined();
+  });
+
   it('resolves a relative range at the time of the call', () => {
     expect(toQuery({ range: '1h' }, now)).toMatchObject({ from: '2024-03-04T09:00:00.000Z', to: undefined });
   });

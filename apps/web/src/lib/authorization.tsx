@@ -12,6 +12,7 @@ export const PERMISSIONS = {
   'responses:write': 'admin',
   'whitelist:write': 'admin',
   'users:manage': 'admin',
+  'hosts:write': 'admin',
   'audit:read': 'admin',
 } as const satisfies Record<string, Role>;
 export type Permission = keyof typeof PERMISSIONS;

@@ -7,7 +7,7 @@ import { can, type Permission } from '@/lib/authorization';
 import { useLiveStatus } from '@/lib/socket';
 import { Button } from '@/components/ui/button';
 import {
-  IconAlerts, IconAudit, IconBlocks, IconCheckList, IconCommand, IconFile, IconFlask, IconLogout, IconOverview, IconRules, IconUsers,
+  IconAlerts, IconAudit, IconBlocks, IconCheckList, IconCommand, IconFile, IconFlask, IconLogout, IconOverview, IconRules, IconServer, IconUsers,
 } from '@/components/ui/icons';
 
 interface NavItem {
@@ -25,6 +25,7 @@ const SECTIONS: Array<{ title: string; items: NavItem[] }> = [
       { to: '/', label: 'Overview', icon: <IconOverview />, end: true },
       { to: '/alerts', label: 'Alerts', icon: <IconAlerts /> },
       { to: '/blocks', label: 'Blocks', icon: <IconBlocks /> },
+      { to: '/hosts', label: 'Hosts', icon: <IconServer /> },
     ],
   },
   {

@@ -22,6 +22,7 @@ export const IconCommand = icon(['M5 7l5 5-5 5', 'M12 18h7']);
 export const IconFlask = icon(['M9 3h6', 'M10 3v6L4 19a1.5 1.5 0 0 0 1.3 2h13.4a1.5 1.5 0 0 0 1.3-2L14 9V3', 'M7 15h10']);
 export const IconCheckList = icon(['M4 7l2 2 3-3', 'M12 8h8', 'M4 16l2 2 3-3', 'M12 17h8']);
 export const IconUsers = icon(['M16 20v-1.5a4 4 0 0 0-4-4H7a4 4 0 0 0-4 4V20', 'M9.5 10.5a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7z', 'M21 20v-1.5a4 4 0 0 0-3-3.9', 'M16 3.6a3.5 3.5 0 0 1 0 6.8']);
+export const IconServer = icon(['M4 4h16v6H4z', 'M4 14h16v6H4z', 'M8 7h.01', 'M8 17h.01']);
 export const IconAudit = icon(['M12 8v4l3 2', 'M3.05 11a9 9 0 1 1 .5 4', 'M3 4v7h7']);
 export const IconSearch = icon(['M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14z', 'M21 21l-5-5']);
 export const IconX = icon(['M18 6 6 18', 'M6 6l12 12']);

@@ -5,7 +5,7 @@ import { useInfiniteQuery, useQuery, useQueryClient, type InfiniteData } from '@
 import { api } from '@/lib/api-client';
 
 /** The filters as they sit in the URL (strings); see `toQuery` for what the API gets. */
-export const FILTER_KEYS = ['level_min', 'rule_id', 'group', 'srcip', 'hostname', 'location', 'q', 'range', 'from', 'to'] as const;
+export const FILTER_KEYS = ['level_min', 'rule_id', 'group', 'srcip', 'host', 'hostname', 'location', 'q', 'range', 'from', 'to'] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 export type AlertFilters = Partial<Record<FilterKey, string>>;
 
@@ -48,6 +48,7 @@ export function toQuery(f: AlertFilters, now = Date.now()): Omit<AlertQuery, 'li
     rule_id: int(f.rule_id),
     group: f.group || undefined,
     srcip: f.srcip || undefined,
+    host: f.host || undefined,
     hostname: f.hostname || undefined,
     location: f.location || undefined,
     q: f.q || undefined,

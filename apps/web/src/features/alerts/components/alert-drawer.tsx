@@ -61,7 +61,9 @@ function AlertBody({ a, onFilter }: { a: Alert; onFilter: (patch: Record<string,
           <dd className="mono">{a.srcip ? <Link to={`/ips/${encodeURIComponent(a.srcip)}`}>{a.srcip}</Link> : '—'}</dd>
           <dt>User</dt>
           <dd>{a.user ?? '—'}</dd>
-          <dt>Host</dt>
+          <dt>Sent by host</dt>
+          <dd>{a.host ? <button type="button" className="tag" style={{ border: 'none', cursor: 'pointer' }} onClick={() => onFilter({ host: a.host ?? '' })} title={`Only alerts sent by ${a.host}`}>{a.host}</button> : <span className="muted">this server</span>}</dd>
+          <dt>Hostname</dt>
           <dd>{a.hostname ?? '—'}</dd>
           <dt>Program</dt>
           <dd>{a.program_name ?? '—'}</dd>

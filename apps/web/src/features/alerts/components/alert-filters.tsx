@@ -9,7 +9,9 @@ const TEXT_FIELDS: Array<{ key: FilterKey; label: string; placeholder: string; w
   { key: 'rule_id', label: 'Rule', placeholder: 'id', width: 80, mono: true },
   { key: 'group', label: 'Group', placeholder: 'sshd', width: 110 },
   { key: 'srcip', label: 'Source IP', placeholder: '203.0.113.9', width: 120, mono: true },
-  { key: 'hostname', label: 'Host', placeholder: 'web01', width: 100 },
+  // host: the registered host that sent the line (authenticated); hostname: what the line says.
+  { key: 'host', label: 'Host', placeholder: 'web1', width: 90 },
+  { key: 'hostname', label: 'Hostname', placeholder: 'web01', width: 100 },
   { key: 'q', label: 'Text in the log line', placeholder: 'Search…', width: 150 },
 ];
 

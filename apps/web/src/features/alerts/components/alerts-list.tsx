@@ -163,7 +163,13 @@ export function AlertsList({ rows, selectedId, freshFrom, onOpen, onEndReached, 
               <div title={a.description}>{a.description}</div>
               <div className="mono">{a.srcip ?? <span className="muted">—</span>}</div>
               <div>{a.user ?? <span className="muted">—</span>}</div>
-              <div title={a.location}>{a.hostname ?? <span className="muted">{a.location}</span>}</div>
+              {a.host ? (
+                <div title={`sent by registered host ${a.host}${a.hostname && a.hostname !== a.host ? `; the line says ${a.hostname}` : ''}`} data-host={a.host}>
+                  <b>{a.host}</b>{a.hostname && a.hostname !== a.host && <span className="muted"> · {a.hostname}</span>}
+                </div>
+              ) : (
+                <div title={a.location}>{a.hostname ?? <span className="muted">{a.location}</span>}</div>
+              )}
             </div>
           );
         })}

@@ -42,6 +42,7 @@ function localMatch(f: AlertFilters): (a: Alert) => boolean {
   const text = q.q?.toLowerCase();
   return (a) =>
     (q.group === undefined || a.groups.includes(q.group)) &&
+    (q.host === undefined || a.host === q.host) &&
     (q.hostname === undefined || a.hostname === q.hostname) &&
     (text === undefined || a.full_log.toLowerCase().includes(text)) &&
     (q.level_min === undefined || a.level >= q.level_min) &&
