@@ -52,7 +52,27 @@ test('an admin adds a host and sees its key once; a viewer sees the list and can
   await page.reload();
   await expect(page.locator('tr[data-host="web1"]')).toBeVisible();
   expect(await page.content()).not.toContain(key);
+
+  // Its bouncer pulls (as crowdsec-firewall-bouncer does at start): the row turns healthy, with its
+  // version. One pull: until a second one measures it, the interval is the bouncer's default 10 s.
+  const pull = (query: string, apiKey = key) => fetch(`${p.url}/v1/decisions/stream${query}`, { headers: { 'X-Api-Key': apiKey, 'User-Agent': 'crowdsec-firewall-bouncer/v0.0.25-debian' } });
+  expect((await pull('?startup=true')).status).toBe(200);
+  await expect(page.locator('tr[data-host="web1"]')).toHaveAttribute('data-status', 'healthy');
+  await expect(page.locator('tr[data-host="web1"]')).toContainText('crowdsec-firewall-bouncer');
+  await expect(page.locator('tr[data-host="web1"]')).toContainText('v0.0.25-debian');
+  await expect(page.locator('tr[data-host="web1"]')).toContainText(/pulled (just now|\d+ s ago)/);
   await shot(page, info, 'hosts');
+
+  // A second host, revoked from the page: its bouncer is refused at once.
+  await page.getByRole('button', { name: 'Add host' }).click();
+  await page.getByRole('dialog', { name: 'Add a host' }).getByLabel('Name').fill('web2');
+  await page.getByRole('dialog', { name: 'Add a host' }).getByRole('button', { name: 'Add host' }).click();
+  const key2 = (await page.getByRole('dialog', { name: 'web2 is registered' }).getByLabel('Bouncer API key', { exact: true }).textContent())!.trim();
+  await page.getByRole('dialog', { name: 'web2 is registered' }).getByRole('button', { name: 'Done' }).click();
+  page.once('dialog', (d) => void d.accept());
+  await page.locator('tr[data-host="web2"]').getByRole('button', { name: 'Revoke' }).click();
+  await expect(page.locator('tr[data-host="web2"]')).toHaveAttribute('data-status', 'revoked');
+  expect((await pull('?startup=true', key2)).status).toBe(403);
 
   await signOut(page);
   await signIn(page, p, 'viewer');

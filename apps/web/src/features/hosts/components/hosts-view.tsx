@@ -27,12 +27,11 @@ function BouncerStatus({ h }: { h: Host }) {
 function userAgent(ua: string | null) {
   if (!ua) return null;
   const [name, version] = ua.split('/', 2);
-  return (
-    <span title={ua}>
-      {name}
-      {version && <span className="muted small"> {version}</span>}
-    </span>
-  );
+  return <span title={ua}>{name}{version && ` ${version}`}</span>;
+}
+
+function interval(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : formatDuration(ms / 1000);
 }
 
 export function HostsView() {
@@ -76,12 +75,19 @@ export function HostsView() {
                       <div className="muted small">added <Time iso={h.created_at} /></div>
                     </td>
                     <td>
-                      <div className="row"><BouncerStatus h={h} /><span className="small">{userAgent(h.user_agent)}</span></div>
-                      <div className="muted small nowrap">
-                        {h.last_pull_at ? <>pulled <Time iso={h.last_pull_at} relative /></> : 'never pulled'}
-                        {h.poll_interval_ms !== null && ` · every ${formatDuration(h.poll_interval_ms / 1000)}`}
-                        {h.status === 'stale' && h.stale_since && ` · stale since ${formatWhen(h.stale_since)}`}
+                      <div className="row nowrap">
+                        <BouncerStatus h={h} />
+                        <span className="small">
+                          {h.last_pull_at ? <>pulled <Time iso={h.last_pull_at} relative /></> : 'never pulled'}
+                          {h.status === 'stale' && h.stale_since && <span className="muted">, stale since {formatWhen(h.stale_since)}</span>}
+                        </span>
                       </div>
+                      {(h.user_agent || h.poll_interval_ms !== null) && (
+                        <div className="muted small" style={{ marginTop: 2 }}>
+                          {userAgent(h.user_agent)}
+                          {h.poll_interval_ms !== null && `${h.user_agent ? ' · ' : ''}every ${interval(h.poll_interval_ms)}`}
+                        </div>
+                      )}
                     </td>
                     <td className="nowrap">
                       <div className="num">{formatNumber(h.lines_last_minute)} lines / min</div>
