@@ -7,6 +7,8 @@ import type { Role, TokenScope } from '@portcullis/shared';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ForbiddenError, UnauthenticatedError } from '../errors.js';
+import type { HostRow } from '../modules/hosts/hosts.repository.js';
+import { clientCertName } from '../modules/hosts/tls-identity.js';
 import { AccountsService, type Actor, type Principal } from '../modules/accounts/accounts.service.js';
 import { AuditRepository } from '../modules/audit/audit.repository.js';
 import { sameSecret } from '../modules/accounts/secrets.js';
@@ -51,6 +53,16 @@ function defaultAccess(url: string, access: Access | undefined): Access {
   return url.startsWith('/api/') || url === '/metrics' ? 'admin' : 'public';
 }
 
+/** A registered host's ingest token (`pch_…`, see host-keys.ts). */
+export function isIngestToken(secret: string): boolean {
+  return secret.startsWith('pch_');
+}
+
+/** A registered host may only send lines (access 'ingest'). */
+function hostPrincipal(host: HostRow | undefined): Principal | null {
+  return host && host.revoked_at === null ? { kind: 'token', name: `host:${host.name}`, role: 'ingest', userId: null, host: host.name } : null;
+}
+
 function bearer(header: string | undefined): string | null {
   const m = /^Bearer\s+(\S+)$/i.exec(header ?? '');
   return m ? m[1]! : null;
@@ -85,11 +97,21 @@ export default fp(
       const header = request.headers.authorization;
       if (header !== undefined) {
         const secret = bearer(header);
-        request.principal = secret ? accounts.tokenFrom(secret, request.ip) : null;
+        if (secret && isIngestToken(secret)) {
+          request.principal = hostPrincipal(app.hosts.byIngestToken(secret));
+          if (!request.principal) throw new UnauthenticatedError('unknown or revoked ingest token');
+        }
+        request.principal ??= secret ? accounts.tokenFrom(secret, request.ip) : null;
         if (!request.principal) throw new UnauthenticatedError('unknown or revoked API token');
       } else {
         const sid = request.cookies[SESSION_COOKIE];
         request.principal = sid ? accounts.fromSession(sid) : null;
+        // HTTPS with client certificates (<tls><client_ca>): a verified certificate naming a
+        // registered host is that host (systemd-journal-upload has no other credential).
+        if (!request.principal) {
+          const cn = clientCertName(request.raw.socket);
+          if (cn !== null) request.principal = hostPrincipal(app.hosts.byName(cn));
+        }
       }
       const url = request.routeOptions.url;
       if (url === undefined) return; // no such route: the 404 handler answers
@@ -110,5 +132,5 @@ export default fp(
     sweep.unref();
     app.addHook('onClose', async () => clearInterval(sweep));
   },
-  { name: 'auth', dependencies: ['config', 'db'] },
+  { name: 'auth', dependencies: ['config', 'db', 'hosts'] },
 );

@@ -5,6 +5,7 @@ export * from './file-sources.js';
 export * from './syslog-time.js';
 export * from './journald.js';
 export * from './journal-trust.js';
+export * from './journal-export.js';
 export * from './syslog-parse.js';
 export * from './syslog-framer.js';
 export * from './sender-filter.js';

@@ -21,7 +21,7 @@ export function hostLocation(host: string, address: string, path: string): strin
   return `(${host}) ${ip}->${path}`;
 }
 
-export type SourceKind = 'file' | 'journald' | 'syslog-udp' | 'syslog-tcp' | 'syslog-tls';
+export type SourceKind = 'file' | 'journald' | 'syslog-udp' | 'syslog-tcp' | 'syslog-tls' | 'http-ingest' | 'journal-upload';
 export type SourceState = 'starting' | 'running' | 'waiting' | 'failed' | 'stopped';
 
 export interface SourceStatus {

@@ -88,8 +88,11 @@ describe('POST /api/ingest', () => {
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.code).toBe('VALIDATION');
     const json = await app.inject({ method: 'POST', url: '/api/ingest', headers: { ...auth, 'content-type': 'application/json' }, payload: '{}' });
-    expect(json.statusCode).toBe(415);
-    expect(json.json().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(json.statusCode).toBe(400); // JSON is an array of events (or NDJSON), not one object without a line
+    expect(json.json().error.code).toBe('VALIDATION');
+    const xml = await app.inject({ method: 'POST', url: '/api/ingest', headers: { ...auth, 'content-type': 'application/xml' }, payload: '<x/>' });
+    expect(xml.statusCode).toBe(415);
+    expect(xml.json().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 });
 

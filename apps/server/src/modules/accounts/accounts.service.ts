@@ -19,6 +19,8 @@ export interface Principal {
   sessionHash?: string;
   csrfToken?: string;
   tokenId?: number;
+  /** A registered host (its ingest token or client certificate): its lines carry this host. */
+  host?: string;
 }
 
 /** Who made a change and from where, for the audit trail. */

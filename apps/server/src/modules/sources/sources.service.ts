@@ -43,6 +43,8 @@ export class SourcesService {
   readonly sources: Source[] = [];
   /** Config entries that could not become a source, reported as failed sources. */
   readonly #skipped: SourceStatus[] = [];
+  /** Receivers that live elsewhere (the HTTP ones), reported with the sources while they say so. */
+  readonly #reported: Array<() => SourceStatus | null> = [];
   readonly #log: SourcesLogger;
   readonly #lastState = new Map<string, string>();
   /** Per source: the drop counts last logged, and when. */
@@ -167,12 +169,22 @@ export class SourcesService {
     }
   }
 
+  /** Reports a receiver that is not one of these sources (POST /api/ingest, /upload) with them; null: not now. */
+  report(status: () => SourceStatus | null): void {
+    this.#reported.push(status);
+  }
+
+  #reports(): SourceStatus[] {
+    return this.#reported.map((r) => r()).filter((s): s is SourceStatus => s !== null);
+  }
+
   statuses(): SourceStatus[] {
-    return [...this.sources.map((s) => s.status()), ...this.#skipped];
+    return [...this.sources.map((s) => s.status()), ...this.#skipped, ...this.#reports()];
   }
 
   list(): SourceInfo[] {
-    return this.sources.map((s) => toInfo(s.status(), s instanceof FilePatternSource ? s.files() : undefined)).concat(this.#skipped.map((s) => toInfo(s)));
+    return this.sources.map((s) => toInfo(s.status(), s instanceof FilePatternSource ? s.files() : undefined))
+      .concat(this.#skipped.map((s) => toInfo(s)), this.#reports().map((s) => toInfo(s)));
   }
 }
 
@@ -181,7 +193,7 @@ function dropCounts(st: SourceStatus): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [k, n] of Object.entries(st.dropped ?? {})) out[`lines dropped (${k})`] = n;
   const sys = st as Partial<SyslogStatus>;
-  for (const [k, n] of Object.entries(sys.refused ?? {})) out[`${st.kind === 'syslog-udp' ? 'datagrams' : 'connections'} refused (${k})`] = n;
+  for (const [k, n] of Object.entries(sys.refused ?? {})) out[`${st.kind === 'syslog-udp' ? 'datagrams' : st.kind === 'http-ingest' || st.kind === 'journal-upload' ? 'requests' : 'connections'} refused (${k})`] = n;
   for (const [k, n] of Object.entries(sys.closed ?? {})) if (!ROUTINE_CLOSES.has(k)) out[`connections closed (${k})`] = n;
   return out;
 }

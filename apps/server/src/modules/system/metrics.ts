@@ -20,6 +20,7 @@ export function renderMetrics(app: FastifyInstance): string {
     counter('portcullis_failed_batches_total', 'Batches whose transaction failed (their source retries them).', [['', m.failedBatches]]),
     counter('portcullis_source_dropped_total', 'Lines a source turned away, by reason (journald: untrusted-identifier; syslog: sink-error).', byReason(sources, (s) => s.dropped)),
     counter('portcullis_syslog_refused_total', 'Syslog senders refused, by reason (not-allowed, denied, sender-limit; TLS: no-certificate, bad-certificate, unknown-host, revoked-host, tls-handshake): TCP connections, UDP datagrams.', byReason(syslog, (s) => (s as SyslogStatus).refused)),
+    counter('portcullis_ingest_refused_total', 'HTTP ingest requests (/api/ingest, journal-upload) refused, by reason (unknown-token, revoked-host, unknown-host…).', byReason(sources.filter((s) => s.kind === 'http-ingest' || s.kind === 'journal-upload'), (s) => (s as Partial<SyslogStatus>).refused)),
     counter('portcullis_syslog_closed_total', 'Syslog TCP connections closed by the receiver, by reason (idle-timeout, first-byte-timeout, evicted).', byReason(syslog, (s) => (s as SyslogStatus).closed)),
     counter('portcullis_syslog_truncated_total', 'Syslog messages cut to the maximum size.', syslog.map((s) => [`source=${label(s.id)}`, s.truncated])),
     counter('portcullis_syslog_connections', 'Open syslog TCP connections.', syslog.filter((s) => s.kind !== 'syslog-udp').map((s) => [`source=${label(s.id)}`, s.connections]), 'gauge'),
