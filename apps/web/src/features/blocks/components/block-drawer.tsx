@@ -1,6 +1,6 @@
 // One block in full: its state and enforcement, why it exists and how it ended, and every run
 // of its script (argv, exit code, output, duration).
-import type { BlockDetail, ScriptRun } from '@portcullis/shared';
+import type { BlockDelivery, BlockDetail, BlockTargets, ScriptRun } from '@portcullis/shared';
 import { Link } from 'react-router';
 import { formatDateTime } from '@/lib/format';
 import { Badge } from '@/components/ui/badges';
@@ -45,6 +45,7 @@ function Body({ b }: { b: BlockDetail }) {
           {b.hits !== undefined && b.hits > 1 && (<><dt>Alerts folded in</dt><dd>{b.hits}</dd></>)}
         </dl>
       </section>
+      {b.targets && b.targets.hosts.length > 0 && <Hosts t={b.targets} />}
       <section>
         <div className="section-title">Script runs</div>
         {b.runs.length === 0 ? <p className="muted">No script has run for this block.</p> : (
@@ -54,6 +55,34 @@ function Body({ b }: { b: BlockDetail }) {
         )}
       </section>
     </>
+  );
+}
+
+const DELIVERY_TONE: Record<BlockDelivery['state'], 'ok' | 'info' | 'warn' | 'neutral'> = {
+  pending: 'warn', delivered: 'ok', 'removal-pending': 'warn', removed: 'neutral',
+};
+
+/** Where the block is enforced: the server's script or not, and each host's bouncer. */
+function Hosts({ t }: { t: BlockTargets }) {
+  return (
+    <section>
+      <div className="section-title">Hosts</div>
+      <p className="small">{t.summary}{t.server ? '' : ' (no script on the server)'}</p>
+      <table className="table small" aria-label="Delivery per host">
+        <thead><tr><th>Host</th><th>Delivery</th><th>Pulled</th><th>Removal pulled</th><th>Bouncer</th></tr></thead>
+        <tbody>
+          {t.hosts.map((h) => (
+            <tr key={h.name}>
+              <td><code>{h.name}</code></td>
+              <td><Badge tone={DELIVERY_TONE[h.state]}>{h.state}</Badge></td>
+              <td className="num">{h.added_at ? formatDateTime(h.added_at) : '—'}</td>
+              <td className="num">{h.removed_at ? formatDateTime(h.removed_at) : '—'}</td>
+              <td>{h.revoked ? <Badge tone="neutral">revoked</Badge> : h.stale ? <Badge tone="danger" title="No pull for 3× its poll interval">{h.last_pull_at ? `stale since ${formatDateTime(h.last_pull_at)}` : 'never pulled'}</Badge> : <Badge tone="ok">healthy</Badge>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
   );
 }
 
