@@ -34,8 +34,11 @@ export async function caCommand(argv: string[]): Promise<number> {
     console.log(`CA and server certificate written to ${dir} (files 0600):`);
     console.log(`  ${files.caCert}\n  ${files.caKey}  (keep it here: it signs the hosts' certificates)`);
     console.log(`  ${files.serverCert}  (names: ${names.join(', ')})\n  ${files.serverKey}`);
-    console.log('\nHTTPS for the dashboard and the bouncer API: in <portcullis> of the config,');
-    console.log(`  <tls>\n    <cert>${files.serverCert}</cert>\n    <key>${files.serverKey}</key>\n    <client_ca>${files.caCert}</client_ca>\n  </tls>`);
+    const pem = `<cert>${files.serverCert}</cert>\n    <key>${files.serverKey}</key>\n    <client_ca>${files.caCert}</client_ca>`;
+    console.log('\nIn <portcullis> of the config: HTTPS for the dashboard, the bouncer API and journal uploads,');
+    console.log(`  <tls>\n    ${pem}\n  </tls>`);
+    console.log('and RFC 5425 syslog from the hosts (each known by its client certificate):');
+    console.log(`  <syslog protocol="tls">\n    <listen>0.0.0.0:6514</listen>\n    <allowed-ips>any</allowed-ips>\n    ${pem}\n  </syslog>`);
     console.log('\nA client certificate per host: portcullis host cert NAME --out DIR');
     return 0;
   } catch (err) {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveServerConfig } from '../../src/config/server-config.js';
 import { HostsRepository } from '../../src/modules/hosts/hosts.repository.js';
 import { makeEnv, type TestEnv } from '../server/helpers.js';
 
@@ -167,6 +168,23 @@ describe('portcullis ca init and host cert', () => {
     const revoked = cli('host', 'cert', 'web1', '--out', out);
     expect(revoked.status).toBe(1);
     expect(revoked.stderr).toContain('no active host named "web1"');
+  });
+
+  it('the <tls> and <syslog protocol="tls"> printed by ca init pass check-config', () => {
+    const init = cli('ca', 'init', '--force', '--name', 'localhost');
+    expect(init.status).toBe(0);
+    const tls = /  <tls>[\s\S]*?<\/tls>/.exec(init.stdout)![0];
+    const syslog = /  <syslog protocol="tls">[\s\S]*?<\/syslog>/.exec(init.stdout)![0].replace('0.0.0.0:6514', '127.0.0.1:0');
+    const original = readFileSync(env.configPath, 'utf8');
+    writeFileSync(env.configPath, original.replace('</portcullis>', `${tls}\n${syslog}\n</portcullis>`));
+    const r = spawnSync(process.execPath, [path.join(serverDir, 'bin', 'portcullis.js'), 'check-config', '--config', env.configPath], { encoding: 'utf8' });
+    expect(r.stderr).not.toContain('error');
+    expect(r.stdout).toContain(`HTTPS: ${path.join(env.dataDir, 'ca', 'server.crt')}, client certificates from ${path.join(env.dataDir, 'ca', 'ca.crt')}`);
+    expect(r.status).toBe(0);
+    const cfg = resolveServerConfig({ config: env.configPath }, {});
+    expect(cfg.tls?.clientCaPath).toBe(path.join(env.dataDir, 'ca', 'ca.crt'));
+    expect(cfg.syslog).toMatchObject([{ protocol: 'tls', allowedIps: ['any'] }]);
+    writeFileSync(env.configPath, original);
   });
 
   it('check-config names a <tls> file that cannot be read, with the element and the path', () => {
