@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeApp, makeEnv, signIn, type TestEnv } from '../server/helpers.js';
+import { makeApp, makeEnv, signIn, token, type TestEnv } from '../server/helpers.js';
 import { JOURNAL_REMOTE, JOURNAL_UPLOAD, makePki, type Pki } from './helpers.js';
 
 const run = promisify(execFile);
@@ -148,5 +148,52 @@ describe('POST /upload from systemd-journal-upload', () => {
     const s = sources.find((x) => x.id === 'journal-upload')!;
     expect(s.refused['unknown-host']).toBeGreaterThanOrEqual(1);
     expect(s.recent_drops[0]).toMatchObject({ from: 'web9@127.0.0.1', reason: 'unknown-host' });
+  });
+});
+
+describe('POST /upload with an ingest token (no TLS, other tools)', () => {
+  let env: TestEnv;
+  let app: FastifyInstance;
+
+  beforeAll(async () => {
+    env = makeEnv();
+    app = await makeApp(env);
+  });
+  afterAll(async () => {
+    await app.close();
+    env.cleanup();
+  });
+
+  const upload = (authorization: string, entries: Array<Record<string, string | Buffer>>) => app.inject({
+    method: 'POST', url: '/upload', payload: Buffer.concat(entries.map(exportEntry)),
+    headers: { authorization, 'content-type': 'application/vnd.fdo.journal' },
+  });
+
+  it('takes a host\'s Bearer ingest token; refuses API tokens (no host) and a revoked host', async () => {
+    const { ingestToken } = app.hosts.create('web4', 'test');
+    const cursor = (i: number): Record<string, string> => ({ __CURSOR: `s=${'d'.repeat(32)};i=${i.toString(16)};b=${'e'.repeat(32)};m=1;t=1;x=1` });
+    let res = await upload(`Bearer ${ingestToken}`, [
+      { ...cursor(1), ...sshd('Failed password for web4user from 192.0.2.44 port 1 ssh2') },
+      { ...cursor(2), ...sshd('Failed password for web4user from 192.0.2.44 port 2 ssh2') },
+    ]);
+    expect(res.statusCode, res.body).toBe(202);
+    expect(res.json()).toEqual({ stored: 2, duplicates: 0, dropped: 0 });
+    res = await upload(`Bearer ${ingestToken}`, [
+      { ...cursor(2), ...sshd('Failed password for web4user from 192.0.2.44 port 2 ssh2') },
+      { ...cursor(3), ...sshd('Failed password for web4user from 192.0.2.44 port 3 ssh2') },
+    ]);
+    expect(res.json()).toEqual({ stored: 1, duplicates: 1, dropped: 0 });
+    expect(app.alerts.list({ limit: 10, host: 'web4' }).items.map((a) => a.location)).toEqual(Array(3).fill('(web4) 127.0.0.1->journald'));
+    expect((await upload(`Bearer ${token(app, 'ingest')}`, [sshd('x')])).statusCode).toBe(403);
+    app.hosts.revoke('web4', 'test');
+    expect((await upload(`Bearer ${ingestToken}`, [{ ...cursor(4), ...sshd('Failed password for web4user from 192.0.2.44 port 4 ssh2') }])).statusCode).toBe(401);
+    expect(app.alerts.list({ limit: 10, host: 'web4' }).items).toHaveLength(3);
+  });
+
+  it('answers 400 with the entry for a body that is not the export format, and stores nothing of it', async () => {
+    const { ingestToken } = app.hosts.create('web5', 'test');
+    const res = await app.inject({ method: 'POST', url: '/upload', payload: 'MESSAGE=ok\n\nthis is not a field\n', headers: { authorization: `Bearer ${ingestToken}`, 'content-type': 'application/vnd.fdo.journal' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.message).toMatch(/journal export entry 2: "this is not a field" is not a field name/);
   });
 });

@@ -65,6 +65,11 @@ const journalUploadRoutes: FastifyPluginAsync = async (app) => {
       if (pending.length === 0) return;
       const entries = pending;
       pending = [];
+      // Revoking a host stops a long upload at its next batch, not at its end.
+      if (app.hosts.byName(host)?.revoked_at !== null) {
+        receiver.refusals.add('revoked-host', `${host}@${request.ip}`);
+        throw new ForbiddenError(`host ${host} was revoked`);
+      }
       const receivedAt = Date.now();
       const done = { stored: 0, duplicates: 0, dropped: 0 };
       app.pipeline.atomic(() => {
