@@ -1,10 +1,12 @@
-// What the many-hosts ingest tests share: certificates made with the openssl CLI (a CA, the
-// server's certificate for 127.0.0.1, client certificates whose CN is a host name), and Debian's
+// What the many-hosts ingest tests share: certificates from Portcullis's own CA (`ca init`,
+// `host cert`: the server's for 127.0.0.1, client certificates whose CN is a host name; another
+// CA's made with the openssl CLI), and Debian's
 // real rsyslogd run as a process of its own, following a log file with imfile and forwarding it
 // over TLS with omfwd.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { initCa, issueHostCert } from '../../src/modules/hosts/ca.js';
 
 export const RSYSLOGD = '/usr/sbin/rsyslogd';
 export const JOURNAL_UPLOAD = '/usr/lib/systemd/systemd-journal-upload';
@@ -15,40 +17,48 @@ export interface Pki {
   ca: string;
   serverCert: string;
   serverKey: string;
-  /** `client(name)` makes (once) a client certificate with CN=name signed by the CA: [cert, key]. */
-  client(name: string, ca?: 'ours' | 'other'): { cert: string; key: string };
+  /**
+   * A client certificate with CN=name: from our CA (`portcullis ca`'s own code, as `host cert`
+   * makes them), or from another CA made with the openssl CLI. Made once: { cert, key }.
+   */
+  client(name: string, ca?: 'ours' | 'other'): Promise<{ cert: string; key: string }>;
 }
 
 function openssl(args: string[], cwd: string): void {
   execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-/** A CA with a server certificate for 127.0.0.1/localhost, in `dir`. */
-export function makePki(dir: string): Pki {
-  mkdirSync(dir, { recursive: true });
-  const mkCa = (name: string): void => openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '2', '-subj', `/CN=${name}`], dir);
-  mkCa('ca');
-  mkCa('other-ca');
-  writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  writeFileSync(path.join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
-  const sign = (name: string, ca: string, ext: string): void => {
-    openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name.replace(/@.*/, '')}`], dir);
-    openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.pem`, '-CAkey', `${ca}.key`, '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', ext], dir);
-  };
-  sign('server', 'ca', 'server.ext');
-  const made = new Set<string>();
+/** Portcullis's own CA with a server certificate for localhost and 127.0.0.1, in `dir`. */
+export async function makePki(dir: string): Promise<Pki> {
+  const { files } = await initCa(dir, ['localhost', '127.0.0.1']);
+  let other = false;
+  const made = new Map<string, { cert: string; key: string }>();
   return {
     dir,
-    ca: path.join(dir, 'ca.pem'),
-    serverCert: path.join(dir, 'server.pem'),
-    serverKey: path.join(dir, 'server.key'),
-    client(name, ca = 'ours') {
-      const file = ca === 'ours' ? name : `${name}@other`;
-      if (!made.has(file)) {
-        sign(file, ca === 'ours' ? 'ca' : 'other-ca', 'client.ext');
-        made.add(file);
+    ca: files.caCert,
+    serverCert: files.serverCert,
+    serverKey: files.serverKey,
+    async client(name, ca = 'ours') {
+      const id = `${name}@${ca}`;
+      const done = made.get(id);
+      if (done) return done;
+      let out: { cert: string; key: string };
+      if (ca === 'ours') {
+        out = await issueHostCert(dir, name, path.join(dir, 'hosts'));
+      } else {
+        const o = path.join(dir, 'other');
+        mkdirSync(o, { recursive: true });
+        if (!other) {
+          openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Another CA'], o);
+          writeFileSync(path.join(o, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
+          other = true;
+        }
+        openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`], o);
+        openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', 'client.ext'], o);
+        out = { cert: path.join(o, `${name}.pem`), key: path.join(o, `${name}.key`) };
       }
-      return { cert: path.join(dir, `${file}.pem`), key: path.join(dir, `${file}.key`) };
+      made.set(id, out);
+      return out;
     },
   };
 }

@@ -54,9 +54,9 @@ describe('POST /upload from systemd-journal-upload', () => {
 
   beforeAll(async () => {
     env = makeEnv();
-    pki = makePki(path.join(env.dir, 'pki'));
+    pki = await makePki(path.join(env.dir, 'pki'));
     writeFileSync(env.configPath, readFileSync(env.configPath, 'utf8').replace('</portcullis>', `
-    <tls><cert>pki/server.pem</cert><key>pki/server.key</key><client_ca>pki/ca.pem</client_ca></tls>
+    <tls><cert>pki/server.crt</cert><key>pki/server.key</key><client_ca>pki/ca.crt</client_ca></tls>
   </portcullis>`));
     app = await makeApp(env);
     app.hosts.create('web1', 'test');
@@ -71,7 +71,7 @@ describe('POST /upload from systemd-journal-upload', () => {
 
   /** Runs journal-upload on `file` as host `name`; resolves with its exit code and output. */
   async function upload(file: string, state: string, name = 'web1'): Promise<{ code: number; output: string }> {
-    const client = pki.client(name);
+    const client = await pki.client(name);
     try {
       const r = await run(JOURNAL_UPLOAD, [`--follow=no`, `--file=${file}`, `--url=${url}`, `--key=${client.key}`, `--cert=${client.cert}`, `--trust=${pki.ca}`, `--save-state=${state}`], { timeout: 20_000 });
       return { code: 0, output: r.stdout + r.stderr };

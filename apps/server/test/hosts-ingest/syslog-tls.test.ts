@@ -21,13 +21,13 @@ describe('<syslog protocol="tls">', () => {
 
   beforeAll(async () => {
     env = makeEnv();
-    pki = makePki(path.join(env.dir, 'pki'));
+    pki = await makePki(path.join(env.dir, 'pki'));
     writeFileSync(env.configPath, readFileSync(env.configPath, 'utf8').replace('</portcullis>', `
     <syslog protocol="tls">
       <listen>127.0.0.1:0</listen>
-      <cert>pki/server.pem</cert>
+      <cert>pki/server.crt</cert>
       <key>pki/server.key</key>
-      <client_ca>pki/ca.pem</client_ca>
+      <client_ca>pki/ca.crt</client_ca>
       <first_byte_timeout>5</first_byte_timeout>
     </syslog>
   </portcullis>`));
@@ -43,7 +43,8 @@ describe('<syslog protocol="tls">', () => {
   });
 
   /** A TLS client with `client`'s certificate (or none). */
-  function tlsClient(client: { cert: string; key: string } | null): Promise<TLSSocket> {
+  async function tlsClient(pending: Promise<{ cert: string; key: string }> | null): Promise<TLSSocket> {
+    const client = pending ? await pending : null;
     return new Promise((resolve, reject) => {
       const sock = connect({
         host: '127.0.0.1', port, servername: 'localhost', ca: readFileSync(pki.ca),
@@ -59,7 +60,7 @@ describe('<syslog protocol="tls">', () => {
     const dir = path.join(env.dir, 'web1');
     const log = path.join(env.dir, 'web1-auth.log');
     writeFileSync(log, '');
-    const rs = startRsyslog(dir, { logFile: log, port, pki, client: pki.client('web1') });
+    const rs = startRsyslog(dir, { logFile: log, port, pki, client: await pki.client('web1') });
     rsyslogs.push(rs);
     // imfile reads a file it has not seen from its start; omfwd connects when it has a message.
     for (let i = 0; i < 8; i++) appendFileSync(log, `${bsdLine('web1', `Failed password for root from 203.0.113.7 port ${40000 + i} ssh2`)}\n`);
@@ -84,7 +85,7 @@ describe('<syslog protocol="tls">', () => {
     const log = path.join(env.dir, 'web2-auth.log');
     writeFileSync(log, '');
     const before = app.alerts.count();
-    const rs = startRsyslog(dir, { logFile: log, port, pki, client: pki.client('web2') });
+    const rs = startRsyslog(dir, { logFile: log, port, pki, client: await pki.client('web2') });
     rsyslogs.push(rs);
     appendFileSync(log, `${bsdLine('web1', 'Failed password for admin from 198.51.100.4 port 1234 ssh2')}\n`);
     await waitFor(() => app.alerts.count() > before, 20_000, `web2's alert (rsyslog: ${rs.output()})`);
