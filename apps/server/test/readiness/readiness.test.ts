@@ -50,6 +50,27 @@ describe('the active-response directory', () => {
   });
 });
 
+describe('active responses for registered hosts (many hosts)', () => {
+  const withHostResponses = (h: Home): void => {
+    const text = readFileSync(h.config, 'utf8').replace('</ossec_config>',
+      '<active-response><command>firewall-drop</command><location>all</location><level>12</level><timeout>600</timeout></active-response>\n' +
+      '<active-response><command>firewall-drop</command><location>defined-agent</location><agent_id>web1,web3</agent_id><level>12</level></active-response>\n</ossec_config>');
+    writeFileSync(h.config, text);
+  };
+
+  it('are errors only when no host is registered, or when <agent_id> names one that is not', async () => {
+    home = makeHome();
+    withHostResponses(home);
+    expect(codes(await evaluateReadiness(input(home, { hosts: [] }))).filter((c) => c.includes('AR_'))).toEqual(['error AR_AGENTS_ONLY', 'error AR_AGENTS_ONLY']);
+    const registered = await evaluateReadiness(input(home, { hosts: ['web1', 'web2'] }));
+    expect(codes(registered).filter((c) => c.includes('AR_'))).toEqual(['error AR_UNKNOWN_HOST']);
+    expect(registered.problems.find((p) => p.code === 'AR_UNKNOWN_HOST')!.message).toMatch(/web3 is not a registered host/);
+    expect(registered.active_response).not.toBe('ready');
+    // check-config reads no database: it says where to look instead of guessing
+    expect(codes(await evaluateReadiness(input(home))).filter((c) => c.includes('AR_'))).toEqual(['warning AR_HOSTS_UNKNOWN', 'warning AR_HOSTS_UNKNOWN']);
+  });
+});
+
 describe('evaluateReadiness', () => {
   it('finds the shipped firewall-drop.sh for the seed config and asks it which backend it would use', async () => {
     home = makeHome();

@@ -43,6 +43,7 @@ export default fp(
           arDir: { path: app.config.activeResponseDir, from: app.config.activeResponseDirFrom },
           rules: { all: ctx.ruleset.tree.all, dialect: ctx.dialect },
           env: scriptEnvironment(),
+          hosts: app.hosts.active().map((h) => h.name),
         });
         last = { at: Date.now(), value };
         // Log each error when it appears and when it is gone (the banner printed the first ones).
@@ -80,5 +81,5 @@ export default fp(
       await running;
     });
   },
-  { name: 'readiness', dependencies: ['config', 'pipeline'] },
+  { name: 'readiness', dependencies: ['hosts', 'config', 'pipeline'] },
 );

@@ -29,6 +29,8 @@ export interface ReadinessInput {
   user?: RunAs;
   /** Default 5000 ms. */
   preflightTimeoutMs?: number;
+  /** Active registered hosts (many hosts), by name; undefined when not known (check-config reads no database). */
+  hosts?: readonly string[];
   now?: Date;
 }
 
@@ -81,8 +83,19 @@ export async function evaluateReadiness(input: ReadinessInput): Promise<Readines
       return;
     }
     if (arTarget(ar.location) !== 'local') {
-      problems.push({ severity: 'error', area: 'active_response', code: 'AR_AGENTS_ONLY', subject: ar.file, message: `<active-response> for ${ar.command} at ${at} has <location>${ar.location}</location>, which runs on agents: Portcullis has none, so it never runs`, fix: `use <location>local</location> in ${ar.file}` });
-      return;
+      // Agent locations run on registered hosts' bouncers (modules/active-response/targets.ts).
+      const hosts = input.hosts;
+      if (hosts === undefined) {
+        problems.push({ severity: 'warning', area: 'active_response', code: 'AR_HOSTS_UNKNOWN', subject: ar.file, message: `<active-response> for ${ar.command} at ${at} has <location>${ar.location}</location>: it runs on registered hosts' bouncers, and this check does not read the database to see which are registered`, fix: 'see them with: portcullis host list' });
+      } else if (hosts.length === 0) {
+        problems.push({ severity: 'error', area: 'active_response', code: 'AR_AGENTS_ONLY', subject: ar.file, message: `<active-response> for ${ar.command} at ${at} has <location>${ar.location}</location>, which runs on registered hosts: none is registered, so it never runs`, fix: `register the hosts (portcullis host add NAME) or use <location>local</location> in ${ar.file}` });
+        return;
+      } else if (/defined-agent/i.test(ar.location)) {
+        const unknown = (ar.agentId ?? '').split(',').map((n) => n.trim()).filter((n) => n && !hosts.includes(n));
+        if (unknown.length > 0) problems.push({ severity: 'error', area: 'active_response', code: 'AR_UNKNOWN_HOST', subject: ar.file, message: `<active-response> for ${ar.command} at ${at} names <agent_id>${ar.agentId}</agent_id>: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not a registered host, so ${unknown.length === 1 ? 'it gets' : 'they get'} no block`, fix: `register ${unknown.length === 1 ? 'it' : 'them'} (portcullis host add ${unknown[0]}) or correct <agent_id> in ${ar.file}` });
+      }
+      // `all` also runs the server's own script; `defined-agent` alone does not.
+      if (!/all|any|server|analysisd/i.test(ar.location)) return;
     }
     used.add(ar.command);
     if (bound && ![...bound.values()].some((list) => list.some((b) => b.index === index))) {
