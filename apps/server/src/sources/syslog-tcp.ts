@@ -41,6 +41,8 @@ export interface SyslogTlsOptions {
   identify(socket: TLSSocket): TlsPeerVerdict;
   /** Asked before each batch of a connection's lines: null while `host` may still send, else why not. */
   recheck(host: string): string | null;
+  /** Told of lines of `host` not taken (it was revoked while connected). */
+  refusedLines?(host: string, lines: number): void;
 }
 
 interface Conn {
@@ -224,6 +226,7 @@ export class SyslogTcpSource extends SyslogListener {
       const refusal = conn.host === null ? 'no-host' : this.#tls.recheck(conn.host);
       if (refusal !== null) {
         this.dropped.add(refusal, undefined, frames.length);
+        if (conn.host !== null) this.#tls.refusedLines?.(conn.host, frames.length);
         if (conn.open) {
           this.refused.add(refusal, conn.host ?? conn.group);
           this.#close(conn, null);

@@ -103,7 +103,7 @@ describe('POST /upload from systemd-journal-upload', () => {
     const alerts = app.alerts.list({ limit: 50, host: 'web1' }).items;
     expect(alerts.every((a) => a.location === '(web1) 127.0.0.1->journald')).toBe(true);
     expect(alerts.find((a) => a.rule_id === 100102)).toMatchObject({ srcip: '203.0.113.50', host: 'web1' });
-    expect(app.hosts.byName('web1')).toMatchObject({ lines: 8 });
+    expect(app.hosts.byName('web1')).toMatchObject({ lines: 8, refused_lines: 1 });
 
     // Its cursor moved on: the same upload again sends nothing new.
     expect((await upload(file, state)).code).toBe(0);

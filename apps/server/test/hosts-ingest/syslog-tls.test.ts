@@ -140,6 +140,7 @@ describe('<syslog protocol="tls">', () => {
     sock.write(`<38>${bsdLine('web3', 'Failed password for d from 192.0.2.4 port 4 ssh2')}\n`);
     await closed(sock);
     expect(status().dropped?.['revoked-host']).toBe(1);
+    expect(app.hosts.byName('web3')).toMatchObject({ lines: 1, refused_lines: 1 });
     const again = await tlsClient(pki.client('web3'));
     again.on('error', () => undefined);
     again.write(`<38>${bsdLine('web3', 'Failed password for e from 192.0.2.5 port 5 ssh2')}\n`);

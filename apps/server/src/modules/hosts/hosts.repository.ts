@@ -133,6 +133,11 @@ export class HostsRepository {
     this.lineRate.add(id, n, now);
   }
 
+  /** Lines a host sent that were not taken (revoked mid-connection, forged journal entries, over the limits). */
+  recordRefusedLines(name: string, n: number): void {
+    this.#db.prepare('UPDATE hosts SET refused_lines = refused_lines + ? WHERE name = ?').run(n, name);
+  }
+
   recordAuthFailure(id: number, now: number): void {
     this.#failure.run(now, id);
   }

@@ -68,6 +68,7 @@ const journalUploadRoutes: FastifyPluginAsync = async (app) => {
       // Revoking a host stops a long upload at its next batch, not at its end.
       if (app.hosts.byName(host)?.revoked_at !== null) {
         receiver.refusals.add('revoked-host', `${host}@${request.ip}`);
+        app.hosts.recordRefusedLines(host, entries.length);
         throw new ForbiddenError(`host ${host} was revoked`);
       }
       const receivedAt = Date.now();
@@ -95,6 +96,7 @@ const journalUploadRoutes: FastifyPluginAsync = async (app) => {
         }
         if (lines.length > 0) app.pipeline.sink(lines);
         for (const [store, cursor] of last) store.set(cursor);
+        if (done.dropped > 0) app.hosts.recordRefusedLines(host, done.dropped);
         done.stored = lines.length;
       });
       counts.stored += done.stored;

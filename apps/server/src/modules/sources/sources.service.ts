@@ -115,6 +115,7 @@ export class SourcesService {
               const v = checkHost(hosts, name);
               return v.ok ? null : v.reason;
             },
+            refusedLines: (name, n) => hosts.recordRefusedLines(name, n),
           },
         }));
       }
