@@ -2,6 +2,7 @@
 // certificate connected, never to the HOSTNAME they claim; unknown, revoked and uncertified
 // senders are refused and counted where the sources are reported.
 import { appendFileSync, writeFileSync } from 'node:fs';
+import { connect as netConnect } from 'node:net';
 import path from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
 import { readFileSync } from 'node:fs';
@@ -128,6 +129,17 @@ describe('<syslog protocol="tls">', () => {
     expect(tls.recent_drops.map((d) => d.reason)).toEqual(expect.arrayContaining(['unknown-host', 'bad-certificate', 'no-certificate']));
     const metrics = (await app.inject({ method: 'GET', url: '/metrics', headers: viewer.headers })).body;
     expect(metrics).toMatch(/portcullis_syslog_refused_total\{source="syslog-tls:127\.0\.0\.1:0",reason="unknown-host"\} 1/);
+  });
+
+  it('closes a plain-text (not TLS) sender and counts it', async () => {
+    const before = app.alerts.count();
+    const sock = netConnect({ host: '127.0.0.1', port });
+    sock.on('error', () => undefined);
+    sock.write(`<38>${bsdLine('web1', 'Failed password for p from 192.0.2.10 port 1 ssh2')}\n`);
+    await new Promise<void>((r) => sock.once('close', () => r()));
+    expect(status().refused['tls-handshake']).toBe(1);
+    expect(status().connections).toBe(0);
+    expect(app.alerts.count()).toBe(before);
   });
 
   it('revoking a host stops its lines at once: the open connection is closed at its next line, new ones are refused', async () => {
