@@ -13,6 +13,7 @@ import hosts from './modules/hosts/hosts.plugin.js';
 import hostsRoutes from './modules/hosts/hosts.routes.js';
 import ingestRoutes from './modules/ingest/ingest.routes.js';
 import logtestRoutes from './modules/logtest/logtest.routes.js';
+import notifications from './modules/notifications/notifications.plugin.js';
 import readiness from './modules/readiness/readiness.plugin.js';
 import responsesRoutes from './modules/responses/responses.routes.js';
 import rulesRoutes from './modules/rules/rules.routes.js';
@@ -79,6 +80,8 @@ export async function buildApp(cfg: ServerConfig, options: BuildOptions = {}): P
   // After live: persist, then publish, then respond.
   await app.register(activeResponse);
   await app.register(bouncer);
+  // After active response: an alert's block is decided when it is told.
+  await app.register(notifications);
   await app.register(sources);
   await app.register(retention);
   await app.register(checkpoints);

@@ -14,3 +14,4 @@ export * from './web-rules.js';
 export * from './web-logtest.js';
 export * from './web-responses.js';
 export * from './web-live.js';
+export * from './notifications.js';

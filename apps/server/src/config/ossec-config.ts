@@ -2,6 +2,7 @@
 // <portcullis> block. Pure parsing: paths are returned as written; resolution is done by the caller.
 import type { XmlElement } from '@portcullis/engine';
 import { RulesetError, attrCI, parseXml } from '@portcullis/engine';
+import { parseNotifyConfig, type NotifyConfig } from '../modules/notifications/notify-config.js';
 import { IpRangeError, canonicalAddress, parseIpRange } from '../sources/sender-filter.js';
 
 export interface LocalFile {
@@ -70,6 +71,8 @@ export interface OssecConfig {
   portcullis: Map<string, string>;
   /** Raw elements of <portcullis> for nested settings. */
   portcullisElements: XmlElement[];
+  /** E-mail (<global>, <email_alerts>), <integration> and <portcullis><smtp>: who is told about what. */
+  notifications: NotifyConfig;
 }
 
 function fail(el: XmlElement, msg: string): never {
@@ -107,6 +110,7 @@ export function parseOssecConfig(src: string, file: string): OssecConfig {
     memorySize: null,
     portcullis: new Map(),
     portcullisElements: [],
+    notifications: parseNotifyConfig(roots.filter((r) => r.name === 'ossec_config').flatMap((r) => r.children)),
   };
   for (const root of roots) {
     if (root.name !== 'ossec_config') fail(root, `unexpected <${root.name}> at the top of the config (expected <ossec_config>)`);

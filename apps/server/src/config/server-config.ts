@@ -69,6 +69,8 @@ export interface ServerConfig {
   tls: TlsConfig | null;
   /** `<public_url>`: how hosts reach this server (bouncer api_url, journal-upload URL); default from listen and tls. */
   publicUrl: string;
+  /** PORTCULLIS_SMTP_PASSWORD: the SMTP password when <smtp> has no <password_file>; never stored. */
+  smtpPassword: string | null;
 }
 
 /** `<tls><cert>…</cert><key>…</key><client_ca>…</client_ca></tls>`, the files read and checked. */
@@ -203,6 +205,7 @@ export function resolveServerConfig(flags: StartFlags = {}, env: NodeJS.ProcessE
     },
     tls,
     publicUrl: publicUrlOf(setting('public_url')?.value, listen, tls !== null),
+    smtpPassword: env.PORTCULLIS_SMTP_PASSWORD || null,
   };
 }
 

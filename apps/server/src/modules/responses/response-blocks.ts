@@ -46,14 +46,14 @@ function indentBefore(text: string, start: number): string {
   return /^[ \t]*$/.test(before) ? before : '';
 }
 
-/** Finds the blocks of a config that parses (callers parse it first). */
-export function findBlocks(text: string, file: string): ConfigBlocks {
+/** Finds the blocks of a config that parses (callers parse it first); `kinds`: which top-level sections. */
+export function findBlocks(text: string, file: string, kinds: ReadonlySet<string> = KINDS): ConfigBlocks {
   const starts = lineStarts(text);
   const blocks: Block[] = [];
   for (const root of parseXml(text, file)) {
     if (root.name !== 'ossec_config') continue;
     for (const el of root.children) {
-      if (!KINDS.has(el.name)) continue;
+      if (!kinds.has(el.name)) continue;
       const start = offsetOf(starts, el);
       blocks.push({ name: el.name, start, end: endOf(text, start, el.name) });
     }

@@ -1,0 +1,168 @@
+// The background sender: due outbox rows go out, each attempt is a row, a failure is retried after
+// retryBase × 2^(attempts-1) (at most retryMax) until maxAttempts. Mail goes one at a time, so
+// email_maxperhour counts exactly: past the limit a mail is held until the next hour, when the
+// held mails of each destination go as one digest (OSSEC's grouping; do_not_group: each alone,
+// do_not_delay: never held). Webhooks go a few at a time. Nothing here runs on the ingest path: a
+// dead server only ever costs this loop a timeout.
+import type { NotifyConfig } from './notify-config.js';
+import { allDestinations, type Destination } from './notify-match.js';
+import { digestMail, type FormatContext, type MailPayload } from './notify-format.js';
+import { SendError, postJson, sendMail } from './notify-channels.js';
+import type { OutboxChannel, OutboxRepository, OutboxRow } from './outbox.repository.js';
+
+const HOUR = 3_600_000;
+const WEBHOOKS_IN_FLIGHT = 4;
+const DUE_BATCH = 100;
+
+export interface SenderDeps {
+  outbox: OutboxRepository;
+  config: () => NotifyConfig;
+  format: () => FormatContext;
+  home: string;
+  envPassword: string | null;
+  now: () => number;
+  log: { info(o: object, m: string): void; warn(o: object, m: string): void };
+}
+
+export interface ChannelCounters {
+  sent: number;
+  failed: number;
+  gaveUp: number;
+}
+
+export class NotifySender {
+  readonly counters = new Map<OutboxChannel, ChannelCounters>(['email', 'slack', 'webhook'].map((c) => [c as OutboxChannel, { sent: 0, failed: 0, gaveUp: 0 }]));
+  readonly #inFlight = new Map<number, Promise<void>>();
+  #mailing = false;
+  #webhooks = 0;
+  #running: Promise<void> | null = null;
+  #againAt: number | null = null;
+
+  constructor(private readonly d: SenderDeps) {}
+
+  /** One pass: digests for held mail, then every due row that may go now. Safe to call at any time. */
+  tick(now?: number): Promise<void> {
+    // A pass asked for while one runs is run after it, at the latest time asked for.
+    this.#againAt = Math.max(this.#againAt ?? 0, now ?? this.d.now());
+    if (this.#running) return this.#running;
+    this.#running = (async () => {
+      try {
+        while (this.#againAt !== null) {
+          const at = this.#againAt;
+          this.#againAt = null;
+          this.#groupHeld(at);
+          this.#dispatch(at);
+          await Promise.resolve();
+        }
+      } finally {
+        this.#running = null;
+      }
+    })();
+    return this.#running;
+  }
+
+  /** Resolves when nothing is being sent. */
+  async idle(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight.values()]);
+  }
+
+  #destination(row: OutboxRow): Destination | undefined {
+    return allDestinations(this.d.config()).find((x) => x.key === row.destination);
+  }
+
+  #dispatch(now: number): void {
+    const cfg = this.d.config();
+    for (const row of this.d.outbox.due(now, DUE_BATCH)) {
+      if (this.#inFlight.has(row.id)) continue;
+      if (row.channel === 'email') {
+        if (this.#mailing) continue;
+        const hour = Math.floor(now / HOUR) * HOUR;
+        if (row.kind !== 'test' && row.kind !== 'digest' && row.no_delay === 0 && this.d.outbox.mailsSince(hour) >= cfg.email.maxPerHour) {
+          this.d.outbox.hold(row.id, hour + HOUR);
+          continue;
+        }
+        this.#mailing = true;
+      } else {
+        if (this.#webhooks >= WEBHOOKS_IN_FLIGHT) continue;
+        this.#webhooks++;
+      }
+      const p = this.#send(row, cfg).finally(() => {
+        this.#inFlight.delete(row.id);
+        if (row.channel === 'email') this.#mailing = false;
+        else this.#webhooks--;
+        // The next one may go now (the mail lane is free, or a webhook slot is).
+        void this.tick(Math.max(now, this.d.now()));
+      });
+      this.#inFlight.set(row.id, p);
+    }
+  }
+
+  async #send(row: OutboxRow, cfg: NotifyConfig): Promise<void> {
+    const started = performance.now();
+    const time = this.d.now();
+    let error: string | null = null;
+    try {
+      await this.#deliver(row, cfg);
+    } catch (err) {
+      error = err instanceof SendError ? err.message : `${(err as Error).message}`;
+    }
+    const durationMs = performance.now() - started;
+    const counters = this.counters.get(row.channel)!;
+    if (error === null) {
+      counters.sent++;
+      this.d.outbox.attempted(row.id, { time, durationMs, ok: true, error: null }, { state: 'sent', nextAt: row.next_at });
+      return;
+    }
+    counters.failed++;
+    const attempts = row.attempts + 1;
+    const cfgNow = this.d.config();
+    if (attempts >= cfgNow.maxAttempts || row.kind === 'test') {
+      counters.gaveUp++;
+      this.d.outbox.attempted(row.id, { time, durationMs, ok: false, error }, { state: 'failed', nextAt: row.next_at });
+      this.d.log.warn({ id: row.id, destination: row.label, attempts, error }, `notification to ${row.label} failed for good after ${attempts} attempts: ${error}`);
+      return;
+    }
+    const delay = Math.min(cfgNow.retryMaxMs, cfgNow.retryBaseMs * 2 ** (attempts - 1));
+    this.d.outbox.attempted(row.id, { time, durationMs, ok: false, error }, { state: 'queued', nextAt: time + delay });
+    if (attempts === 1) this.d.log.warn({ id: row.id, destination: row.label, error }, `notification to ${row.label} failed, retrying: ${error}`);
+  }
+
+  async #deliver(row: OutboxRow, cfg: NotifyConfig): Promise<void> {
+    const dest = this.#destination(row);
+    if (!dest) throw new SendError(`${row.label} is no longer in the config`);
+    if (dest.channel === 'email') {
+      if (!cfg.email.enabled && row.kind !== 'test') throw new SendError('<email_notification> is off');
+      await sendMail({ email: cfg.email, smtp: cfg.smtp, home: this.d.home, envPassword: this.d.envPassword, timeoutMs: cfg.timeoutMs }, dest.to, JSON.parse(row.payload) as MailPayload);
+      return;
+    }
+    await postJson(dest.integration, (JSON.parse(row.payload) as { body: unknown }).body, cfg.timeoutMs);
+  }
+
+  /** Held mails whose hour has passed: one digest per destination, or alone for do_not_group. */
+  #groupHeld(now: number): void {
+    const held = this.d.outbox.heldDue(now);
+    if (held.length === 0) return;
+    const byDest = new Map<string, OutboxRow[]>();
+    for (const row of held) {
+      if (row.no_group === 1) {
+        this.d.outbox.requeue(row.id, now);
+        continue;
+      }
+      const list = byDest.get(row.destination) ?? [];
+      list.push(row);
+      byDest.set(row.destination, list);
+    }
+    const ctx = this.d.format();
+    for (const [destination, rows] of byDest) {
+      if (rows.length === 1) {
+        this.d.outbox.requeue(rows[0]!.id, now);
+        continue;
+      }
+      const mail = digestMail(rows.map((r) => JSON.parse(r.payload) as MailPayload), ctx, rows[0]!.created_at, rows[rows.length - 1]!.created_at);
+      this.d.outbox.groupIntoDigest(rows.map((r) => r.id), {
+        key: `digest:${destination}:${rows[0]!.id}`, channel: 'email', destination, label: rows[0]!.label, kind: 'digest', alert_id: null, block_id: null,
+        level: Math.max(...rows.map((r) => r.level ?? 0)), summary: mail.subject, payload: JSON.stringify(mail), next_at: now, created_at: now, no_delay: 1,
+      });
+    }
+  }
+}

@@ -1,0 +1,136 @@
+// OSSEC's e-mail alerts against a real SMTP server on loopback (smtp-server): the level threshold,
+// alert_by_email and no_email_alert, granular <email_alerts>, email_maxperhour grouping into one
+// digest, and STARTTLS with authentication (a self-signed certificate made with openssl).
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { attack } from '../active-response/helpers.js';
+import { bodyOf, makeDir, selfSigned, startSmtp, startWorld, waitFor, writeConfig, type Smtp, type World } from './helpers.js';
+
+let world: World | null = null;
+let smtp: Smtp | null = null;
+
+afterEach(async () => {
+  await world?.close();
+  await smtp?.close();
+  world = null;
+  smtp = null;
+});
+
+const global = (extra = '') => `  <global>
+    <email_notification>yes</email_notification>
+    <email_to>admin@example.com</email_to>
+    <smtp_server>127.0.0.1</smtp_server>
+    <email_from>portcullis@example.com</email_from>
+    ${extra}
+  </global>`;
+
+describe('e-mail alerts', () => {
+  it('mails alerts from email_alert_level up, those with alert_by_email, never those with no_email_alert; with the block and the timeline', async () => {
+    smtp = await startSmtp();
+    const dir = makeDir();
+    writeConfig(dir, global(), `<smtp><port>${smtp.port}</port></smtp>`);
+    world = await startWorld(dir);
+    world.feed(attack('203.0.113.7'), 'probe from 203.0.113.8', 'urgent call', 'quiet please');
+    await waitFor(() => smtp!.mails.length >= 2, 10_000, 'two mails');
+    await world.app.notifications.tick();
+    await world.app.notifications.sender.idle();
+    expect(smtp.mails).toHaveLength(2);
+    const subjects = smtp.mails.map((m) => m.subject).sort();
+    expect(subjects).toEqual(['Portcullis Notification - host1 - Alert level 10', 'Portcullis Notification - host1 - Alert level 3']);
+    const attackMail = smtp.mails.find((m) => m.subject.endsWith('level 10'))!;
+    expect(attackMail.to).toEqual(['admin@example.com']);
+    expect(attackMail.from).toBe('portcullis@example.com');
+    const body = bodyOf(attackMail);
+    expect(body).toContain('Received From: host1->/var/log/test.log');
+    expect(body).toContain('Rule: 100301 fired (level 10) -> "testd: attack"');
+    expect(body).toContain('Src IP: 203.0.113.7');
+    expect(body).toMatch(/Response: blocked: 203\.0\.113\.7 with fake for 600 s, offense 1 \(block \d+\)/);
+    expect(body).toContain('Timeline: http://portcullis.test:8787/ips/203.0.113.7');
+    expect(bodyOf(smtp.mails.find((m) => m.subject.endsWith('level 3'))!)).toContain('Rule: 100303 fired (level 3)');
+    // The history says what went where.
+    const items = world.app.notifications.service.history({}).items;
+    expect(items.map((i) => [i.state, i.attempts.length])).toEqual([['sent', 1], ['sent', 1]]);
+  });
+
+  it('sends granular <email_alerts> by group, rule id and location, in the full or sms format', async () => {
+    smtp = await startSmtp();
+    const dir = makeDir();
+    writeConfig(dir, `${global()}
+  <email_alerts><email_to>pager@example.com</email_to><group>authentication_failures|^nothing,</group><format>sms</format></email_alerts>
+  <email_alerts><email_to>probes@example.com</email_to><rule_id>100302</rule_id><level>2</level></email_alerts>
+  <email_alerts><email_to>elsewhere@example.com</email_to><event_location>/var/log/other.log</event_location></email_alerts>`, `<smtp><port>${smtp.port}</port></smtp>`);
+    world = await startWorld(dir);
+    world.feed(attack('203.0.113.9'), 'probe from 203.0.113.10');
+    await waitFor(() => smtp!.mails.length >= 3, 10_000, 'three mails');
+    await world.app.notifications.tick();
+    await world.app.notifications.sender.idle();
+    const byTo = new Map(smtp.mails.map((m) => [m.to.join(','), m]));
+    expect([...byTo.keys()].sort()).toEqual(['admin@example.com', 'pager@example.com', 'probes@example.com']);
+    expect(byTo.get('pager@example.com')!.subject).toBe('Portcullis 10 - 100301 - host1');
+    const sms = bodyOf(byTo.get('pager@example.com')!);
+    expect(sms).toContain('Rule: 100301 (level 10) testd: attack');
+    expect(sms).not.toContain('Portion of the log');
+    expect(byTo.get('probes@example.com')!.subject).toBe('Portcullis Notification - host1 - Alert level 3');
+  });
+
+  it('past email_maxperhour holds the rest and sends them in the next hour as one digest', async () => {
+    smtp = await startSmtp();
+    const dir = makeDir();
+    writeConfig(dir, global('<email_maxperhour>2</email_maxperhour>'), `<smtp><port>${smtp.port}</port></smtp>`);
+    world = await startWorld(dir);
+    for (let i = 1; i <= 5; i++) world.feed(attack(`198.51.100.${i}`));
+    await waitFor(() => world!.app.notifications.outbox.counts().find((c) => c.state === 'held')?.n === 3, 10_000, 'three held');
+    await world.app.notifications.sender.idle();
+    expect(smtp.mails).toHaveLength(2);
+    // The next hour: the three held alerts go as one mail.
+    const nextHour = (Math.floor(Date.now() / 3_600_000) + 1) * 3_600_000 + 1;
+    await world.app.notifications.tick(nextHour);
+    await waitFor(() => smtp!.mails.length === 3, 10_000, 'the digest');
+    await world.app.notifications.tick(nextHour);
+    await world.app.notifications.sender.idle();
+    expect(smtp.mails).toHaveLength(3);
+    const digest = smtp.mails[2]!;
+    expect(digest.subject).toMatch(/ - 3 alerts grouped$/);
+    const body = bodyOf(digest);
+    for (const ip of ['198.51.100.3', '198.51.100.4', '198.51.100.5']) expect(body).toContain(`Src IP: ${ip}`);
+    expect(body).not.toContain('Src IP: 198.51.100.1\n');
+    const history = world.app.notifications.service.history({}).items;
+    expect(history.filter((h) => h.state === 'grouped')).toHaveLength(3);
+    expect(history.find((h) => h.kind === 'digest')?.state).toBe('sent');
+  });
+
+  it('sends over STARTTLS with a login, trusting the relay by <ca_file>, the password from <password_file>', async () => {
+    const dir = makeDir();
+    const { key, cert } = selfSigned(dir);
+    smtp = await startSmtp({
+      key: readFileSync(key), cert: readFileSync(cert), authOptional: false, authMethods: ['PLAIN', 'LOGIN'],
+      onAuth(auth, session, cb) {
+        if (!session.secure) return cb(new Error('TLS first'));
+        if (auth.username === 'mailer' && auth.password === 's3cret pass') return cb(null, { user: 'mailer' });
+        return cb(new Error('bad login'));
+      },
+    });
+    writeFileSync(path.join(dir, 'smtp.pass'), 's3cret pass\n', { mode: 0o600 });
+    writeConfig(dir, global(), `<smtp><port>${smtp.port}</port><starttls>yes</starttls><user>mailer</user><password_file>smtp.pass</password_file><ca_file>smtp.crt</ca_file></smtp>`);
+    world = await startWorld(dir);
+    world.feed(attack('203.0.113.20'));
+    await waitFor(() => smtp!.mails.length === 1, 10_000, 'a mail over TLS');
+    expect(smtp.mails[0]).toMatchObject({ secure: true, user: 'mailer', to: ['admin@example.com'] });
+  });
+
+  it('retries a mail the relay refused, and says why in the history', async () => {
+    const dir = makeDir();
+    const { key, cert } = selfSigned(dir);
+    // The relay's certificate is not trusted (no <ca_file>): every attempt fails, and is visible.
+    smtp = await startSmtp({ key: readFileSync(key), cert: readFileSync(cert) });
+    writeConfig(dir, global(), `<smtp><port>${smtp.port}</port><starttls>yes</starttls></smtp><notify_max_attempts>2</notify_max_attempts>`);
+    world = await startWorld(dir);
+    world.feed(attack('203.0.113.21'));
+    await waitFor(() => world!.app.notifications.service.history({}).items[0]?.state === 'failed', 10_000, 'given up');
+    const item = world.app.notifications.service.history({}).items[0]!;
+    expect(item.attempts).toHaveLength(2);
+    expect(item.last_error).toMatch(/certificate/i);
+    expect(smtp.mails).toHaveLength(0);
+  });
+});
