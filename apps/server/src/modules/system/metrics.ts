@@ -33,6 +33,7 @@ export function renderMetrics(app: FastifyInstance): string {
     m.ingestLag.render('portcullis_ingest_lag_seconds', 'Reception to commit, per batch.'),
     m.dbWrite.render('portcullis_db_write_seconds', 'Time of each alert-writing transaction.'),
     counter('portcullis_ruleset_ok', 'Whether the last ruleset reload succeeded.', [['', app.ruleset.status().ok ? 1 : 0]], 'gauge'),
+    app.notifications.metrics(),
   ];
   return parts.join('');
 }

@@ -1,0 +1,90 @@
+// The config's notification elements: errors with file, line and column; the dashboard's API
+// reading them (hook URLs masked for viewers), saving them back into the config with the rest of
+// the file as it was, and a test sent to a saved destination.
+import { readFileSync } from 'node:fs';
+import { RulesetError } from '@portcullis/engine';
+import type { NotificationSettings, NotifyHistoryItem } from '@portcullis/shared';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parseOssecConfig } from '../../src/config/ossec-config.js';
+import { signIn } from '../server/helpers.js';
+import { makeDir, receiver, startWorld, writeConfig, type Receiver, type World } from './helpers.js';
+
+let world: World | null = null;
+let r: Receiver | null = null;
+
+afterEach(async () => {
+  await world?.close();
+  await r?.close();
+  world = null;
+  r = null;
+});
+
+function errorOf(xml: string): RulesetError {
+  try {
+    parseOssecConfig(`<ossec_config>\n${xml}\n</ossec_config>\n`, '/etc/test.conf');
+  } catch (err) {
+    if (err instanceof RulesetError) return err;
+    throw err;
+  }
+  throw new Error('no error');
+}
+
+describe('notification settings', () => {
+  it('refuses bad values with the file, line and column', () => {
+    expect(errorOf('  <global>\n    <email_maxperhour>many</email_maxperhour>\n  </global>')).toMatchObject({ file: '/etc/test.conf', line: 3, column: 5, message: expect.stringContaining('<email_maxperhour> must be a whole number from 1 to 9999, not "many"') });
+    expect(errorOf('  <integration><name>pagerduty</name><hook_url>https://x</hook_url></integration>')).toMatchObject({ line: 2, column: 3, message: expect.stringContaining('custom-<something>') });
+    expect(errorOf('  <integration>\n    <name>slack</name>\n    <hook_url>ftp://x</hook_url>\n  </integration>')).toMatchObject({ line: 4, message: expect.stringContaining('must start with http:// or https://') });
+    expect(errorOf('  <email_alerts>\n    <email_to>ops@example.com</email_to>\n    <format>html</format>\n  </email_alerts>')).toMatchObject({ line: 4, column: 5 });
+    expect(errorOf('  <portcullis><smtp><password>x</password></smtp></portcullis>').message).toMatch(/password_file.*PORTCULLIS_SMTP_PASSWORD/);
+    expect(errorOf('  <portcullis><notify_blocks>added,exploded</notify_blocks></portcullis>').message).toMatch(/"exploded" is not a block event/);
+    expect(errorOf('  <global><email_notification>yes</email_notification><email_to>a@b.c</email_to></global>').message).toMatch(/needs <smtp_server>/);
+  });
+
+  it('shows the settings, saves them into the config keeping the rest of the file, and sends a test', async () => {
+    r = receiver();
+    await r.listen();
+    const dir = makeDir();
+    const configPath = writeConfig(dir, `  <global>
+    <!-- the admin's own note -->
+    <white_list>192.0.2.1</white_list>
+    <email_notification>no</email_notification>
+  </global>
+  <integration><name>slack</name><hook_url>https://hooks.slack.test/services/SECRET</hook_url><api_key>old-key</api_key></integration>`);
+    world = await startWorld(dir);
+    const viewer = await signIn(world.app, 'viewer');
+    const admin = await signIn(world.app, 'admin');
+    const seen = (await world.app.inject({ method: 'GET', url: '/api/notifications', headers: viewer.headers })).json() as NotificationSettings;
+    expect(seen.integrations[0]).toMatchObject({ name: 'slack', hook_url: 'https://hooks.slack.test/…', api_key_set: true });
+    expect(seen.editable).toBe(false);
+    const current = (await world.app.inject({ method: 'GET', url: '/api/notifications', headers: admin.headers })).json() as NotificationSettings;
+    expect(current.integrations[0]!.hook_url).toBe('https://hooks.slack.test/services/SECRET');
+    const body = {
+      base_hash: current.hash,
+      email: { ...current.email, enabled: true, to: ['ops@example.com'], from: 'ids@example.com', smtp_server: 'mail.example.com', alert_level: 9 },
+      email_alerts: [],
+      integrations: [...current.integrations, { name: 'custom-ops', hook_url: `${r.url}/hook`, level: 3, rule_id: [], group: [], event_location: null, notify_blocks: ['added'] }],
+      notify_blocks: ['failed'],
+    };
+    expect((await world.app.inject({ method: 'PUT', url: '/api/notifications', headers: viewer.headers, payload: body })).statusCode).toBe(403);
+    const bad = await world.app.inject({ method: 'PUT', url: '/api/notifications', headers: admin.headers, payload: { ...body, integrations: [{ ...body.integrations[1], name: 'teams' }] } });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json()).toMatchObject({ ok: false, issues: [{ field: 'integrations.0', message: expect.stringContaining('custom-') }] });
+    const saved = await world.app.inject({ method: 'PUT', url: '/api/notifications', headers: admin.headers, payload: body });
+    expect(saved.statusCode).toBe(200);
+    const text = readFileSync(configPath, 'utf8');
+    expect(text).toContain("<!-- the admin's own note -->\n    <white_list>192.0.2.1</white_list>\n    <email_notification>yes</email_notification>\n    <email_to>ops@example.com</email_to>");
+    expect(text).toContain('<api_key>old-key</api_key>');
+    expect(text).toContain('<integration notify_blocks="added">');
+    expect(text).toContain('<alerts>\n    <email_alert_level>9</email_alert_level>\n  </alerts>');
+    expect(text).toContain('<notify_blocks>failed</notify_blocks>');
+    expect(world.app.ruleset.context.cfg.notifications.integrations.map((i) => i.name)).toEqual(['slack', 'custom-ops']);
+    // The saved webhook gets a test.
+    const dest = (saved.json() as NotificationSettings).destinations.find((d) => d.label === 'custom-ops')!;
+    const test = await world.app.inject({ method: 'POST', url: '/api/notifications/test', headers: admin.headers, payload: { destination: dest.key } });
+    expect(test.json()).toMatchObject({ state: 'sent', kind: 'test' } satisfies Partial<NotifyHistoryItem>);
+    expect(r.requests).toHaveLength(1);
+    expect((r.requests[0]!.body as { rule: { id: string } }).rule.id).toBe('portcullis-test');
+    const history = (await world.app.inject({ method: 'GET', url: '/api/notifications/history', headers: viewer.headers })).json() as { items: NotifyHistoryItem[] };
+    expect(history.items[0]).toMatchObject({ label: 'custom-ops', state: 'sent', attempts: [{ ok: true }] });
+  });
+});
