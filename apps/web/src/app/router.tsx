@@ -28,6 +28,7 @@ export const router = createBrowserRouter([
       { path: 'responses', lazy: () => import('./routes/responses').then((m) => ({ Component: m.ResponsesRoute })) },
       { path: 'logtest', lazy: () => import('./routes/logtest').then((m) => ({ Component: m.LogtestRoute })) },
       { path: 'hosts', lazy: () => import('./routes/hosts').then((m) => ({ Component: m.HostsRoute })) },
+      { path: 'notifications', lazy: () => import('./routes/notifications').then((m) => ({ Component: m.NotificationsRoute })) },
       { path: 'whitelist', lazy: () => import('./routes/whitelist').then((m) => ({ Component: m.WhitelistRoute })) },
       { path: 'users', lazy: () => import('./routes/users').then((m) => ({ Component: m.UsersRoute })) },
       { path: 'audit', lazy: () => import('./routes/audit').then((m) => ({ Component: m.AuditRoute })) },

@@ -7,7 +7,7 @@ import { can, type Permission } from '@/lib/authorization';
 import { useLiveStatus } from '@/lib/socket';
 import { Button } from '@/components/ui/button';
 import {
-  IconAlerts, IconAudit, IconBlocks, IconCheckList, IconCommand, IconFile, IconFlask, IconLogout, IconOverview, IconRules, IconServer, IconUsers,
+  IconAlerts, IconAudit, IconBlocks, IconCheckList, IconCommand, IconFile, IconFlask, IconInbox, IconLogout, IconOverview, IconRules, IconServer, IconUsers,
 } from '@/components/ui/icons';
 
 interface NavItem {
@@ -40,6 +40,7 @@ const SECTIONS: Array<{ title: string; items: NavItem[] }> = [
   {
     title: 'Administration',
     items: [
+      { to: '/notifications', label: 'Notifications', icon: <IconInbox /> },
       { to: '/whitelist', label: 'White list', icon: <IconCheckList /> },
       { to: '/users', label: 'Users', icon: <IconUsers />, permission: 'users:manage' },
       { to: '/audit', label: 'Audit log', icon: <IconAudit />, permission: 'audit:read' },
