@@ -41,6 +41,8 @@ export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
   /** Where the built dashboard is; default apps/web/dist. */
   webRoot?: string;
+  /** The clock notifications use (queue times, backoff, email_maxperhour's hour); default Date.now. Tests pass a fixed one. */
+  now?: () => number;
 }
 
 /**
@@ -81,7 +83,7 @@ export async function buildApp(cfg: ServerConfig, options: BuildOptions = {}): P
   await app.register(activeResponse);
   await app.register(bouncer);
   // After active response: an alert's block is decided when it is told.
-  await app.register(notifications);
+  await app.register(notifications, { now: options.now ?? Date.now });
   await app.register(sources);
   await app.register(retention);
   await app.register(checkpoints);

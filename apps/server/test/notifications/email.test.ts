@@ -17,6 +17,9 @@ afterEach(async () => {
   smtp = null;
 });
 
+/** OSSEC's grouping of alerts arriving close together, off: these tests count single mails. */
+const NO_GROUPING = '';
+
 const global = (extra = '') => `  <global>
     <email_notification>yes</email_notification>
     <email_to>admin@example.com</email_to>
@@ -74,20 +77,27 @@ describe('e-mail alerts', () => {
     expect(byTo.get('probes@example.com')!.subject).toBe('Portcullis Notification - host1 - Alert level 3');
   });
 
-  it('past email_maxperhour holds the rest and sends them in the next hour as one digest', async () => {
+  it('past email_maxperhour holds the rest and sends them in the next hour as one digest, by the injected clock (any wall time)', async () => {
     smtp = await startSmtp();
     const dir = makeDir();
-    writeConfig(dir, global('<email_maxperhour>2</email_maxperhour>'), `<smtp><port>${smtp.port}</port></smtp>`);
-    world = await startWorld(dir);
+    writeConfig(dir, global('<email_maxperhour>2</email_maxperhour>'), `<smtp><port>${smtp.port}</port></smtp>${NO_GROUPING}`);
+    // One millisecond before an hour boundary: with the wall clock anywhere in the sender this
+    // would split across two hours. Every time the sender and the hourly count use is this one.
+    const hour = Date.UTC(2030, 0, 1, 11);
+    let clock = hour - 1;
+    world = await startWorld(dir, {}, { now: () => clock });
     for (let i = 1; i <= 5; i++) world.feed(attack(`198.51.100.${i}`));
     await waitFor(() => world!.app.notifications.outbox.counts().find((c) => c.state === 'held')?.n === 3, 10_000, 'three held');
     await world.app.notifications.sender.idle();
     expect(smtp.mails).toHaveLength(2);
+    const held = world.app.notifications.service.history({ state: 'held' }).items;
+    expect(held.map((h) => [h.created_at, h.next_at])).toEqual(Array(3).fill(['2030-01-01T10:59:59.999Z', '2030-01-01T11:00:00.000Z']));
+    expect(world.app.notifications.service.history({ state: 'sent' }).items.map((h) => h.sent_at)).toEqual(['2030-01-01T10:59:59.999Z', '2030-01-01T10:59:59.999Z']);
     // The next hour: the three held alerts go as one mail.
-    const nextHour = (Math.floor(Date.now() / 3_600_000) + 1) * 3_600_000 + 1;
-    await world.app.notifications.tick(nextHour);
+    clock = hour;
+    await world.app.notifications.tick();
     await waitFor(() => smtp!.mails.length === 3, 10_000, 'the digest');
-    await world.app.notifications.tick(nextHour);
+    await world.app.notifications.tick();
     await world.app.notifications.sender.idle();
     expect(smtp.mails).toHaveLength(3);
     const digest = smtp.mails[2]!;
@@ -97,7 +107,7 @@ describe('e-mail alerts', () => {
     expect(body).not.toContain('Src IP: 198.51.100.1\n');
     const history = world.app.notifications.service.history({}).items;
     expect(history.filter((h) => h.state === 'grouped')).toHaveLength(3);
-    expect(history.find((h) => h.kind === 'digest')?.state).toBe('sent');
+    expect(history.find((h) => h.kind === 'digest')).toMatchObject({ state: 'sent', sent_at: '2030-01-01T11:00:00.000Z' });
   });
 
   it('sends over STARTTLS with a login, trusting the relay by <ca_file>, the password from <password_file>', async () => {

@@ -55,12 +55,13 @@ ${sections}
   return configPath;
 }
 
-export async function startWorld(dir: string, env: NodeJS.ProcessEnv = {}): Promise<World> {
+/** `now`: the notifications' clock (default the wall clock); a test that depends on the hour passes its own. */
+export async function startWorld(dir: string, env: NodeJS.ProcessEnv = {}, opts: { now?: () => number } = {}): Promise<World> {
   process.env.FAKE_DIR = path.join(dir, 'fake');
   const configPath = path.join(dir, 'ossec.conf');
   const boot = async () => {
     const cfg = resolveServerConfig({ config: configPath, data: path.join(dir, 'data'), listen: '127.0.0.1:0' }, env);
-    const app = await buildApp(cfg, { webRoot: path.join(dir, 'no-web') });
+    const app = await buildApp(cfg, { webRoot: path.join(dir, 'no-web'), ...(opts.now ? { now: opts.now } : {}) });
     await app.ready();
     return app;
   };
@@ -73,7 +74,7 @@ export async function startWorld(dir: string, env: NodeJS.ProcessEnv = {}): Prom
       await w.app.close();
       process.env.FAKE_DIR = path.join(dir, 'fake');
       const cfg = resolveServerConfig({ config: configPath, data: path.join(dir, 'data'), listen: '127.0.0.1:0' }, e);
-      w.app = await buildApp(cfg, { webRoot: path.join(dir, 'no-web') });
+      w.app = await buildApp(cfg, { webRoot: path.join(dir, 'no-web'), ...(opts.now ? { now: opts.now } : {}) });
       await w.app.ready();
     },
     close: async () => {

@@ -32,14 +32,19 @@ declare module 'fastify' {
   }
 }
 
-export default fp(
-  async (app) => {
+export interface NotificationsOptions {
+  /** Every time the enqueuer, the sender (attempts, backoff, the hourly count) and the service use. */
+  now: () => number;
+}
+
+export default fp<NotificationsOptions>(
+  async (app, opts) => {
     const log = app.log.child({ part: 'notifications' });
     const outbox = new OutboxRepository(app.db);
     const config = (): NotifyConfig => app.ruleset.context.cfg.notifications;
     const manager = hostname();
     const format = (): FormatContext => ({ manager, idsname: config().email.idsname, publicUrl: app.config.publicUrl });
-    const now = () => Date.now();
+    const now = opts.now;
     const ruleOptions = (id: number): ReadonlySet<string> => app.ruleset.engine.ruleset.tree.all.find((r) => r.id === id)?.options ?? new Set();
     const enqueuer = new NotifyEnqueuer({ db: app.db, outbox, config, format, ruleOptions, now });
     const sender = new NotifySender({
