@@ -129,6 +129,21 @@ describe('e-mail alerts', () => {
     expect(smtp.mails[0]).toMatchObject({ secure: true, user: 'mailer', to: ['admin@example.com'] });
   });
 
+  it('a mail sent again (the relay took it, its answer said no) carries the same Message-ID', async () => {
+    smtp = await startSmtp({}, 1);
+    const dir = makeDir();
+    writeConfig(dir, global(), `<smtp><port>${smtp.port}</port></smtp>${NO_GROUPING}`);
+    world = await startWorld(dir);
+    world.feed(attack('203.0.113.22'));
+    await waitFor(() => world!.app.notifications.service.history({}).items[0]?.state === 'sent', 10_000, 'sent on the second attempt');
+    const item = world.app.notifications.service.history({}).items[0]!;
+    expect(item.attempts.map((a) => a.ok)).toEqual([false, true]);
+    expect(smtp.mails).toHaveLength(2);
+    const ids = smtp.mails.map((m) => /^Message-ID: (.*)$/im.exec(m.raw)?.[1]?.trim());
+    expect(ids[0]).toBe(`<portcullis.${item.id}.${Date.parse(item.created_at)}@example.com>`);
+    expect(ids[1]).toBe(ids[0]);
+  });
+
   it('retries a mail the relay refused, and says why in the history', async () => {
     const dir = makeDir();
     const { key, cert } = selfSigned(dir);

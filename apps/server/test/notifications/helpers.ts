@@ -101,9 +101,14 @@ export interface Smtp {
   close(): Promise<void>;
 }
 
-/** A real SMTP server on loopback that keeps every message. */
-export async function startSmtp(options: Partial<SMTPServerOptions> = {}): Promise<Smtp> {
+/**
+ * A real SMTP server on loopback that keeps every message. `refuseFirst`: the first n messages
+ * are taken in full, then answered 451 (a relay that got the mail but whose answer says it did
+ * not: the sender retries).
+ */
+export async function startSmtp(options: Partial<SMTPServerOptions> = {}, refuseFirst = 0): Promise<Smtp> {
   const mails: Mail[] = [];
+  let refused = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: options.secure || options.key ? [] : ['STARTTLS'],
@@ -120,6 +125,10 @@ export async function startSmtp(options: Partial<SMTPServerOptions> = {}): Promi
           to: session.envelope.rcptTo.map((r) => r.address),
           raw, subject, secure: session.secure, user: (session.user as string | undefined) ?? null,
         });
+        if (refused < refuseFirst) {
+          refused++;
+          return cb(Object.assign(new Error('try again later'), { responseCode: 451 }));
+        }
         cb();
       });
     },
@@ -146,9 +155,14 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-/** A real HTTP server on loopback that answers 200 and keeps each JSON body. */
-export function receiver(): Receiver {
+/**
+ * A real HTTP server on loopback that answers 200 and keeps each JSON body. `dropFirst`: the first
+ * n requests are read in full, then their connection is cut with no answer (a receiver that got
+ * it, but the sender cannot know).
+ */
+export function receiver(dropFirst = 0): Receiver {
   let server: Server | null = null;
+  let dropped = 0;
   const r: Receiver = {
     port: 0, url: '', requests: [],
     listen: async (port = 0) => {
@@ -157,6 +171,11 @@ export function receiver(): Receiver {
         req.on('data', (c: Buffer) => chunks.push(c));
         req.on('end', () => {
           r.requests.push({ path: req.url ?? '', headers: req.headers, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+          if (dropped < dropFirst) {
+            dropped++;
+            req.socket.destroy();
+            return;
+          }
           res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
         });
       });

@@ -15,8 +15,8 @@ afterEach(async () => {
   for (const r of receivers.splice(0)) await r.close();
 });
 
-async function up(port?: number): Promise<Receiver> {
-  const r = receiver();
+async function up(port?: number, dropFirst = 0): Promise<Receiver> {
+  const r = receiver(dropFirst);
   receivers.push(r);
   await r.listen(port);
   return r;
@@ -88,6 +88,25 @@ describe('integrations', () => {
     const metrics = world.app.notifications.metrics();
     expect(metrics).toMatch(/portcullis_notifications_sent_total\{channel="webhook"\} 1/);
     expect(metrics).toMatch(/portcullis_notifications_failed_total\{channel="webhook"\} ([4-9]|\d\d+)/);
+  });
+
+  it('a delivery sent again (the receiver got it, its answer was lost) carries the same idempotency headers', async () => {
+    const hook = await up(undefined, 1);
+    const dir = makeDir();
+    writeConfig(dir, integration('custom-ops', `${hook.url}/hook`));
+    world = await startWorld(dir);
+    world.feed(attack('203.0.113.36'));
+    await drained(world);
+    expect(hook.requests).toHaveLength(2);
+    const item = world.app.notifications.service.history({}).items.find((i) => i.kind === 'alert')!;
+    expect(item.attempts.map((a) => a.ok)).toEqual([false, true]);
+    const [first, second] = hook.requests;
+    expect(first!.headers['x-portcullis-delivery']).toBe(String(item.id));
+    expect(first!.headers['x-portcullis-alert']).toBe(String(item.alert_id));
+    expect((first!.body as { id: string }).id).toBe(String(item.alert_id));
+    expect(second!.headers['x-portcullis-delivery']).toBe(first!.headers['x-portcullis-delivery']);
+    expect(second!.headers['x-portcullis-alert']).toBe(first!.headers['x-portcullis-alert']);
+    expect(second!.body).toEqual(first!.body);
   });
 
   it('a delivery pending at a restart is sent once after it, and alerts committed but not queued are caught up', async () => {

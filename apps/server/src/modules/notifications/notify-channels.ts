@@ -31,8 +31,17 @@ function smtpPassword(s: MailSettings): string | undefined {
   return s.envPassword ?? undefined;
 }
 
+/**
+ * The Message-ID of an outbox row's mail: the same on every attempt, so a mail sent again after a
+ * crash (or after a relay took it but its answer was lost) is recognisably the same message.
+ */
+export function messageIdOf(rowId: number, createdAt: number, from: string | null): string {
+  const domain = from?.split('@')[1]?.replace(/\.$/, '') || 'portcullis.invalid';
+  return `<portcullis.${rowId}.${createdAt}@${domain}>`;
+}
+
 /** Sends one mail; resolves with the server's reply, rejects with a SendError saying why. */
-export async function sendMail(s: MailSettings, to: string[], mail: MailPayload): Promise<string> {
+export async function sendMail(s: MailSettings, to: string[], mail: MailPayload, messageId?: string): Promise<string> {
   const { email, smtp } = s;
   if (email.smtpServer === null || email.from === null) throw new SendError('no <smtp_server> or <email_from> in <global>');
   const password = smtp.user !== null ? smtpPassword(s) : undefined;
@@ -63,6 +72,7 @@ export async function sendMail(s: MailSettings, to: string[], mail: MailPayload)
   try {
     const info = await transport.sendMail({
       from: email.from, to, subject: mail.subject, text: mail.text, headers,
+      ...(messageId ? { messageId } : {}),
       ...(email.replyTo ? { replyTo: email.replyTo } : {}),
     });
     return String((info as { response?: string }).response ?? 'sent');
@@ -74,9 +84,13 @@ export async function sendMail(s: MailSettings, to: string[], mail: MailPayload)
   }
 }
 
-/** POSTs JSON; a 2xx answer is delivered, anything else (or no answer in time) is an error. */
-export async function postJson(i: Integration, body: unknown, timeoutMs: number): Promise<string> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'Portcullis' };
+/**
+ * POSTs JSON; a 2xx answer is delivered, anything else (or no answer in time) is an error.
+ * `idempotency`: headers that are the same on every attempt of one delivery (X-Portcullis-Delivery),
+ * so a receiver can drop a resend.
+ */
+export async function postJson(i: Integration, body: unknown, timeoutMs: number, idempotency: Record<string, string> = {}): Promise<string> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': 'Portcullis', ...idempotency };
   if (i.apiKey !== null && i.kind === 'custom') headers.authorization = `Bearer ${i.apiKey}`;
   let res: Response;
   try {

@@ -7,12 +7,24 @@
 import type { NotifyConfig } from './notify-config.js';
 import { allDestinations, type Destination } from './notify-match.js';
 import { digestMail, type FormatContext, type MailPayload } from './notify-format.js';
-import { SendError, postJson, sendMail } from './notify-channels.js';
+import { SendError, messageIdOf, postJson, sendMail } from './notify-channels.js';
 import type { OutboxChannel, OutboxRepository, OutboxRow } from './outbox.repository.js';
 
 const HOUR = 3_600_000;
 const WEBHOOKS_IN_FLIGHT = 4;
 const DUE_BATCH = 100;
+
+/**
+ * At least once: a crash (or a lost answer) after a receiver got a delivery but before its attempt
+ * was recorded sends it again. These headers are the same on every attempt of one outbox row, so a
+ * receiver can drop the second: X-Portcullis-Delivery is the row's id, X-Portcullis-Alert the alert's
+ * id (Wazuh's `id` in the body) when the delivery is about one alert.
+ */
+export function deliveryHeaders(row: Pick<OutboxRow, 'id' | 'alert_id' | 'kind'>): Record<string, string> {
+  const h: Record<string, string> = { 'x-portcullis-delivery': String(row.id) };
+  if (row.kind === 'alert' && row.alert_id !== null) h['x-portcullis-alert'] = String(row.alert_id);
+  return h;
+}
 
 export interface SenderDeps {
   outbox: OutboxRepository;
@@ -132,10 +144,11 @@ export class NotifySender {
     if (!dest) throw new SendError(`${row.label} is no longer in the config`);
     if (dest.channel === 'email') {
       if (!cfg.email.enabled && row.kind !== 'test') throw new SendError('<email_notification> is off');
-      await sendMail({ email: cfg.email, smtp: cfg.smtp, home: this.d.home, envPassword: this.d.envPassword, timeoutMs: cfg.timeoutMs }, dest.to, JSON.parse(row.payload) as MailPayload);
+      await sendMail({ email: cfg.email, smtp: cfg.smtp, home: this.d.home, envPassword: this.d.envPassword, timeoutMs: cfg.timeoutMs }, dest.to, JSON.parse(row.payload) as MailPayload,
+        messageIdOf(row.id, row.created_at, cfg.email.from));
       return;
     }
-    await postJson(dest.integration, (JSON.parse(row.payload) as { body: unknown }).body, cfg.timeoutMs);
+    await postJson(dest.integration, (JSON.parse(row.payload) as { body: unknown }).body, cfg.timeoutMs, deliveryHeaders(row));
   }
 
   /** Held mails whose hour has passed: one digest per destination, or alone for do_not_group. */
