@@ -4,7 +4,7 @@
 // here touches the host's own firewall or interfaces: the veth pair is created inside the
 // namespaces. Used by active-response.test.ts and bench/ar-latency.mjs.
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,21 @@ export function missing() {
   if (process.getuid?.() !== 0) return 'needs root (it creates network namespaces)';
   if (!has('ip')) return 'needs ip (iproute2)';
   return null;
+}
+
+/** The namespace tests need root to make namespaces; scripts/test-rest.mjs runs them only as root. */
+export const isRoot = () => process.getuid?.() === 0;
+
+/**
+ * Throws, naming the Debian packages, when a tool these tests drive is absent: `npm test` installs
+ * them (scripts/ensure.mjs --test), so a missing one is a broken setup to fix, never a skip.
+ * @param {Array<[string, string]>} tools  [command or absolute path, Debian package]
+ */
+export function requireTools(tools) {
+  const absent = tools.filter(([bin]) => !(bin.startsWith('/') ? existsSync(bin) : has(bin) || existsSync(`/usr/sbin/${bin}`)));
+  if (absent.length === 0) return;
+  const pkgs = [...new Set(absent.map(([, pkg]) => pkg))];
+  throw new Error(`missing ${absent.map(([bin]) => bin).join(', ')}: apt-get install -y ${pkgs.join(' ')} (npm test installs it with scripts/ensure.mjs --test)`);
 }
 
 export const backends = () => ({ nftables: has('nft'), iptables: has('iptables') && has('ip6tables') && has('ipset') });
