@@ -4,8 +4,9 @@
 # End-to-end test of active-response/firewall-drop.sh and active-response/host-deny.sh.
 #
 # Run as root on Linux:  e2e/firewall/scripts.test.sh
-# Needs iproute2, python3, flock and coreutils; each firewall backend (nftables; iptables with
-# ipset; iptables without ipset) is skipped with a message when its tools are missing.
+# Needs iproute2, python3, util-linux (flock) and coreutils, and every firewall backend's tools
+# (nftables; iptables with ipset; iptables without ipset): `npm test` installs them
+# (scripts/ensure.mjs --test), so a missing one is a failed check naming its Debian package.
 #
 # Every firewall change happens inside two namespaces of our own (pc-t-srv-PID, pc-t-att-PID)
 # joined by a veth pair; the host's firewall is only read, to prove it was left alone. Traffic is
@@ -22,8 +23,8 @@ if [[ $EUID -ne 0 ]]; then
   echo "scripts.test.sh: run as root (it creates network namespaces)" >&2
   exit 1
 fi
-for tool in ip python3 flock timeout mkfifo; do
-  command -v "$tool" >/dev/null || { echo "scripts.test.sh: $tool not found" >&2; exit 1; }
+for need in ip:iproute2 python3:python3 flock:util-linux timeout:coreutils mkfifo:coreutils; do
+  command -v "${need%%:*}" >/dev/null || { echo "scripts.test.sh: ${need%%:*} not found (apt-get install -y ${need#*:})" >&2; exit 1; }
 done
 
 TMP=$(mktemp -d /tmp/pc-ar-test.XXXXXX)
@@ -57,12 +58,12 @@ HOST_BEFORE=$(host_state)
 if have nft; then
   fw_suite nftables "nftables" PORTCULLIS_FW_BACKEND=nftables
 else
-  echo "== SKIP firewall-drop.sh with nftables: nft not found (apt-get install nftables)"
+  bad "firewall-drop.sh with nftables: nft not found (apt-get install -y nftables)"
 fi
 if have iptables && have ip6tables && have ipset; then
   fw_suite iptables "iptables + ipset" PORTCULLIS_FW_BACKEND=iptables
 else
-  echo "== SKIP firewall-drop.sh with iptables + ipset: iptables, ip6tables or ipset not found"
+  bad "firewall-drop.sh with iptables + ipset: iptables, ip6tables or ipset not found (apt-get install -y iptables ipset)"
 fi
 if have iptables && have ip6tables; then
   # /usr/sbin holds ipset; this PATH keeps iptables and hides ipset.
@@ -72,12 +73,12 @@ if have iptables && have ip6tables; then
   fw_suite noipset "iptables without ipset (per-address rules)" \
     PORTCULLIS_FW_BACKEND=iptables PATH="$TMP/noipset:/usr/bin:/bin"
 else
-  echo "== SKIP firewall-drop.sh with iptables alone: iptables or ip6tables not found"
+  bad "firewall-drop.sh with iptables alone: iptables or ip6tables not found (apt-get install -y iptables)"
 fi
 if have nft && have iptables && have ip6tables && have ipset; then
   detect_suite
 else
-  echo "== SKIP backend detection: needs nft, iptables and ipset"
+  bad "backend detection: needs nft, iptables and ipset (apt-get install -y nftables iptables ipset)"
 fi
 
 # --- host-deny --------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AR_DIR, Lab, ROOT, bruteForce, nsRun } from './netns.mjs';
+import { AR_DIR, Lab, ROOT, backends, bruteForce, nsRun, requireTools } from './netns.mjs';
 
 /** Resolves with the server's output once its start banner is complete (the sign-in lines come last). */
 function banner(proc: ChildProcess, ms = 30_000): Promise<string> {
@@ -42,6 +42,9 @@ describe("the seed's ossec.conf in a directory of its own", () => {
   const env = (): NodeJS.ProcessEnv => ({ ...process.env, PORTCULLIS_AR_LOCK: join(dir, 'fw.lock'), PORTCULLIS_AR_LOG: join(dir, 'ar-scripts.log'), PORTCULLIS_LOG_LEVEL: 'warn' });
 
   beforeAll(async () => {
+    // npm test installs these (scripts/ensure.mjs --test): missing, the test fails naming the package
+    requireTools([['ip', 'iproute2']]);
+    if (!backends().nftables && !backends().iptables) requireTools([['nft', 'nftables']]);
     dir = mkdtempSync(join(tmpdir(), 'pc-e2e-seed-'));
     log = join(dir, 'auth.log');
     data = join(dir, 'data');
@@ -62,7 +65,7 @@ describe("the seed's ossec.conf in a directory of its own", () => {
   afterAll(async () => {
     server?.kill('SIGTERM');
     await lab.down();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('says at start that it will use the shipped scripts, and nothing that will not run', () => {

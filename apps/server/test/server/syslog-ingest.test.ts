@@ -9,13 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyslogStatus } from '../../src/sources/index.js';
 import { makeApp, makeEnv, signIn, syslogLine, token, waitFor, type TestEnv } from './helpers.js';
 
-function hasLogger(): boolean {
+/** util-linux's `logger` with --server (Debian: bsdutils, installed by npm test): without it the test fails, saying so. */
+function requireLogger(): void {
+  let help = '';
   try {
-    execFileSync('logger', ['--help'], { stdio: 'ignore' });
-    return true;
+    help = execFileSync('logger', ['--help'], { encoding: 'utf8' });
   } catch {
-    return false;
+    // not installed: said below
   }
+  if (!help.includes('--server')) throw new Error("needs util-linux's logger with --server: apt-get install -y bsdutils (npm test installs it with scripts/ensure.mjs --test)");
 }
 
 describe('syslog receivers', () => {
@@ -32,7 +34,8 @@ describe('syslog receivers', () => {
     env.cleanup();
   });
 
-  it.runIf(hasLogger())('turns messages from logger over UDP and TCP into alerts located at the sender', async () => {
+  it('turns messages from logger over UDP and TCP into alerts located at the sender', async () => {
+    requireLogger();
     execFileSync('logger', ['--udp', '--server', '127.0.0.1', '--port', String(port('syslog-udp')), '--rfc3164', '-t', 'testapp', 'udp event seq=1 src=10.9.0.1']);
     execFileSync('logger', ['--tcp', '--server', '127.0.0.1', '--port', String(port('syslog-tcp')), '--octet-count', '-t', 'testapp', 'tcp event seq=2 src=10.9.0.2 CRITICAL']);
     await waitFor(() => app.alerts.count() === 2, 5000, 'two alerts');
