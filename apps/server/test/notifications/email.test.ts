@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 /** OSSEC's grouping of alerts arriving close together, off: these tests count single mails. */
-const NO_GROUPING = '';
+const NO_GROUPING = '<email_group_seconds>0</email_group_seconds>';
 
 const global = (extra = '') => `  <global>
     <email_notification>yes</email_notification>
@@ -32,7 +32,7 @@ describe('e-mail alerts', () => {
   it('mails alerts from email_alert_level up, those with alert_by_email, never those with no_email_alert; with the block and the timeline', async () => {
     smtp = await startSmtp();
     const dir = makeDir();
-    writeConfig(dir, global(), `<smtp><port>${smtp.port}</port></smtp>`);
+    writeConfig(dir, global(), `<smtp><port>${smtp.port}</port></smtp>${NO_GROUPING}`);
     world = await startWorld(dir);
     world.feed(attack('203.0.113.7'), 'probe from 203.0.113.8', 'urgent call', 'quiet please');
     await waitFor(() => smtp!.mails.length >= 2, 10_000, 'two mails');
@@ -62,7 +62,7 @@ describe('e-mail alerts', () => {
     writeConfig(dir, `${global()}
   <email_alerts><email_to>pager@example.com</email_to><group>authentication_failures|^nothing,</group><format>sms</format></email_alerts>
   <email_alerts><email_to>probes@example.com</email_to><rule_id>100302</rule_id><level>2</level></email_alerts>
-  <email_alerts><email_to>elsewhere@example.com</email_to><event_location>/var/log/other.log</event_location></email_alerts>`, `<smtp><port>${smtp.port}</port></smtp>`);
+  <email_alerts><email_to>elsewhere@example.com</email_to><event_location>/var/log/other.log</event_location></email_alerts>`, `<smtp><port>${smtp.port}</port></smtp>${NO_GROUPING}`);
     world = await startWorld(dir);
     world.feed(attack('203.0.113.9'), 'probe from 203.0.113.10');
     await waitFor(() => smtp!.mails.length >= 3, 10_000, 'three mails');
@@ -122,11 +122,81 @@ describe('e-mail alerts', () => {
       },
     });
     writeFileSync(path.join(dir, 'smtp.pass'), 's3cret pass\n', { mode: 0o600 });
-    writeConfig(dir, global(), `<smtp><port>${smtp.port}</port><starttls>yes</starttls><user>mailer</user><password_file>smtp.pass</password_file><ca_file>smtp.crt</ca_file></smtp>`);
+    writeConfig(dir, global(), `<smtp><port>${smtp.port}</port><starttls>yes</starttls><user>mailer</user><password_file>smtp.pass</password_file><ca_file>smtp.crt</ca_file></smtp>${NO_GROUPING}`);
     world = await startWorld(dir);
     world.feed(attack('203.0.113.20'));
     await waitFor(() => smtp!.mails.length === 1, 10_000, 'a mail over TLS');
     expect(smtp.mails[0]).toMatchObject({ secure: true, user: 'mailer', to: ['admin@example.com'] });
+  });
+
+  it('groups alerts to one destination arriving close together into one mail, as OSSEC does, bounded by email_group_max; do_not_delay and do_not_group go at once, alone', async () => {
+    smtp = await startSmtp();
+    const dir = makeDir();
+    writeConfig(dir, `${global()}
+  <email_alerts><email_to>oncall@example.com</email_to><rule_id>100301</rule_id><do_not_delay /></email_alerts>
+  <email_alerts><email_to>solo@example.com</email_to><rule_id>100301</rule_id><do_not_group /></email_alerts>`,
+    `<smtp><port>${smtp.port}</port></smtp><email_group_seconds>5</email_group_seconds><email_group_max>3</email_group_max>`);
+    const start = Date.UTC(2030, 5, 1, 8, 30);
+    let clock = start;
+    world = await startWorld(dir, {}, { now: () => clock });
+    const to = (who: string) => smtp!.mails.filter((m) => m.to.join() === who);
+    for (let i = 1; i <= 4; i++) world.feed(attack(`192.0.2.${i}`));
+    // At once: each alone to oncall (do_not_delay) and solo (do_not_group); to admin the first
+    // three in one mail (the group is full), the fourth waits for the window.
+    await waitFor(() => to('oncall@example.com').length === 4 && to('solo@example.com').length === 4 && to('admin@example.com').length === 1, 10_000, 'the mails that go at once');
+    await world.app.notifications.tick();
+    await world.app.notifications.sender.idle();
+    expect(to('admin@example.com')).toHaveLength(1);
+    expect(to('oncall@example.com').map((m) => m.subject)).toEqual(Array(4).fill('Portcullis Notification - host1 - Alert level 10'));
+    const grouped = to('admin@example.com')[0]!;
+    expect(grouped.subject).toMatch(/^Portcullis Notification - .+ - 3 alerts grouped$/);
+    const body = bodyOf(grouped);
+    expect(body).toContain('3 alerts arriving close together');
+    for (const ip of ['192.0.2.1', '192.0.2.2', '192.0.2.3']) expect(body).toContain(`Src IP: ${ip}`);
+    expect(body).not.toContain('Src IP: 192.0.2.4');
+    const waiting = world.app.notifications.service.history({ state: 'queued' }).items;
+    expect(waiting.map((w) => [w.label, w.next_at])).toEqual([['e-mail to admin@example.com', new Date(start + 5_000).toISOString()]]);
+    // Still within the window: nothing more.
+    clock = start + 4_999;
+    await world.app.notifications.tick();
+    await world.app.notifications.sender.idle();
+    expect(to('admin@example.com')).toHaveLength(1);
+    // The window closed with no other alert: the fourth goes alone, as itself.
+    clock = start + 5_000;
+    await world.app.notifications.tick();
+    await waitFor(() => to('admin@example.com').length === 2, 10_000, 'the fourth alone');
+    expect(to('admin@example.com')[1]!.subject).toBe('Portcullis Notification - host1 - Alert level 10');
+    expect(bodyOf(to('admin@example.com')[1]!)).toContain('Src IP: 192.0.2.4');
+    const history = world.app.notifications.service.history({}).items;
+    expect(history.filter((h) => h.state === 'grouped' && h.label === 'e-mail to admin@example.com')).toHaveLength(3);
+    expect(smtp.mails).toHaveLength(10);
+  });
+
+  it('an alert arriving within the window restarts it; a steady stream still goes out after email_group_seconds × 6', async () => {
+    smtp = await startSmtp();
+    const dir = makeDir();
+    writeConfig(dir, global(), `<smtp><port>${smtp.port}</port></smtp><email_group_seconds>10</email_group_seconds>`);
+    const start = Date.UTC(2030, 5, 1, 9, 0);
+    let clock = start;
+    world = await startWorld(dir, {}, { now: () => clock });
+    const queued = () => world!.app.notifications.service.history({ state: 'queued' }).items.length;
+    // One alert every 9 s: each one keeps the window open, until 60 s after the first.
+    for (let i = 0; i < 7; i++) {
+      clock = start + i * 9_000;
+      world.feed(attack(`198.51.100.${10 + i}`));
+      await waitFor(() => queued() === i + 1, 10_000, `alert ${i + 1} queued`);
+      await world.app.notifications.tick();
+      await world.app.notifications.sender.idle();
+      expect(smtp.mails).toHaveLength(0);
+    }
+    clock = start + 59_999;
+    await world.app.notifications.tick();
+    await world.app.notifications.sender.idle();
+    expect(smtp.mails).toHaveLength(0);
+    clock = start + 60_000;
+    await world.app.notifications.tick();
+    await waitFor(() => smtp!.mails.length === 1, 10_000, 'the grouped mail');
+    expect(smtp.mails[0]!.subject).toMatch(/ - 7 alerts grouped$/);
   });
 
   it('a mail sent again (the relay took it, its answer said no) carries the same Message-ID', async () => {
@@ -149,7 +219,7 @@ describe('e-mail alerts', () => {
     const { key, cert } = selfSigned(dir);
     // The relay's certificate is not trusted (no <ca_file>): every attempt fails, and is visible.
     smtp = await startSmtp({ key: readFileSync(key), cert: readFileSync(cert) });
-    writeConfig(dir, global(), `<smtp><port>${smtp.port}</port><starttls>yes</starttls></smtp><notify_max_attempts>2</notify_max_attempts>`);
+    writeConfig(dir, global(), `<smtp><port>${smtp.port}</port><starttls>yes</starttls></smtp><notify_max_attempts>2</notify_max_attempts>${NO_GROUPING}`);
     world = await startWorld(dir);
     world.feed(attack('203.0.113.21'));
     await waitFor(() => world!.app.notifications.service.history({}).items[0]?.state === 'failed', 10_000, 'given up');

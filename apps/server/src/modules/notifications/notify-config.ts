@@ -85,6 +85,14 @@ export interface NotifyConfig {
   maxAttempts: number;
   /** Per attempt (connect + send). */
   timeoutMs: number;
+  /**
+   * OSSEC's grouping: alerts for one mail destination arriving less than this apart go as one mail
+   * (`<email_group_seconds>`, default 5; 0: every alert alone). A mail waits at most
+   * GROUP_MAX_WAIT_WINDOWS windows after its first alert.
+   */
+  groupWindowMs: number;
+  /** At most this many alerts in one grouped mail (`<email_group_max>`, default 96 as OSSEC's mail list). */
+  groupMax: number;
 }
 
 export function defaultNotifyConfig(): NotifyConfig {
@@ -98,6 +106,8 @@ export function defaultNotifyConfig(): NotifyConfig {
     retryMaxMs: 3_600_000,
     maxAttempts: 12,
     timeoutMs: 10_000,
+    groupWindowMs: 5_000,
+    groupMax: 96,
   };
 }
 
@@ -294,6 +304,8 @@ export function parseNotifyConfig(sections: readonly XmlElement[]): NotifyConfig
             case 'notify_retry_max_seconds': n.retryMaxMs = secondsOf(c, 0.01); break;
             case 'notify_max_attempts': n.maxAttempts = intOf(c, 1, 1000); break;
             case 'notify_timeout_seconds': n.timeoutMs = secondsOf(c, 0.1); break;
+            case 'email_group_seconds': n.groupWindowMs = secondsOf(c, 0); break;
+            case 'email_group_max': n.groupMax = intOf(c, 1, 1000); break;
             default: break;
           }
         }

@@ -146,10 +146,13 @@ export function blockMail(e: BlockEventView, ctx: FormatContext): MailPayload {
 }
 
 /** The mail for alerts held back by email_maxperhour: one message, every alert's full text. */
-export function digestMail(items: Array<{ subject: string; text: string }>, ctx: FormatContext, from: number, to: number): MailPayload {
+/** `why`: 'held' (past email_maxperhour, sent the next hour) or 'grouped' (arriving close together, as OSSEC's maild groups them). */
+export function digestMail(items: Array<{ subject: string; text: string }>, ctx: FormatContext, from: number, to: number, why: 'held' | 'grouped' = 'held'): MailPayload {
   const head = [
     'Portcullis Notification (grouped).',
-    `${items.length} notifications held back by email_maxperhour between ${ossecDate(from)} and ${ossecDate(to)}.`,
+    why === 'held'
+      ? `${items.length} notifications held back by email_maxperhour between ${ossecDate(from)} and ${ossecDate(to)}.`
+      : `${items.length} alerts arriving close together between ${ossecDate(from)} and ${ossecDate(to)}.`,
     '',
   ];
   const parts = items.map((i, n) => `----- ${n + 1}/${items.length}: ${i.subject}\n\n${i.text.replace(/\n*\s*--END OF NOTIFICATION\s*$/, '')}`);

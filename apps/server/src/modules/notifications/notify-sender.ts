@@ -11,6 +11,8 @@ import { SendError, messageIdOf, postJson, sendMail } from './notify-channels.js
 import type { OutboxChannel, OutboxRepository, OutboxRow } from './outbox.repository.js';
 
 const HOUR = 3_600_000;
+/** A grouped mail waits at most this many windows after its first alert, however many keep coming. */
+export const GROUP_MAX_WAIT_WINDOWS = 6;
 const WEBHOOKS_IN_FLIGHT = 4;
 const DUE_BATCH = 100;
 
@@ -63,6 +65,7 @@ export class NotifySender {
           const at = this.#againAt;
           this.#againAt = null;
           this.#groupHeld(at);
+          this.#groupClose(at);
           this.#dispatch(at);
           await Promise.resolve();
         }
@@ -149,6 +152,59 @@ export class NotifySender {
       return;
     }
     await postJson(dest.integration, (JSON.parse(row.payload) as { body: unknown }).body, cfg.timeoutMs, deliveryHeaders(row));
+  }
+
+  /**
+   * OSSEC's grouping (maild): an alert mail waits a short window for more to the same destination;
+   * each one arriving restarts the window (up to GROUP_MAX_WAIT_WINDOWS after the first), and when
+   * it closes they go as one mail. A full mail (email_group_max) goes at once. Not grouped:
+   * do_not_group and do_not_delay rules, the sms format (OSSEC sends those without delay),
+   * retries, tests and block events. Past email_maxperhour nothing is grouped here: the rows are
+   * then held one by one and go in the next hour's digest.
+   */
+  #groupClose(now: number): void {
+    const cfg = this.d.config();
+    const win = cfg.groupWindowMs;
+    if (win <= 0) return;
+    const byDest = new Map<string, OutboxRow[]>();
+    for (const row of this.d.outbox.groupable()) {
+      const list = byDest.get(row.destination) ?? [];
+      list.push(row);
+      byDest.set(row.destination, list);
+    }
+    const ctx = this.d.format();
+    const hour = Math.floor(now / HOUR) * HOUR;
+    for (const [destination, all] of byDest) {
+      const dest = this.#destination(all[0]!);
+      if (!dest || dest.channel !== 'email' || dest.format === 'sms') continue;
+      // Nothing new since the window was set: wait for it.
+      if (!all.some((r) => r.next_at <= now)) continue;
+      let list = all;
+      while (list.length > 0) {
+        const full = list.length >= cfg.groupMax;
+        const chunk = list.slice(0, cfg.groupMax);
+        const close = Math.min(Math.max(...chunk.map((r) => r.created_at)) + win, chunk[0]!.created_at + win * GROUP_MAX_WAIT_WINDOWS);
+        if (!full && now < close) {
+          this.d.outbox.deferTo(chunk.map((r) => r.id), close);
+          break;
+        }
+        list = list.slice(chunk.length);
+        if (chunk.length === 1) {
+          this.d.outbox.requeue(chunk[0]!.id, now);
+          continue;
+        }
+        // Over the hour's count: left due, so the dispatch holds each one for the next hour's digest.
+        if (this.d.outbox.mailsSince(hour) + this.d.outbox.digestsWaiting() >= cfg.email.maxPerHour) {
+          for (const r of chunk) this.d.outbox.requeue(r.id, now);
+          continue;
+        }
+        const mail = digestMail(chunk.map((r) => JSON.parse(r.payload) as MailPayload), ctx, chunk[0]!.created_at, chunk[chunk.length - 1]!.created_at, 'grouped');
+        this.d.outbox.groupIntoDigest(chunk.map((r) => r.id), {
+          key: `group:${destination}:${chunk[0]!.id}`, channel: 'email', destination, label: chunk[0]!.label, kind: 'digest', alert_id: null, block_id: null,
+          level: Math.max(...chunk.map((r) => r.level ?? 0)), summary: mail.subject, payload: JSON.stringify(mail), next_at: now, created_at: now, no_delay: 1, no_group: 1,
+        });
+      }
+    }
   }
 
   /** Held mails whose hour has passed: one digest per destination, or alone for do_not_group. */

@@ -121,6 +121,25 @@ export class OutboxRepository {
     })();
   }
 
+  /** Mails that OSSEC's grouping may join: first attempts of alert mails, neither do_not_group nor do_not_delay; oldest first. */
+  groupable(): OutboxRow[] {
+    return this.#db.prepare(`SELECT * FROM notify_outbox WHERE state = 'queued' AND channel = 'email' AND kind = 'alert'
+      AND no_group = 0 AND no_delay = 0 AND attempts = 0 ORDER BY id`).all() as OutboxRow[];
+  }
+
+  /** Moves rows' next attempt (a grouping window still open). */
+  deferTo(ids: number[], at: number): void {
+    const stmt = this.#db.prepare('UPDATE notify_outbox SET next_at = ? WHERE id = ?');
+    this.#db.transaction(() => {
+      for (const id of ids) stmt.run(at, id);
+    })();
+  }
+
+  /** Digests made but not yet sent (they count towards email_maxperhour before they go). */
+  digestsWaiting(): number {
+    return this.#db.prepare("SELECT count(*) FROM notify_outbox WHERE channel = 'email' AND kind = 'digest' AND state = 'queued' AND attempts = 0").pluck().get() as number;
+  }
+
   requeue(id: number, at: number): void {
     this.#db.prepare("UPDATE notify_outbox SET state = 'queued', next_at = ? WHERE id = ?").run(at, id);
   }
