@@ -90,7 +90,7 @@ interface Reply {
  * sources (vitest), Node 20 cannot start a .ts file, so a small boot file registers a loader that
  * strips the types first (source-boot.mjs; development only, never reached from dist).
  */
-function entryOf(script: URL): { url: URL; workerData: unknown } {
+export function entryOf(script: URL): { url: URL; workerData: unknown } {
   if (!import.meta.url.endsWith('.ts')) return { url: script, workerData: null };
   const ts = new URL(script.href.replace(/\.js$/, '.ts'));
   return { url: new URL('./source-boot.mjs', import.meta.url), workerData: { entry: ts.href } };

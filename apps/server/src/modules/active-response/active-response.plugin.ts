@@ -13,6 +13,7 @@ import { toBlock } from './blocks.mapper.js';
 import { blocksRoutes } from './blocks.routes.js';
 import { buildPolicy, type ArPolicy } from './policy.js';
 import { scriptEnvironment } from '../../config/server-config.js';
+import { ThreadSpawner } from '../../workers/spawner.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -36,7 +37,10 @@ export default fp(
       policy = policyNow();
     });
     const io = app.io as unknown as Server<ClientToServerEvents, WebServerToClientEvents>;
+    // Scripts start from a thread of their own: starting a process blocks the starting thread.
+    const spawner = new ThreadSpawner();
     const ar = new ActiveResponse({
+      spawn: spawner.run,
       db: app.db,
       arDir: app.config.activeResponseDir,
       dataDir: app.config.dataDir,
@@ -63,7 +67,10 @@ export default fp(
       }
     });
     app.addHook('preClose', async () => socket.close());
-    app.addHook('onClose', async () => ar.stop());
+    app.addHook('onClose', async () => {
+      await ar.stop();
+      await spawner.close();
+    });
   },
   { name: 'active-response', dependencies: ['config', 'db', 'pipeline', 'auth', 'live', 'whitelist'] },
 );

@@ -7,7 +7,7 @@ import type { Db } from '../../db/database.js';
 import type { AuditInput } from '../audit/audit.repository.js';
 import { ArLog } from './ar-log.js';
 import { HostsRepository } from '../hosts/hosts.repository.js';
-import { ArRunsRepository } from './ar-runs.repository.js';
+import { ArRunsRepository, type RunOutcome } from './ar-runs.repository.js';
 import { BlockDeliveriesRepository } from './block-deliveries.repository.js';
 import { quietLogger, type ArDeps, type ArLogger } from './ar-deps.js';
 import type { BlockRow } from './blocks.repository.js';
@@ -19,6 +19,7 @@ import type { ArPolicy } from './policy.js';
 import { Protection } from './protection.js';
 import { reconcile, type ReconcileReport } from './reconcile.js';
 import { ScriptRunner } from './script-runner.js';
+import type { SpawnJob } from './spawn-run.js';
 
 export interface ActiveResponseOptions {
   db: Db;
@@ -38,6 +39,8 @@ export interface ActiveResponseOptions {
   audit?: (entry: AuditInput) => void;
   now?: () => number;
   scriptTimeoutMs?: number;
+  /** Starts a script and collects its outcome (default: in this thread; the server uses a thread of its own). */
+  spawn?: (job: SpawnJob) => Promise<RunOutcome>;
   /** How often the firewall is reconciled with the database, ms; 0 = never. Default 5 minutes. */
   reconcileMs?: number;
 }
@@ -65,7 +68,9 @@ export class ActiveResponse {
       runs: new ArRunsRepository(o.db),
       deliveries: new BlockDeliveriesRepository(o.db),
       activeHosts: () => hosts.active().map((h) => ({ id: h.id, name: h.name })),
-      runner: new ScriptRunner({ dir: o.arDir, env, ...(o.scriptTimeoutMs !== undefined ? { timeoutMs: o.scriptTimeoutMs } : {}) }),
+      runner: new ScriptRunner({
+        dir: o.arDir, env, ...(o.scriptTimeoutMs !== undefined ? { timeoutMs: o.scriptTimeoutMs } : {}), ...(o.spawn ? { spawn: o.spawn } : {}),
+      }),
       arLog: this.#arLog,
       policy: o.policy,
       protection: new Protection({

@@ -1,15 +1,16 @@
 // Running an active-response script: the executable is looked up in the active-response directory
 // only (as written, then with `.sh`; its real path must stay inside the directory), run with
-// execFile (never a shell) with a time limit; on overrun it is killed with everything it started.
-// Output is kept bounded. For a json-protocol `add` the runner answers the check_keys handshake.
-import { execFile } from 'node:child_process';
-import { closeSync, openSync, readFileSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
+// execFile (never a shell) with a time limit (spawn-run.ts; on overrun it is killed with everything it
+// started, output kept bounded, the check_keys handshake answered), at most `maxConcurrent` at once.
+import { closeSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DomainError } from '../../errors.js';
-import { EXECD_CONTINUE } from './ar-args.js';
 import { resolveExecutable, unsafeLib } from './executables.js';
 import { currentUser, type RunAs } from './run-as.js';
 import type { RunOutcome } from './ar-runs.repository.js';
+import { spawnRun, type SpawnJob } from './spawn-run.js';
+
+export { killDescendants } from './spawn-run.js';
 
 export class ScriptNotAllowedError extends DomainError {
   constructor(message: string) {
@@ -29,6 +30,12 @@ export interface RunnerOptions {
   /** Scripts running at once; more wait their turn (a flood of attackers must not fork-bomb the host). Default 8. */
   maxConcurrent?: number;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Starts the process and collects its outcome. Default: in this thread. The server passes a
+   * thread of its own (workers/spawner.ts): starting a process blocks the calling thread until the
+   * child has exec'd (tens of ms on a loaded host), which the event loop cannot afford.
+   */
+  spawn?: (job: SpawnJob) => Promise<RunOutcome>;
 }
 
 export interface RunPlan {
@@ -53,6 +60,7 @@ export class ScriptRunner {
   readonly #env: NodeJS.ProcessEnv;
   readonly #checkCache = new Map<string, { mtime: number; check: boolean }>();
   readonly #maxConcurrent: number;
+  readonly #spawn: (job: SpawnJob) => Promise<RunOutcome>;
   #running = 0;
   readonly #waiting: (() => void)[] = [];
 
@@ -70,6 +78,7 @@ export class ScriptRunner {
     this.#maxOutput = o.maxOutput ?? 16 * 1024;
     this.#env = o.env ?? {};
     this.#maxConcurrent = o.maxConcurrent ?? 8;
+    this.#spawn = o.spawn ?? spawnRun;
   }
 
   /** Runs waiting for a slot (for metrics and tests). */
@@ -126,117 +135,9 @@ export class ScriptRunner {
   }
 
   #run(plan: RunPlan): Promise<RunOutcome> {
-    const started = performance.now();
-    return new Promise((resolvePromise) => {
-      let timedOut = false;
-      let settled = false;
-      const child = execFile(
-        plan.file,
-        plan.argv,
-        { cwd: this.#realDir ?? this.dir, env: this.#env, encoding: 'utf8', maxBuffer: 1024 * 1024, timeout: this.#timeoutMs, killSignal: 'SIGKILL', windowsHide: true },
-        (err, stdout, stderr) => {
-          clearTimeout(timer);
-          clearTimeout(hsTimer);
-          if (settled) return;
-          settled = true;
-          const e = err as (NodeJS.ErrnoException & { code?: number | string; signal?: string | null }) | null;
-          const exitCode = child.exitCode ?? (typeof e?.code === 'number' ? e.code : null);
-          const spawnError = e && typeof e.code === 'string' ? `${e.code}: ${e.message}` : null;
-          resolvePromise({
-            durationMs: performance.now() - started,
-            exitCode,
-            signal: child.signalCode ?? null,
-            timedOut,
-            stdout: this.#bound(stdout),
-            stderr: this.#bound(stderr),
-            error: timedOut ? `killed after ${this.#timeoutMs} ms` : spawnError,
-          });
-        },
-      );
-      // execFile's own timeout kills the script; its children (a firewall tool, a lock wait) would
-      // keep the output pipes open, so they are killed too, just before.
-      const timer = setTimeout(() => {
-        timedOut = true;
-        if (child.pid !== undefined) killDescendants(child.pid);
-      }, Math.max(0, this.#timeoutMs - 5));
-      let hsTimer: NodeJS.Timeout | undefined = undefined;
-      const stdin = child.stdin;
-      if (!stdin) return;
-      stdin.on('error', () => undefined); // a script that exits without reading: EPIPE is not our failure
-      if (plan.stdin === null) {
-        stdin.end();
-        return;
-      }
-      if (!plan.handshake) {
-        stdin.end(`${plan.stdin}\n`);
-        return;
-      }
-      stdin.write(`${plan.stdin}\n`);
-      // Wazuh's handshake: the script prints check_keys and waits; execd answers continue or abort.
-      // Portcullis has already decided (duplicates never reach a script), so the answer is continue.
-      let first = '';
-      const finish = (): void => {
-        clearTimeout(hsTimer);
-        child.stdout?.off('data', onData);
-        if (!stdin.writableEnded) stdin.end();
-      };
-      const onData = (chunk: string | Buffer): void => {
-        first += chunk.toString();
-        const nl = first.indexOf('\n');
-        if (nl < 0 && first.length < 65536) return;
-        const line = nl < 0 ? first : first.slice(0, nl);
-        if (isCheckKeys(line) && !stdin.writableEnded) stdin.write(`${EXECD_CONTINUE}\n`);
-        finish();
-      };
-      child.stdout?.on('data', onData);
-      hsTimer = setTimeout(finish, Math.min(this.#handshakeMs, this.#timeoutMs));
+    return this.#spawn({
+      file: plan.file, argv: plan.argv, stdin: plan.stdin, handshake: plan.handshake, cwd: this.#realDir ?? this.dir, env: this.#env,
+      timeoutMs: this.#timeoutMs, handshakeMs: this.#handshakeMs, maxOutput: this.#maxOutput,
     });
-  }
-
-  #bound(s: string | undefined): string {
-    const text = s ?? '';
-    return text.length > this.#maxOutput ? `${text.slice(0, this.#maxOutput)}\n[… ${text.length - this.#maxOutput} more bytes]` : text;
-  }
-}
-
-/** SIGKILLs every descendant of `pid` (Linux: read from /proc; elsewhere nothing to do). */
-export function killDescendants(pid: number): void {
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
-  } catch {
-    return;
-  }
-  const children = new Map<number, number[]>();
-  for (const e of entries) {
-    try {
-      // /proc/PID/stat: "pid (comm) state ppid …"; comm may hold spaces and parentheses.
-      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const list = children.get(ppid) ?? [];
-      list.push(Number(e));
-      children.set(ppid, list);
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  const stack = [...(children.get(pid) ?? [])];
-  while (stack.length > 0) {
-    const p = stack.pop()!;
-    stack.push(...(children.get(p) ?? []));
-    try {
-      process.kill(p, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-}
-
-function isCheckKeys(line: string): boolean {
-  try {
-    const m = JSON.parse(line) as { command?: unknown };
-    return m.command === 'check_keys';
-  } catch {
-    return false;
   }
 }
