@@ -44,6 +44,8 @@ if (forTests) {
     ['/usr/lib/systemd/systemd-journal-upload', 'systemd-journal-remote'],
     ['crowdsec-firewall-bouncer', 'crowdsec-firewall-bouncer'],
     ['openssl', 'openssl'],
+    // e2e/firewall/scripts.test.sh reads the scripts' JSON with it.
+    ['python3', 'python3'],
   ];
   const present = (bin) => (bin.startsWith('/') ? existsSync(bin) : has(bin) || existsSync(`/usr/sbin/${bin}`));
   const missing = wanted.filter(([bin]) => !present(bin)).map(([, pkg]) => pkg);
