@@ -54,14 +54,29 @@ export const IntegrationSettings = Type.Object({
 });
 export type IntegrationSettings = Static<typeof IntegrationSettings>;
 
-export const SmtpView = Type.Object({
-  port: Nullable(Type.Integer()),
+/**
+ * `<portcullis><smtp>` as the form edits it. There is no password field: the password lives in the
+ * file `password_file` names (or PORTCULLIS_SMTP_PASSWORD), never in the config, the database or
+ * an answer; a `password` sent here is dropped with the other unknown fields.
+ */
+export const SmtpSettings = Type.Object({
+  /** Default 25, or 465 with `tls`. */
+  port: Nullable(Type.Integer({ minimum: 1, maximum: 65535 })),
+  /** true: required; false: never; null: when the server offers it. */
   starttls: Nullable(Type.Boolean()),
   tls: Type.Boolean(),
-  user: Nullable(Type.String()),
-  /** Where the password comes from; it is never shown. */
-  password_from: Type.Union([Type.Literal('file'), Type.Literal('env'), Type.Null()]),
+  user: Nullable(Type.String({ minLength: 1, maxLength: 254 })),
+  /** A file holding the password (relative: from the config's folder). */
+  password_file: Nullable(Type.String({ minLength: 1, maxLength: 1000 })),
+  ca_file: Nullable(Type.String({ minLength: 1, maxLength: 1000 })),
+  insecure_tls: Type.Boolean(),
 });
+export type SmtpSettings = Static<typeof SmtpSettings>;
+
+export const SmtpView = Type.Composite([SmtpSettings, Type.Object({
+  /** Where the password comes from (the file, else the environment); it is never shown. */
+  password_from: Type.Union([Type.Literal('file'), Type.Literal('env'), Type.Null()]),
+})]);
 export type SmtpView = Static<typeof SmtpView>;
 
 export const NotifyDestination = Type.Object({
@@ -91,6 +106,8 @@ export const NotificationSave = Type.Object({
   email_alerts: Type.Array(EmailRuleSettings, { maxItems: 100 }),
   integrations: Type.Array(IntegrationSettings, { maxItems: 100 }),
   notify_blocks: Type.Array(NotifyBlockEvent),
+  /** `<portcullis><smtp>`; absent: left as it is. */
+  smtp: Type.Optional(SmtpSettings),
 });
 export type NotificationSave = Static<typeof NotificationSave>;
 

@@ -87,4 +87,66 @@ describe('notification settings', () => {
     const history = (await world.app.inject({ method: 'GET', url: '/api/notifications/history', headers: viewer.headers })).json() as { items: NotifyHistoryItem[] };
     expect(history.items[0]).toMatchObject({ label: 'custom-ops', state: 'sent', attempts: [{ ok: true }] });
   });
+
+  it('edits an <email_alerts> rule, an integration in place and <portcullis><smtp> (never a password) through the same save, the rest of the file as it was', async () => {
+    const dir = makeDir();
+    const configPath = writeConfig(dir, `  <global>
+    <email_notification>yes</email_notification>
+    <email_to>ops@example.com</email_to>
+    <smtp_server>mail.example.com</smtp_server>
+    <email_from>ids@example.com</email_from>
+  </global>
+  <!-- paging: keep this note -->
+  <email_alerts>
+    <email_to>pager@example.com</email_to>
+    <level>10</level>
+  </email_alerts>
+  <integration><name>custom-ops</name><hook_url>https://ops.example.test/old</hook_url><api_key>ops-key</api_key><level>5</level></integration>`,
+    '<smtp><port>2525</port></smtp>');
+    const before = readFileSync(configPath, 'utf8');
+    world = await startWorld(dir);
+    const admin = await signIn(world.app, 'admin');
+    const viewer = await signIn(world.app, 'viewer');
+    const current = (await world.app.inject({ method: 'GET', url: '/api/notifications', headers: admin.headers })).json() as NotificationSettings;
+    expect(current.smtp).toEqual({ port: 2525, starttls: null, tls: false, user: null, password_file: null, ca_file: null, insecure_tls: false, password_from: null });
+    const body = {
+      base_hash: current.hash, email: current.email, notify_blocks: current.notify_blocks,
+      email_alerts: [{ ...current.email_alerts[0]!, to: ['pager@example.com', 'night@example.com'], level: 12, group: 'authentication_failures', format: 'sms' as const, do_not_group: true }],
+      integrations: [{ ...current.integrations[0]!, hook_url: 'https://ops.example.test/new', level: 8, group: ['sshd'] }],
+      smtp: { port: 587, starttls: true, tls: false, user: 'mailer', password_file: '/etc/portcullis/smtp.pass', ca_file: null, insecure_tls: false, password: 'must-not-be-kept' },
+    };
+    // Validated as the config is: TLS from the start and STARTTLS exclude each other.
+    const bad = await world.app.inject({ method: 'PUT', url: '/api/notifications', headers: admin.headers, payload: { ...body, smtp: { ...body.smtp, tls: true } } });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json()).toMatchObject({ issues: [{ field: 'smtp', message: expect.stringContaining('exclude each other') }] });
+    const noUser = await world.app.inject({ method: 'PUT', url: '/api/notifications', headers: admin.headers, payload: { ...body, smtp: { ...body.smtp, user: null } } });
+    expect(noUser.json()).toMatchObject({ issues: [{ field: 'smtp', message: expect.stringContaining('<password_file> needs a <user>') }] });
+    expect(readFileSync(configPath, 'utf8')).toBe(before);
+
+    const saved = await world.app.inject({ method: 'PUT', url: '/api/notifications', headers: admin.headers, payload: body });
+    expect(saved.statusCode).toBe(200);
+    const text = readFileSync(configPath, 'utf8');
+    expect(text).not.toContain('must-not-be-kept');
+    expect(text).toContain('<smtp><port>587</port><starttls>yes</starttls><user>mailer</user><password_file>/etc/portcullis/smtp.pass</password_file></smtp>');
+    expect(text).toContain('<!-- paging: keep this note -->');
+    expect(text).toContain('<email_to>pager@example.com</email_to>\n    <email_to>night@example.com</email_to>\n    <level>12</level>\n    <group>authentication_failures</group>\n    <format>sms</format>\n    <do_not_group />');
+    expect(text).toContain('<hook_url>https://ops.example.test/new</hook_url>\n    <api_key>ops-key</api_key>\n    <level>8</level>');
+    expect(text).not.toContain('/old');
+    // Outside the edited elements, line for line as it was.
+    const outside = (t: string) => t.split('\n').filter((l) => l.trim() !== '' && !/email_alerts|email_to|<level>|<group>|<format>|do_not_group|integration|<name>|hook_url|api_key|alert_format|<smtp>/.test(l));
+    expect(outside(text)).toEqual(outside(before));
+    const cfg = world.app.ruleset.context.cfg.notifications;
+    expect(cfg.smtp).toMatchObject({ port: 587, starttls: true, user: 'mailer', passwordFile: '/etc/portcullis/smtp.pass' });
+    expect(cfg.emailRules[0]).toMatchObject({ to: ['pager@example.com', 'night@example.com'], level: 12, format: 'sms', doNotGroup: true });
+    expect(cfg.integrations.map((i) => [i.name, i.hookUrl, i.apiKey, i.level])).toEqual([['custom-ops', 'https://ops.example.test/new', 'ops-key', 8]]);
+    const after = saved.json() as NotificationSettings;
+    expect(after.smtp).toEqual({ port: 587, starttls: true, tls: false, user: 'mailer', password_file: '/etc/portcullis/smtp.pass', ca_file: null, insecure_tls: false, password_from: 'file' });
+    expect(JSON.stringify(after)).not.toContain('must-not-be-kept');
+    // Viewers do not see where the secrets are.
+    const seen = (await world.app.inject({ method: 'GET', url: '/api/notifications', headers: viewer.headers })).json() as NotificationSettings;
+    expect(seen.smtp).toMatchObject({ user: 'mailer', password_file: null, password_from: 'file' });
+    // Nothing of it in the database: the revision and the audit hold the config, which has no password.
+    const dump = JSON.stringify(world.app.db.prepare("SELECT * FROM audit").all());
+    expect(dump).not.toContain('must-not-be-kept');
+  });
 });

@@ -83,6 +83,8 @@ export class NotificationsService {
       notify_blocks: n.blocks,
       smtp: {
         port: n.smtp.port, starttls: n.smtp.starttls, tls: n.smtp.tls, user: n.smtp.user,
+        // Paths, not secrets; still for admins only (they say where the secrets are).
+        password_file: admin ? n.smtp.passwordFile : null, ca_file: admin ? n.smtp.caFile : null, insecure_tls: n.smtp.insecureTls,
         password_from: n.smtp.passwordFile !== null ? 'file' : this.d.envPassword !== null ? 'env' : null,
       },
       destinations: allDestinations(n).map((x) => ({ key: x.key, channel: x.channel, label: x.channel === 'email' || admin ? x.label : x.label })),

@@ -1,9 +1,10 @@
 // The dashboard's notification settings written back into the config: the e-mail elements inside
 // <global>, <email_alert_level> inside <alerts>, <notify_blocks> inside <portcullis>, and the
-// top-level <email_alerts> and <integration> blocks. Only those elements change; the rest of the
+// top-level <email_alerts> and <integration> blocks, and <smtp> inside <portcullis> (never a
+// password: only the file that holds it). Only those elements change; the rest of the
 // file (comments, other settings, the admin's indentation) stays as it was.
 import { RulesetError, parseXml, type XmlElement } from '@portcullis/engine';
-import type { EmailRuleSettings, EmailSettings, IntegrationSettings, NotificationSave, NotifyIssue } from '@portcullis/shared';
+import type { EmailRuleSettings, EmailSettings, IntegrationSettings, NotificationSave, NotifyIssue, SmtpSettings } from '@portcullis/shared';
 import { findBlocks, replaceBlocks } from '../responses/response-blocks.js';
 import { parseEmailRule, parseIntegration, parseNotifyConfig, type NotifyConfig } from './notify-config.js';
 
@@ -44,6 +45,21 @@ export function integrationXml(i: IntegrationSettings, indent: string): string {
   inner.push(el('alert_format', 'json'));
   const attr = i.notify_blocks === null ? '' : ` notify_blocks="${i.notify_blocks.length ? i.notify_blocks.join(',') : 'none'}"`;
   return `${indent}<integration${attr}>\n${inner.map((l) => `${indent}  ${l}`).join('\n')}\n${indent}</integration>`;
+}
+
+const yn = (b: boolean): string => (b ? 'yes' : 'no');
+
+/** `<smtp>…</smtp>` on one line, or null when every setting is its default (the element is then removed). */
+export function smtpXml(m: SmtpSettings): string | null {
+  const inner: string[] = [];
+  if (m.port !== null) inner.push(el('port', m.port));
+  if (m.tls) inner.push(el('tls', 'yes'));
+  if (m.starttls !== null) inner.push(el('starttls', yn(m.starttls)));
+  if (m.user) inner.push(el('user', m.user));
+  if (m.password_file) inner.push(el('password_file', m.password_file));
+  if (m.ca_file) inner.push(el('ca_file', m.ca_file));
+  if (m.insecure_tls) inner.push(el('insecure_tls', 'yes'));
+  return inner.length ? `<smtp>${inner.join('')}</smtp>` : null;
 }
 
 function lineStarts(text: string): number[] {
@@ -121,6 +137,10 @@ export function applySettings(text: string, file: string, s: NotificationSave): 
   let out = setSectionChildren(text, file, 'global', GLOBAL_EMAIL, globalEmailLines(s.email));
   out = setSectionChildren(out, file, 'alerts', new Set(['email_alert_level']), s.email.alert_level === 7 ? [] : [el('email_alert_level', s.email.alert_level)]);
   out = setSectionChildren(out, file, 'portcullis', new Set(['notify_blocks']), s.notify_blocks.length ? [el('notify_blocks', s.notify_blocks.join(','))] : []);
+  if (s.smtp) {
+    const smtp = smtpXml(s.smtp);
+    out = setSectionChildren(out, file, 'portcullis', new Set(['smtp']), smtp ? [smtp] : []);
+  }
   const kinds = new Set(['email_alerts', 'integration']);
   const found = findBlocks(out, file, kinds);
   const xml = [...s.email_alerts.map((r) => emailRuleXml(r, '  ')), ...s.integrations.map((i) => integrationXml(i, '  '))].join('\n\n');
@@ -144,6 +164,10 @@ export function validateSettings(s: NotificationSave): NotifyIssue[] {
     const xml = `<global>${globalEmailLines(s.email).join('')}</global>${s.email_alerts.length ? '<email_alerts><email_to>x@y</email_to></email_alerts>' : ''}`;
     parseNotifyConfig(parseXml(xml, 'e-mail settings'));
   });
+  if (s.smtp) {
+    const smtp = smtpXml(s.smtp);
+    if (smtp) check(issues, 'smtp', () => parseNotifyConfig(parseXml(`<portcullis>${smtp}</portcullis>`, '<portcullis><smtp>')));
+  }
   s.email_alerts.forEach((r, n) => check(issues, `email_alerts.${n}`, () => parseEmailRule(parseXml(emailRuleXml(r, ''), `e-mail rule ${n + 1}`)[0]!, n)));
   const names = new Set<string>();
   s.integrations.forEach((i, n) => {
