@@ -71,6 +71,19 @@ describe('bouncer API', () => {
     expect(limited.headers['retry-after']).toMatch(/^\d+$/);
   });
 
+  it("counts a revoked host's key on that host: its auth failures on the Hosts page, the audit row names it", async () => {
+    const viewer = await signIn(app, 'viewer');
+    app.hosts.revoke('web2', 'test');
+    expect((await pull(key2, '?startup=true')).statusCode).toBe(403);
+    expect((await pull(key2)).statusCode).toBe(403);
+    expect((await pull('not-a-key')).statusCode).toBe(403); // no host: counted nowhere
+    const hosts = (await app.inject({ method: 'GET', url: '/api/hosts', headers: viewer.headers })).json() as { items: Array<{ name: string; auth_failures: number; last_auth_failure_at: string | null }> };
+    expect(hosts.items.map((h) => [h.name, h.auth_failures])).toEqual([['web1', 0], ['web2', 2]]);
+    expect(hosts.items[1]!.last_auth_failure_at).not.toBeNull();
+    const reasons = app.db.prepare("SELECT json_extract(after, '$.reason') FROM audit WHERE action = 'bouncer.auth-failure' ORDER BY id").pluck().all();
+    expect(reasons).toEqual(['key of revoked host web2', 'key of revoked host web2', 'unknown key']);
+  });
+
   it('streams startup then deltas, stores the pull after the answer, and answers GET /v1/decisions, HEAD and usage metrics', async () => {
     const empty = await pull(key1, '?startup=true');
     expect(empty.statusCode).toBe(200);

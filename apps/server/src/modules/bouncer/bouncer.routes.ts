@@ -2,7 +2,8 @@
 // `api_url` is the dashboard's URL): GET|HEAD /v1/decisions/stream, GET /v1/decisions,
 // POST /v1/usage-metrics. Authenticated by the host's bouncer key in `X-Api-Key`, not by the
 // dashboard's sessions or tokens: a wrong or revoked key is 403 {"message":"access forbidden"}, as
-// CrowdSec answers, with an audit row; an address that keeps trying is answered 429 for a while.
+// CrowdSec answers, with an audit row (and, for a revoked host's key, a failure counted on its row);
+// an address that keeps trying is answered 429 for a while.
 import { canonicalIp } from '@portcullis/engine';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HostRow } from '../hosts/hosts.repository.js';
@@ -57,9 +58,16 @@ export function bouncerRoutes(app: FastifyInstance, o: BouncerRouteOptions): voi
     const host = typeof key === 'string' && key.length > 0 && key.length <= 200 ? hosts.byApiKey(key) : undefined;
     if (!host) {
       limiter.fail(request.ip, t);
+      // A revoked host's key is counted on its row (the Hosts page shows its auth failures).
+      const revoked = typeof key === 'string' && key.length > 0 && key.length <= 200 ? hosts.revokedByApiKey(key) : undefined;
+      if (revoked) hosts.recordAuthFailure(revoked.id, t);
       app.audit.record({
         actor: null, sourceIp: request.ip, action: 'bouncer.auth-failure', target: request.url.split('?')[0]!,
-        after: { reason: typeof key === 'string' ? 'unknown or revoked key' : 'no X-Api-Key header', user_agent: request.headers['user-agent'] ?? null },
+        after: {
+          reason: revoked ? `key of revoked host ${revoked.name}` : typeof key === 'string' ? 'unknown key' : 'no X-Api-Key header',
+          ...(revoked ? { host: revoked.name } : {}),
+          user_agent: request.headers['user-agent'] ?? null,
+        },
       });
       await reply.code(403).send(FORBIDDEN);
       return;

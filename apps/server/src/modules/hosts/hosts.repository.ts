@@ -44,6 +44,7 @@ export class HostsRepository {
   readonly #byName: Statement;
   readonly #byId: Statement;
   readonly #byKey: Statement;
+  readonly #revokedByKey: Statement;
   readonly #byToken: Statement;
   readonly #pulled: Statement;
   readonly #lines: Statement;
@@ -54,6 +55,7 @@ export class HostsRepository {
     this.#byName = db.prepare('SELECT * FROM hosts WHERE name = ?');
     this.#byId = db.prepare('SELECT * FROM hosts WHERE id = ?');
     this.#byKey = db.prepare('SELECT * FROM hosts WHERE api_key_hash = ? AND revoked_at IS NULL');
+    this.#revokedByKey = db.prepare('SELECT * FROM hosts WHERE api_key_hash = ? AND revoked_at IS NOT NULL');
     this.#byToken = db.prepare('SELECT * FROM hosts WHERE ingest_token_hash = ? AND revoked_at IS NULL');
     this.#pulled = db.prepare(`UPDATE hosts SET
       poll_interval_ms = CASE WHEN @startup = 0 AND last_pull_at IS NOT NULL THEN @now - last_pull_at ELSE poll_interval_ms END,
@@ -116,6 +118,15 @@ export class HostsRepository {
   /** The active host whose bouncer API key this is. */
   byApiKey(key: string): HostRow | undefined {
     return this.#byKey.get(hashHostSecret(key)) as HostRow | undefined;
+  }
+
+  /**
+   * The revoked host whose bouncer API key this is (its refused pulls are counted on its row: a
+   * bouncer still running on a revoked host shows on the Hosts page). A rotated-away key names no
+   * host: only the current hash is kept.
+   */
+  revokedByApiKey(key: string): HostRow | undefined {
+    return this.#revokedByKey.get(hashHostSecret(key)) as HostRow | undefined;
   }
 
   /** The active host whose ingest token this is. */
