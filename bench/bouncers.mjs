@@ -7,9 +7,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { benchHome, startServer } from './lib/server.mjs';
 
+// Usage: node bench/bouncers.mjs [--cpu-prof DIR] (the server's CPU profile, written when it exits)
+const { values } = parseArgs({ options: { 'cpu-prof': { type: 'string' } } });
 const HOSTS = 50;
 const DECISIONS = 10_000;
 const SECONDS = 20;
@@ -41,7 +44,7 @@ db.transaction(() => {
 })();
 db.close();
 
-const { child, url } = await startServer(home);
+const { child, url } = await startServer({ ...home, nodeArgs: values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [] });
 const ticks = () => {
   const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return Number(f[11]) + Number(f[12]); // utime + stime, clock ticks (100/s)
@@ -57,11 +60,26 @@ async function poll(key, startup) {
 
 const pct = (xs, p) => xs.slice().sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const startups = [];
+const s0 = ticks();
 for (const key of keys) {
   const r = await poll(key, true);
   if (r.n !== DECISIONS) throw new Error(`startup answer had ${r.n} decisions, not ${DECISIONS}`);
   startups.push(r.ms);
 }
+const startupCpu = ((ticks() - s0) * 10) / HOSTS;
+
+// Every bouncer restarting at once (a fleet-wide package upgrade): how long until the last one has
+// its full set, and what a plain poll of another bouncer waits meanwhile.
+const a0 = ticks();
+const b0 = performance.now();
+let pollDuring = null;
+const together = Promise.all(keys.slice(1).map((key) => poll(key, true)));
+await new Promise((r) => setTimeout(r, 20));
+pollDuring = (await poll(keys[0], false)).ms;
+const all = await together;
+if (all.some((r) => r.n !== DECISIONS)) throw new Error('a startup answer at once lacked decisions');
+const togetherMs = performance.now() - b0;
+const togetherCpu = (ticks() - a0) * 10;
 
 const polls = [];
 const t0 = ticks();
@@ -77,8 +95,10 @@ await Promise.all(keys.map(async (key, i) => {
 }));
 const cpu = (ticks() - t0) / 100 / ((performance.now() - w0) / 1000);
 child.kill('SIGTERM');
+await new Promise((r) => child.once('exit', r));
 
 console.log(`${HOSTS} bouncers, ${DECISIONS} active decisions each (${HOSTS * DECISIONS} deliveries)`);
-console.log(`startup answer (${DECISIONS} decisions): p50 ${pct(startups, 50).toFixed(1)} ms, max ${Math.max(...startups).toFixed(1)} ms`);
+console.log(`startup answer (${DECISIONS} decisions, one at a time): p50 ${pct(startups, 50).toFixed(1)} ms, max ${Math.max(...startups).toFixed(1)} ms as the bouncer sees it; server CPU ${startupCpu.toFixed(0)} ms each`);
+console.log(`${HOSTS - 1} startups at once: all answered in ${togetherMs.toFixed(0)} ms, server CPU ${togetherCpu} ms; a plain poll sent meanwhile waited ${pollDuring.toFixed(0)} ms`);
 console.log(`steady polls: ${polls.length} in ${SECONDS} s, p50 ${pct(polls, 50).toFixed(2)} ms, p99 ${pct(polls, 99).toFixed(2)} ms`);
 console.log(`server CPU while 50 bouncers poll every second: ${(cpu * 100).toFixed(1)} % of one core`);

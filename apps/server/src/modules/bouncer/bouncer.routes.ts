@@ -34,6 +34,34 @@ function filtersOf(q: Record<string, unknown>): StreamFilters {
   };
 }
 
+/**
+ * Startup answers (a bouncer's full set: 10,000s of decisions) are computed one at a time, each in
+ * a turn of the event loop of its own, so bouncers restarting together (a fleet-wide upgrade) do not
+ * hold the API for seconds at a stretch: other requests are answered between them. Not a 429: the
+ * Debian bouncer (0.0.25) exits when its startup pull fails.
+ */
+export class Turns {
+  #tail: Promise<unknown> = Promise.resolve();
+  /** How many wait or run now. */
+  waiting = 0;
+
+  run<T>(fn: () => T): Promise<T> {
+    this.waiting++;
+    const turn = this.#tail.then(() => new Promise<T>((resolve, reject) => {
+      setImmediate(() => {
+        this.waiting--;
+        try {
+          resolve(fn());
+        } catch (err) {
+          reject(err as Error);
+        }
+      });
+    }));
+    this.#tail = turn.catch(() => undefined);
+    return turn;
+  }
+}
+
 export interface BouncerRouteOptions {
   stream: DecisionStream;
   now?: () => number;
@@ -42,6 +70,7 @@ export interface BouncerRouteOptions {
 export function bouncerRoutes(app: FastifyInstance, o: BouncerRouteOptions): void {
   const now = o.now ?? Date.now;
   const limiter = new KeyLimiter();
+  const startups = new Turns();
   const stream = o.stream;
   const hosts = stream.hosts;
   app.decorateRequest('bouncerHost', null);
@@ -87,7 +116,16 @@ export function bouncerRoutes(app: FastifyInstance, o: BouncerRouteOptions): voi
       const host = request.bouncerHost!;
       const q = request.query as Record<string, unknown>;
       const startup = q.startup === 'true' || q.startup === '1';
-      const answer = stream.answer(host.id, startup, now(), filtersOf(q));
+      let gone = false;
+      const leave = (): void => {
+        gone = true;
+      };
+      reply.raw.once('close', leave);
+      const answer = startup
+        ? await startups.run(() => (gone ? null : stream.answer(host.id, true, now(), filtersOf(q))))
+        : stream.answer(host.id, false, now(), filtersOf(q));
+      reply.raw.off('close', leave);
+      if (answer === null) return reply; // the bouncer left while its startup answer waited its turn
       // What the bouncer was told is stored only once the answer was written to it ('finish');
       // a connection that ends before that leaves everything to be sent again.
       let settled = false;
@@ -104,7 +142,7 @@ export function bouncerRoutes(app: FastifyInstance, o: BouncerRouteOptions): voi
         settled = true;
         answer.abandon();
       });
-      return reply.type('application/json').send(JSON.stringify(answer.body));
+      return reply.type('application/json').send(answer.json);
     },
   });
 

@@ -54,16 +54,9 @@ export interface StreamFilters {
 
 export const DEFAULT_FILTERS: StreamFilters = { scopes: ['ip', 'range'], origins: null, scenariosContaining: [], scenariosNotContaining: [] };
 
-interface Candidate {
-  block_id: number;
-  host_id: number;
-  added_at: number | null;
-  ip: string;
-  state: string;
-  expires_at: number | null;
-  rule_id: number | null;
-  origin: string;
-}
+/** A host's open delivery, as the raw row of CANDIDATE_COLS (arrays, not objects: a startup reads 10,000s). */
+type Candidate = [blockId: number, addedAt: number | null, ip: string, state: string, expiresAt: number | null, ruleId: number | null, origin: string];
+const CANDIDATE_COLS = 'd.block_id, d.added_at, b.ip, b.state, b.expires_at, b.rule_id, b.origin';
 
 interface Sent {
   scope: string;
@@ -92,7 +85,10 @@ interface HostState {
 }
 
 export interface StreamAnswer {
-  body: { new: Decision[] | null; deleted: Decision[] | null };
+  /** The answer as written to the bouncer. */
+  json: string;
+  /** The same, parsed (tests, callers that look inside). */
+  readonly body: { new: Decision[] | null; deleted: Decision[] | null };
   /** Stores what this answer told the bouncer; call once it has been written. */
   commit(now: number): void;
   /** The answer was not written: the next poll diffs everything. */
@@ -106,8 +102,20 @@ export function scopeOf(value: string): 'Ip' | 'Range' {
 }
 
 function scenarioOf(c: Candidate): string {
-  return c.rule_id !== null ? `portcullis/rule-${c.rule_id}` : `portcullis/${c.origin}`;
+  return c[5] !== null ? `portcullis/rule-${c[5]}` : `portcullis/${c[6]}`;
 }
+
+/** One decision as JSON text, the same as JSON.stringify of #decision's object (built directly: a startup answer has 10,000s). */
+function decisionJson(id: number, scope: string, value: string, duration: string, scenario: string, until: number): string {
+  return `{"id":${id},"origin":"portcullis","type":"ban","scope":"${scope}","value":${JSON.stringify(value)},"duration":"${duration}","scenario":${JSON.stringify(scenario)},"simulated":false,"until":"${new Date(until).toISOString()}"}`;
+}
+
+function answerOf(json: string, commit: (now: number) => void, abandon: () => void): StreamAnswer {
+  let body: StreamAnswer['body'] | undefined;
+  return { json, get body() { return (body ??= JSON.parse(json) as StreamAnswer['body']); }, commit, abandon };
+}
+
+const NOTHING = '{"new":null,"deleted":null}';
 
 function passes(f: StreamFilters, scope: string, scenario: string): boolean {
   if (!f.scopes.includes(scope.toLowerCase())) return false;
@@ -127,7 +135,7 @@ export class DecisionStream {
   readonly #sentOne: Statement;
   readonly #sentPut: Statement;
   readonly #sentDel: Statement;
-  readonly #sentClear: Statement;
+  readonly #sentStale: Statement;
   readonly #added: Statement;
   readonly #removed: Statement;
   readonly #hostsOf: Statement;
@@ -136,19 +144,27 @@ export class DecisionStream {
   constructor(db: Db, hosts: HostsRepository) {
     this.#db = db;
     this.#hosts = hosts;
-    const cols = 'd.block_id, d.host_id, d.added_at, b.ip, b.state, b.expires_at, b.rule_id, b.origin';
-    this.#all = db.prepare(`SELECT ${cols} FROM block_deliveries d JOIN blocks b ON b.id = d.block_id
-      WHERE d.host_id = ? AND d.removed_at IS NULL AND b.ip IS NOT NULL`);
-    this.#ofIp = db.prepare(`SELECT ${cols} FROM blocks b JOIN block_deliveries d ON d.block_id = b.id AND d.host_id = ?
-      WHERE b.ip = ? AND d.removed_at IS NULL`);
+    this.#all = db.prepare(`SELECT ${CANDIDATE_COLS} FROM block_deliveries d JOIN blocks b ON b.id = d.block_id
+      WHERE d.host_id = ? AND d.removed_at IS NULL AND b.ip IS NOT NULL`).raw(true);
+    this.#ofIp = db.prepare(`SELECT ${CANDIDATE_COLS} FROM blocks b JOIN block_deliveries d ON d.block_id = b.id AND d.host_id = ?
+      WHERE b.ip = ? AND d.removed_at IS NULL`).raw(true);
     this.#sentAll = db.prepare('SELECT scope, value, block_id, until FROM bouncer_sent WHERE host_id = ?');
     this.#sentOne = db.prepare('SELECT scope, value, block_id, until FROM bouncer_sent WHERE host_id = ? AND scope = ? AND value = ?');
-    this.#sentPut = db.prepare(`INSERT INTO bouncer_sent (host_id, scope, value, block_id, until) VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT (host_id, scope, value) DO UPDATE SET block_id = excluded.block_id, until = excluded.until`);
-    this.#sentDel = db.prepare('DELETE FROM bouncer_sent WHERE host_id = ? AND scope = ? AND value = ?');
-    this.#sentClear = db.prepare('DELETE FROM bouncer_sent WHERE host_id = ?');
-    this.#added = db.prepare('UPDATE block_deliveries SET added_at = ? WHERE block_id = ? AND host_id = ? AND added_at IS NULL');
-    this.#removed = db.prepare('UPDATE block_deliveries SET removed_at = ? WHERE block_id = ? AND host_id = ? AND removed_at IS NULL');
+    // One statement per answer whatever its size, from a JSON array of [scope, value, block id, until]
+    // (a startup answer is 10,000s of rows); a row the bouncer already holds as is is not rewritten.
+    this.#sentPut = db.prepare(`INSERT INTO bouncer_sent (host_id, scope, value, block_id, until)
+      SELECT @host, value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(@rows) WHERE true
+      ON CONFLICT (host_id, scope, value) DO UPDATE SET block_id = excluded.block_id, until = excluded.until
+      WHERE block_id <> excluded.block_id OR until <> excluded.until`);
+    this.#sentDel = db.prepare(`DELETE FROM bouncer_sent WHERE host_id = @host
+      AND (scope, value) IN (SELECT value ->> 0, value ->> 1 FROM json_each(@rows))`);
+    // startup: what the bouncer holds is exactly the answer; the rows it no longer holds go.
+    this.#sentStale = db.prepare(`DELETE FROM bouncer_sent WHERE host_id = @host
+      AND (scope, value) NOT IN (SELECT value ->> 0, value ->> 1 FROM json_each(@rows))`);
+    this.#added = db.prepare(`UPDATE block_deliveries SET added_at = @at WHERE host_id = @host AND added_at IS NULL
+      AND block_id IN (SELECT value FROM json_each(@ids))`);
+    this.#removed = db.prepare(`UPDATE block_deliveries SET removed_at = @at WHERE host_id = @host AND removed_at IS NULL
+      AND block_id IN (SELECT value FROM json_each(@ids))`);
     this.#hostsOf = db.prepare('SELECT host_id FROM block_deliveries WHERE block_id = ?').pluck();
   }
 
@@ -179,7 +195,7 @@ export class DecisionStream {
     if (st.inflight !== null && now - st.inflight.since < INFLIGHT_MS && !startup) {
       // Polls of one bouncer come one after another; a second one while an answer is being written
       // gets nothing (its changes come with the next poll).
-      return { body: { new: null, deleted: null }, commit: () => undefined, abandon: () => undefined };
+      return answerOf(NOTHING, () => undefined, () => undefined);
     }
     const token = ++this.#token;
     st.inflight = { token, since: now };
@@ -187,13 +203,31 @@ export class DecisionStream {
     const dirty = full ? null : [...st.dirty];
     st.dirty = new Set();
     st.full = false;
+    const settle = (store: (at: number) => void, refreshAt: number): StreamAnswer['commit'] => (at: number) => {
+      if (st.inflight?.token !== token) return;
+      st.inflight = null;
+      this.#db.transaction(store)(at);
+      st.refreshAt = refreshAt;
+    };
+    const abandon = (): void => {
+      if (st.inflight?.token !== token) return;
+      st.inflight = null;
+      st.full = true;
+    };
+    if (startup) {
+      const s = this.#startup(this.#all.all(hostId) as Candidate[], now, filters);
+      return answerOf(s.json, settle((at) => {
+        this.#sentStale.run({ host: hostId, rows: s.sent });
+        this.#sentPut.run({ host: hostId, rows: s.sent });
+        if (s.added !== '[]') this.#added.run({ at, host: hostId, ids: s.added });
+        if (s.removed !== '[]') this.#removed.run({ at, host: hostId, ids: s.removed });
+      }, s.refreshAt), abandon);
+    }
 
     const candidates = full ? (this.#all.all(hostId) as Candidate[]) : dirty!.flatMap((ip) => this.#ofIp.all(hostId, ip) as Candidate[]);
     const { wants, added, removed } = this.#wants(candidates, now, filters);
     const sent = new Map<string, Sent>();
-    if (startup) {
-      // what the bouncer holds is replaced as a whole
-    } else if (full) {
+    if (full) {
       for (const s of this.#sentAll.all(hostId) as Sent[]) sent.set(key(s.scope, s.value), s);
     } else {
       for (const ip of dirty!) {
@@ -204,15 +238,15 @@ export class DecisionStream {
 
     const news: Decision[] = [];
     const deleted: Decision[] = [];
-    const puts: Sent[] = [];
-    const dels: Sent[] = [];
+    const puts: Array<[string, string, number, number]> = [];
+    const dels: Array<[string, string]> = [];
     const keys = new Set([...wants.keys(), ...sent.keys()]);
     let refreshAt = full ? Infinity : st.refreshAt;
     const capped = (w: Want): boolean => w.end === Infinity || w.end - now > CAP_MS;
     const send = (w: Want): void => {
       news.push(this.#decision(w, now));
       const until = Math.min(w.end, now + CAP_MS);
-      puts.push({ scope: w.scope, value: w.value, block_id: w.blockId, until });
+      puts.push([w.scope, w.value, w.blockId, until]);
       if (capped(w)) refreshAt = Math.min(refreshAt, until - CAP_MS / 2);
     };
     const unsend = (s: Sent): void => {
@@ -221,38 +255,67 @@ export class DecisionStream {
     for (const k of keys) {
       const w = wants.get(k);
       const s = sent.get(k);
-      if (startup) {
-        if (w) send(w);
-      } else if (w && s) {
+      if (w && s) {
         if (this.#resend(w, s, now)) {
           unsend(s); // deleted first, then new: the bouncer ignores a new end for an address it holds
           send(w);
         } else if (capped(w)) refreshAt = Math.min(refreshAt, s.until - CAP_MS / 2);
       } else if (s) {
         unsend(s);
-        dels.push(s);
+        dels.push([s.scope, s.value]);
       } else if (w) send(w);
     }
 
+    const body = { new: news.length > 0 ? news : null, deleted: deleted.length > 0 ? deleted : null };
+    return answerOf(JSON.stringify(body), settle((at) => {
+      if (dels.length > 0) this.#sentDel.run({ host: hostId, rows: JSON.stringify(dels) });
+      if (puts.length > 0) this.#sentPut.run({ host: hostId, rows: JSON.stringify(puts) });
+      if (added.length > 0) this.#added.run({ at, host: hostId, ids: JSON.stringify(added) });
+      if (removed.length > 0) this.#removed.run({ at, host: hostId, ids: JSON.stringify(removed) });
+    }, refreshAt), abandon);
+  }
+
+  /**
+   * The startup answer: every value's longest open decision, written as JSON text directly, with
+   * what the commit stores (as JSON for one statement each). No object per row: a bouncer that
+   * restarts gets 10,000s of decisions and 50 of them may restart at once.
+   */
+  #startup(rows: Candidate[], now: number, f: StreamFilters): { json: string; sent: string; added: string; removed: string; refreshAt: number } {
+    const best = new Map<string, number>(); // value → index of the row that ends last
+    const ends: number[] = new Array<number>(rows.length);
+    const added: number[] = [];
+    const removed: number[] = [];
+    const filtered = f.scopes.length !== 2 || f.origins !== null || f.scenariosContaining.length > 0 || f.scenariosNotContaining.length > 0
+      || !f.scopes.includes('ip') || !f.scopes.includes('range');
+    for (let i = 0; i < rows.length; i++) {
+      const c = rows[i]!;
+      if (!OPEN.has(c[3])) {
+        removed.push(c[0]);
+        continue;
+      }
+      if (filtered && !passes(f, scopeOf(c[2]), scenarioOf(c))) continue;
+      const end = c[4] ?? Infinity;
+      if (end - now < MIN_REMAINING_MS) continue;
+      if (c[1] === null) added.push(c[0]);
+      ends[i] = end;
+      const cur = best.get(c[2]);
+      if (cur === undefined || end > ends[cur]!) best.set(c[2], i);
+    }
+    const news: string[] = [];
+    const sent: string[] = [];
+    let refreshAt = Infinity;
+    for (const i of best.values()) {
+      const c = rows[i]!;
+      const end = ends[i]!;
+      const until = Math.min(end, now + CAP_MS);
+      const scope = scopeOf(c[2]);
+      news.push(decisionJson(c[0], scope, c[2], goDuration(until - now), scenarioOf(c), until));
+      sent.push(`["${scope}",${JSON.stringify(c[2])},${c[0]},${until}]`);
+      if (end === Infinity || end - now > CAP_MS) refreshAt = Math.min(refreshAt, until - CAP_MS / 2);
+    }
     return {
-      body: { new: news.length > 0 ? news : null, deleted: deleted.length > 0 ? deleted : null },
-      commit: (at: number) => {
-        if (st.inflight?.token !== token) return;
-        st.inflight = null;
-        this.#db.transaction(() => {
-          if (startup) this.#sentClear.run(hostId);
-          for (const s of dels) this.#sentDel.run(hostId, s.scope, s.value);
-          for (const p of puts) this.#sentPut.run(hostId, p.scope, p.value, p.block_id, p.until);
-          for (const id of added) this.#added.run(at, id, hostId);
-          for (const id of removed) this.#removed.run(at, id, hostId);
-        })();
-        st.refreshAt = refreshAt;
-      },
-      abandon: () => {
-        if (st.inflight?.token !== token) return;
-        st.inflight = null;
-        st.full = true;
-      },
+      json: news.length > 0 ? `{"new":[${news.join(',')}],"deleted":null}` : NOTHING,
+      sent: `[${sent.join(',')}]`, added: JSON.stringify(added), removed: JSON.stringify(removed), refreshAt,
     };
   }
 
@@ -267,19 +330,20 @@ export class DecisionStream {
     const added: number[] = [];
     const removed: number[] = [];
     for (const c of candidates) {
-      if (!OPEN.has(c.state)) {
-        removed.push(c.block_id);
+      const [blockId, addedAt, ip, state, expiresAt] = c;
+      if (!OPEN.has(state)) {
+        removed.push(blockId);
         continue;
       }
-      const scope = scopeOf(c.ip);
+      const scope = scopeOf(ip);
       const scenario = scenarioOf(c);
       if (!passes(f, scope, scenario)) continue;
-      const end = c.expires_at ?? Infinity;
+      const end = expiresAt ?? Infinity;
       if (end - now < MIN_REMAINING_MS) continue; // due: the timer ends it, the bouncer's timeout too
-      if (c.added_at === null) added.push(c.block_id);
-      const k = key(scope, c.ip);
+      if (addedAt === null) added.push(blockId);
+      const k = key(scope, ip);
       const cur = wants.get(k);
-      if (!cur || end > cur.end) wants.set(k, { blockId: c.block_id, scope, value: c.ip, end, scenario });
+      if (!cur || end > cur.end) wants.set(k, { blockId, scope, value: ip, end, scenario });
     }
     return { wants, added, removed };
   }
