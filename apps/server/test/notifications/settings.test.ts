@@ -149,4 +149,27 @@ describe('notification settings', () => {
     const dump = JSON.stringify(world.app.db.prepare("SELECT * FROM audit").all());
     expect(dump).not.toContain('must-not-be-kept');
   });
+
+  it('keeps a value left empty in a form unset through the API (a null level is no <level>0</level>, which would mail every alert)', async () => {
+    const dir = makeDir();
+    const configPath = writeConfig(dir, '', '<smtp><port>2525</port></smtp>');
+    world = await startWorld(dir);
+    const admin = await signIn(world.app, 'admin');
+    const current = (await world.app.inject({ method: 'GET', url: '/api/notifications', headers: admin.headers })).json() as NotificationSettings;
+    const saved = await world.app.inject({
+      method: 'PUT', url: '/api/notifications', headers: admin.headers, payload: {
+        base_hash: current.hash, email: current.email, notify_blocks: [],
+        email_alerts: [{ to: ['pager@example.com'], level: null, group: null, event_location: null, rule_id: [], format: 'full', do_not_delay: false, do_not_group: false }],
+        integrations: [{ name: 'custom-ops', hook_url: 'https://ops.example.test/hook', level: null, rule_id: [], group: [], event_location: null, notify_blocks: null }],
+        smtp: { port: null, starttls: null, tls: false, user: null, password_file: null, ca_file: null, insecure_tls: false },
+      },
+    });
+    expect(saved.statusCode).toBe(200);
+    const text = readFileSync(configPath, 'utf8');
+    expect(text).not.toMatch(/<level>|<smtp>|<event_location>|<group>|notify_blocks=/);
+    const cfg = world.app.ruleset.context.cfg.notifications;
+    expect(cfg.emailRules[0]).toMatchObject({ level: null, group: null, eventLocation: null });
+    expect(cfg.integrations[0]).toMatchObject({ level: null, blocks: null });
+    expect(cfg.smtp.port).toBeNull();
+  });
 });
