@@ -98,6 +98,9 @@ export type BlockQuery = Static<typeof BlockQuery>;
 export const BlockPage = Type.Object({ items: Type.Array(Block), next: Nullable(Type.String()) });
 export type BlockPage = Static<typeof BlockPage>;
 
+export const BlockCreateTarget = Type.Union([Type.Literal('server'), Type.Literal('all'), Type.Literal('hosts')]);
+export type BlockCreateTarget = Static<typeof BlockCreateTarget>;
+
 /** `POST /api/blocks`: a manual block (responder). */
 export const BlockCreate = Type.Object({
   ip: Type.String({ minLength: 2, maxLength: 100 }),
@@ -106,6 +109,13 @@ export const BlockCreate = Type.Object({
   reason: Type.String({ minLength: 1, maxLength: 500 }),
   /** `<command>` to run; default: the first command bound to a blocking response. */
   command: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  /**
+   * Where it is enforced (as an alert's block with that <location>): `server` = the server's script
+   * (default), `all` = every registered host's bouncer and the server, `hosts` = the named hosts' bouncers only.
+   */
+  target: Type.Optional(BlockCreateTarget),
+  /** With target `hosts`: registered host names. */
+  hosts: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 63 }), { maxItems: 1000 })),
 });
 export type BlockCreate = Static<typeof BlockCreate>;
 

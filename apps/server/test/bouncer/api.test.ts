@@ -84,6 +84,21 @@ describe('bouncer API', () => {
     expect(reasons).toEqual(['key of revoked host web2', 'key of revoked host web2', 'unknown key']);
   });
 
+  it('POST /api/blocks with target hosts: delivered to the named host only, shown in its targets; an unknown host is a 400', async () => {
+    const responder = await signIn(app, 'responder');
+    const res = await app.inject({ method: 'POST', url: '/api/blocks', headers: responder.headers, payload: { ip: '198.51.100.60', duration: 300, reason: 'scanner', target: 'hosts', hosts: ['web2'] } });
+    expect(res.statusCode).toBe(201);
+    const id = (res.json() as { id: number; state: string }).id;
+    expect(res.json()).toMatchObject({ state: 'active' });
+    const detail = (await app.inject({ method: 'GET', url: `/api/blocks/${id}`, headers: responder.headers })).json() as BlockDetail;
+    expect(detail.targets).toMatchObject({ server: false, hosts: [{ name: 'web2', state: 'pending' }] });
+    expect((await pull(key1, '?startup=true')).json()).toEqual({ new: null, deleted: null });
+    expect(((await pull(key2, '?startup=true')).json() as { new: Array<{ value: string }> }).new.map((d) => d.value)).toEqual(['198.51.100.60']);
+    const bad = await app.inject({ method: 'POST', url: '/api/blocks', headers: responder.headers, payload: { ip: '198.51.100.61', duration: 300, reason: 'r', target: 'hosts', hosts: ['web9'] } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ error: { code: 'UNKNOWN_HOST', message: 'no active host named "web9"' } });
+  });
+
   it('streams startup then deltas, stores the pull after the answer, and answers GET /v1/decisions, HEAD and usage metrics', async () => {
     const empty = await pull(key1, '?startup=true');
     expect(empty.statusCode).toBe(200);

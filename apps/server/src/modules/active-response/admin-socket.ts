@@ -6,11 +6,11 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { DomainError } from '../../errors.js';
 import type { ArLogger } from './ar-deps.js';
 import { toBlock } from './blocks.mapper.js';
-import type { ManualBlocks } from './manual-blocks.js';
+import type { ManualBlocks, ManualTarget } from './manual-blocks.js';
 
 export type AdminRequest =
   | { op: 'ping' }
-  | { op: 'block'; ip: string; timeout?: number; reason: string; command?: string; actor: string }
+  | { op: 'block'; ip: string; timeout?: number; reason: string; command?: string; target?: ManualTarget; hosts?: string[]; actor: string }
   | { op: 'release'; ip: string; reason: string; grace?: number; actor: string };
 
 export type AdminAnswer = { ok: true; result: unknown } | { ok: false; error: { code: string; message: string } };
@@ -36,8 +36,14 @@ export function parseAdminRequest(text: string): AdminRequest | null {
   if (m === null || typeof m !== 'object') return null;
   if (m.op === 'ping') return { op: 'ping' };
   if (!str(m.ip, 100) || !str(m.reason, 500) || !str(m.actor, 100)) return null;
-  if (m.op === 'block' && num(m.timeout) && (m.command === undefined || str(m.command, 200)))
-    return { op: 'block', ip: m.ip, reason: m.reason, actor: m.actor, ...(m.timeout !== undefined ? { timeout: m.timeout } : {}), ...(m.command !== undefined ? { command: m.command as string } : {}) };
+  const target = m.target === undefined || m.target === 'server' || m.target === 'all' || m.target === 'hosts';
+  const hosts = m.hosts === undefined || (Array.isArray(m.hosts) && m.hosts.length <= 1000 && m.hosts.every((h) => str(h, 63)));
+  if (m.op === 'block' && num(m.timeout) && (m.command === undefined || str(m.command, 200)) && target && hosts) {
+    return {
+      op: 'block', ip: m.ip, reason: m.reason, actor: m.actor, ...(m.timeout !== undefined ? { timeout: m.timeout } : {}), ...(m.command !== undefined ? { command: m.command as string } : {}),
+      ...(m.target !== undefined ? { target: m.target as ManualTarget } : {}), ...(m.hosts !== undefined ? { hosts: m.hosts as string[] } : {}),
+    };
+  }
   if (m.op === 'release' && num(m.grace)) return { op: 'release', ip: m.ip, reason: m.reason, actor: m.actor, ...(m.grace !== undefined ? { grace: m.grace } : {}) };
   return null;
 }
@@ -102,7 +108,7 @@ export class AdminSocket {
       if (req.op === 'ping') return { ok: true, result: 'pong' };
       this.#log.info({ op: req.op, ip: req.ip, actor: actor.name }, `admin socket: ${req.op} ${req.ip}`);
       if (req.op === 'block') {
-        const r = await this.#manual.block({ ip: req.ip, duration: req.timeout, reason: req.reason, command: req.command }, actor);
+        const r = await this.#manual.block({ ip: req.ip, duration: req.timeout, reason: req.reason, command: req.command, target: req.target, hosts: req.hosts }, actor);
         return { ok: true, result: { created: r.created, block: toBlock(r.block) } };
       }
       const rows = await this.#manual.releaseIp(req.ip, { reason: req.reason, graceSeconds: req.grace }, actor);

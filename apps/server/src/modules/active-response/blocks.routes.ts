@@ -25,8 +25,8 @@ export function blocksRoutes(ar: ActiveResponse): FastifyPluginAsyncTypebox {
       config: { access: 'responder' },
       schema: { body: BlockCreate, response: { 200: Block, 201: Block, ...ErrorResponses } },
     }, async (request, reply) => {
-      const { ip, duration, reason, command } = request.body;
-      const r = await ar.manual.block({ ip, duration, reason, command }, actorOf(request));
+      const { ip, duration, reason, command, target, hosts } = request.body;
+      const r = await ar.manual.block({ ip, duration, reason, command, target, hosts }, actorOf(request));
       return reply.code(r.created ? 201 : 200).send(toBlock(r.block));
     });
 

@@ -50,7 +50,7 @@ async function direct(cfg: ServerConfig, req: Exclude<AdminRequest, { op: 'ping'
     const actor = { name: `cli:${req.actor}`, ip: 'local' };
     try {
       if (req.op === 'block') {
-        const r = await ar.manual.block({ ip: req.ip, duration: req.timeout, reason: req.reason, command: req.command }, actor);
+        const r = await ar.manual.block({ ip: req.ip, duration: req.timeout, reason: req.reason, command: req.command, target: req.target, hosts: req.hosts }, actor);
         return { ok: true, result: { created: r.created, block: toBlock(r.block) } };
       }
       const rows = await ar.manual.releaseIp(req.ip, { reason: req.reason, graceSeconds: req.grace }, actor);

@@ -1,5 +1,8 @@
 // Blocks and releases made by people (API, admin socket, CLI break-glass): validated, checked
 // against the white list and protection, audited in the transaction that makes them, then run.
+// A manual block goes where the person says: the server's script (the default), every registered
+// host and the server (`all`), or named hosts only (`hosts`), routed and delivered as an alert's
+// block with that <location> is; the white list and admin protection hold for every target.
 import { blockTarget } from '@portcullis/engine';
 import { BadRequestError, ConflictError, NotFoundError } from '../../errors.js';
 import { canonicalIp, wazuhMessage } from './ar-args.js';
@@ -7,6 +10,7 @@ import type { ArActor, ArDeps } from './ar-deps.js';
 import type { BlockRow } from './blocks.repository.js';
 import type { BlockBase, BlocksService } from './blocks.service.js';
 import { bindingOf, defaultBlockCommand } from './policy.js';
+import type { Route } from './targets.js';
 
 const DEFAULT_MANUAL_TIMEOUT = 600;
 
@@ -16,7 +20,13 @@ export interface ManualBlock {
   duration?: number | undefined;
   reason: string;
   command?: string | undefined;
+  /** Where it is enforced: the server's script (default), every host and the server, or the named hosts only. */
+  target?: ManualTarget | undefined;
+  /** With target 'hosts': the registered hosts' names. */
+  hosts?: readonly string[] | undefined;
 }
+
+export type ManualTarget = 'server' | 'all' | 'hosts';
 
 export interface Release {
   reason: string;
@@ -53,6 +63,8 @@ export class ManualBlocks {
     const binding = bindingOf(policy, cmd.name);
     const duration = input.duration ?? (binding && binding.timeout > 0 ? binding.timeout : cmd.timeoutAllowed ? DEFAULT_MANUAL_TIMEOUT : 0);
     if (duration > 0 && !cmd.timeoutAllowed) throw new BadRequestError(`command "${cmd.name}" does not have <timeout_allowed>; use duration 0`, 'TIMEOUT_NOT_ALLOWED');
+    const route = this.#route(input);
+    const hostNames = route.hosts.map((h) => h.name).join(', ');
     const now = d.now();
     const who = actor.name ?? 'unknown';
     const base: BlockBase = {
@@ -67,12 +79,17 @@ export class ManualBlocks {
     const expires = duration > 0 ? now + duration * 1000 : null;
     if (open) {
       const longer = expires === null || open.expires_at === null ? null : Math.max(open.expires_at, expires);
+      // More targets: hosts join the block's deliveries; the server's script runs when it did not.
+      const serverAdded = route.server && open.server_script === 0;
       const row = this.#s.commit(open.id, () => {
-        d.blocks.update(open.id, { expires_at: longer, timeout: longer === null ? 0 : Math.max(open.timeout, duration), hits: open.hits + 1 }, now);
-        d.runs.event(open.id, now, 'extended', who, `${longer === null ? 'until released' : `until ${new Date(longer).toISOString()}`}: ${input.reason}`);
-        d.audit({ actor: actor.name, sourceIp: actor.ip, action: 'block.extend', target: ip, before: { id: open.id, expires_at: open.expires_at }, after: { expires_at: longer, reason: input.reason } });
+        d.blocks.update(open.id, { expires_at: longer, timeout: longer === null ? 0 : Math.max(open.timeout, duration), hits: open.hits + 1, ...(serverAdded ? { server_script: 1 } : {}) }, now);
+        const more = d.deliveries.target(open.id, route.hosts.map((h) => h.id));
+        const also = [serverAdded ? 'the server' : null, more > 0 ? hostNames : null].filter(Boolean).join(', ');
+        d.runs.event(open.id, now, 'extended', who, `${longer === null ? 'until released' : `until ${new Date(longer).toISOString()}`}${also ? `, now also on ${also}` : ''}: ${input.reason}`);
+        d.audit({ actor: actor.name, sourceIp: actor.ip, action: 'block.extend', target: ip, before: { id: open.id, expires_at: open.expires_at }, after: { expires_at: longer, reason: input.reason, target: input.target ?? 'server', hosts: route.hosts.map((h) => h.name) } });
       });
       this.#s.timer.arm();
+      if (serverAdded) return { block: await this.#s.executor.addToActive(open.id), created: false };
       return { block: row, created: false };
     }
     if (cmd.protocol === 'json') {
@@ -80,13 +97,36 @@ export class ManualBlocks {
         time: now, ruleLevel: null, ruleDescription: null, ruleGroups: [], decoder: null, hostname: d.hostname,
       });
     }
-    const id = this.#s.commitNew(() => {
-      const id = d.blocks.insert({ ...base, state: 'pending', timeout: duration, offense: 1, created_at: now, expires_at: expires, reason: input.reason });
-      d.runs.event(id, now, 'created', who, `manual, ${duration > 0 ? `${duration} s` : 'until released'}: ${input.reason}`);
-      d.audit({ actor: actor.name, sourceIp: actor.ip, action: 'block.create', target: ip, after: { id, command: cmd.name, duration, reason: input.reason } });
+    const where = route.hosts.length === 0 ? '' : ` on ${route.server ? 'the server, ' : ''}${hostNames}`;
+    const row = this.#s.commitNew(() => {
+      // A block for hosts only runs no script here: it is active at once, its bouncers pull it.
+      const id = d.blocks.insert({ ...base, state: route.server ? 'pending' : 'active', timeout: duration, offense: 1, created_at: now, expires_at: expires, reason: input.reason, server_script: route.server ? 1 : 0 });
+      d.deliveries.target(id, route.hosts.map((h) => h.id));
+      d.runs.event(id, now, 'created', who, `manual, ${duration > 0 ? `${duration} s` : 'until released'}${where}: ${input.reason}`);
+      if (!route.server) d.runs.event(id, now, 'active', null, `no script on the server: enforced by the bouncers of ${hostNames}`);
+      d.audit({ actor: actor.name, sourceIp: actor.ip, action: 'block.create', target: ip, after: { id, command: cmd.name, duration, reason: input.reason, target: input.target ?? 'server', hosts: route.hosts.map((h) => h.name) } });
       return id;
-    }).id;
-    return { block: await this.#s.executor.add(id), created: true };
+    });
+    if (!route.server) {
+      this.#s.timer.arm();
+      return { block: row, created: true };
+    }
+    return { block: await this.#s.executor.add(row.id), created: true };
+  }
+
+  /** Where a manual block goes; names that are no active host are a 400 naming them. */
+  #route(input: ManualBlock): Route {
+    const target = input.target ?? 'server';
+    const names = [...new Set((input.hosts ?? []).map((n) => n.trim()).filter(Boolean))];
+    if (target !== 'hosts' && names.length > 0) throw new BadRequestError(`hosts are named only with target "hosts", not "${target}"`, 'BAD_TARGET');
+    if (target === 'server') return { server: true, hosts: [] };
+    const active = this.#d.activeHosts();
+    if (target === 'all') return { server: true, hosts: [...active].sort((a, b) => a.name.localeCompare(b.name)) };
+    if (names.length === 0) throw new BadRequestError('target "hosts" needs the names of one or more registered hosts', 'BAD_TARGET');
+    const byName = new Map(active.map((h) => [h.name, h]));
+    const missing = names.filter((n) => !byName.has(n));
+    if (missing.length > 0) throw new BadRequestError(`no active host named ${missing.map((n) => `"${n}"`).join(', ')}`, 'UNKNOWN_HOST');
+    return { server: false, hosts: names.map((n) => byName.get(n)!).sort((a, b) => a.name.localeCompare(b.name)) };
   }
 
   /** Releases an open block early: delete runs now; with a grace period alerts do not re-block the address until it ends. */

@@ -1,6 +1,7 @@
 // Blocks: GET /api/blocks (filters state, ip, command, rule_id), GET /api/blocks/:id, manual
-// block (POST /api/blocks), release (POST /api/blocks/:id/release), and GET /api/ips/:ip.
-import type { Block, BlockCreate, BlockDetail, BlockQuery, BlockRelease, BlockState, IpTimeline } from '@portcullis/shared';
+// block (POST /api/blocks), release (POST /api/blocks/:id/release), and GET /api/ips/:ip; the
+// registered hosts a manual block can target (GET /api/hosts, under the Hosts page's cache key).
+import type { Block, BlockCreate, BlockDetail, BlockQuery, BlockRelease, BlockState, HostList, IpTimeline } from '@portcullis/shared';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/lib/api-client';
 
@@ -72,5 +73,14 @@ export function useCreateBlock() {
   return useMutation({
     mutationFn: (body: BlockCreate) => api.post<Block>('/api/blocks', body),
     onSuccess: (b) => done(b),
+  });
+}
+
+/** The active registered hosts' names (a manual block's targets); the Hosts page's query key, so both share one cache. */
+export function useActiveHostNames() {
+  return useQuery({
+    queryKey: ['hosts'],
+    queryFn: ({ signal }) => api.get<HostList>('/api/hosts', undefined, signal),
+    select: (list) => list.items.filter((h) => h.status !== 'revoked').map((h) => h.name),
   });
 }

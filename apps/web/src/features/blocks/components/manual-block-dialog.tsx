@@ -1,11 +1,19 @@
-// Block an address by hand, for a while or until released, with a reason.
+// Block an address by hand, for a while or until released, with a reason; with registered hosts,
+// where: the server's script, every host and the server, or chosen hosts' bouncers only.
+import type { BlockCreateTarget } from '@portcullis/shared';
 import { useState, type FormEvent } from 'react';
 import { errorMessage } from '@/lib/api-client';
 import { Button } from '@/components/ui/button';
 import { Field } from '@/components/ui/card';
 import { Dialog } from '@/components/ui/dialog';
 import { useToast } from '@/components/ui/toast';
-import { useCreateBlock } from '../api/blocks';
+import { useActiveHostNames, useCreateBlock } from '../api/blocks';
+
+const TARGETS: Array<{ v: BlockCreateTarget; label: string }> = [
+  { v: 'server', label: 'This server' },
+  { v: 'all', label: 'Every host and the server' },
+  { v: 'hosts', label: 'Chosen hosts only' },
+];
 
 const DURATIONS = [
   { v: 600, label: '10 minutes' },
@@ -28,15 +36,23 @@ export function ManualBlockDialog({ onClose, initialIp = '' }: { onClose: () => 
   const [duration, setDuration] = useState(3600);
   const [reason, setReason] = useState('');
   const [command, setCommand] = useState('');
+  const [target, setTarget] = useState<BlockCreateTarget>('server');
+  const [chosen, setChosen] = useState<string[]>([]);
   const [touched, setTouched] = useState(false);
+  const hostNames = useActiveHostNames().data ?? [];
   const badIp = !looksLikeIp(ip.trim());
   const noReason = reason.trim() === '';
+  const noHosts = target === 'hosts' && chosen.length === 0;
+  const toggle = (name: string) => setChosen((c) => (c.includes(name) ? c.filter((n) => n !== name) : [...c, name]));
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setTouched(true);
-    if (badIp || noReason) return;
+    if (badIp || noReason || noHosts) return;
     create.mutate(
-      { ip: ip.trim(), duration, reason: reason.trim(), ...(command.trim() ? { command: command.trim() } : {}) },
+      {
+        ip: ip.trim(), duration, reason: reason.trim(), ...(command.trim() ? { command: command.trim() } : {}),
+        ...(target !== 'server' ? { target } : {}), ...(target === 'hosts' ? { hosts: chosen } : {}),
+      },
       {
         onSuccess: (b) => {
           toast(`Blocked ${b.ip}.`);
@@ -46,7 +62,7 @@ export function ManualBlockDialog({ onClose, initialIp = '' }: { onClose: () => 
     );
   };
   return (
-    <Dialog title="Block an address" description="Runs the blocking command now. The white list and admin protection still apply." onClose={onClose}>
+    <Dialog title="Block an address" description="Runs the blocking command now, or has the chosen hosts' bouncers enforce it. The white list and admin protection still apply everywhere." onClose={onClose}>
       <form onSubmit={submit} style={{ display: 'contents' }}>
         {create.error && <div className="banner danger" role="alert">{errorMessage(create.error)}</div>}
         <div className="form-grid">
@@ -67,6 +83,28 @@ export function ManualBlockDialog({ onClose, initialIp = '' }: { onClose: () => 
               <textarea id="mb-reason" className="textarea" rows={2} value={reason} onChange={(e) => setReason(e.target.value)} aria-invalid={touched && noReason} placeholder="e.g. Scanning our web servers" />
             </Field>
           </div>
+          {hostNames.length > 0 && (
+            <div className="span-2">
+              <Field label="Enforced on" htmlFor="mb-target" help="Hosts enforce it through their CrowdSec bouncer on its next pull." error={touched && noHosts ? 'Choose at least one host.' : undefined}>
+                <select id="mb-target" className="select" value={target} onChange={(e) => setTarget(e.target.value as BlockCreateTarget)}>
+                  {TARGETS.map((t) => (
+                    <option key={t.v} value={t.v}>
+                      {t.label}
+                    </option>
+                  ))}
+                </select>
+              </Field>
+              {target === 'hosts' && (
+                <fieldset aria-label="Hosts" style={{ display: 'flex', flexWrap: 'wrap', gap: '6px 14px', border: 0, padding: 0, margin: '8px 0 0' }}>
+                  {hostNames.map((name) => (
+                    <label key={name} className="checkbox">
+                      <input type="checkbox" checked={chosen.includes(name)} onChange={() => toggle(name)} /> <span className="mono">{name}</span>
+                    </label>
+                  ))}
+                </fieldset>
+              )}
+            </div>
+          )}
           <div className="span-2">
             <Field label="Command" htmlFor="mb-command" help="Optional. Leave empty for the command of the default blocking response.">
               <input id="mb-command" className="input mono" value={command} onChange={(e) => setCommand(e.target.value)} placeholder="firewall-drop" />
