@@ -1,7 +1,8 @@
 // The Notifications page: OSSEC's e-mail settings, Wazuh's integrations and the block events
 // people are told about, edited as forms and saved into the config by the server (admins); a test
-// per destination; the history of what was sent, with failures and attempts (everyone).
-import type { IntegrationSettings, NotificationSettings, NotifyBlockEvent, NotifyValidation } from '@portcullis/shared';
+// per destination; the history of what was sent, with failures and attempts (everyone). Each card
+// saves its own part; every save sends the whole settings with the hash the page was read at.
+import type { EmailRuleSettings, NotificationSettings, NotifyBlockEvent, NotifyValidation, SmtpSettings } from '@portcullis/shared';
 import { NOTIFY_BLOCK_EVENTS } from '@portcullis/shared';
 import { useState, type FormEvent } from 'react';
 import { ApiError, errorMessage } from '@/lib/api-client';
@@ -11,11 +12,15 @@ import { Card, Field } from '@/components/ui/card';
 import { ErrorState, Loading } from '@/components/ui/states';
 import { useToast } from '@/components/ui/toast';
 import { useNotificationSettings, useSaveNotifications, useSendTest } from '../api/notifications';
+import { EmailRuleForm } from './email-rule-form';
+import { IntegrationForm, list } from './integration-form';
 import { NotifyHistory } from './notify-history';
+import { SmtpCard } from './smtp-card';
 
 type Draft = Pick<NotificationSettings, 'email' | 'email_alerts' | 'integrations' | 'notify_blocks'>;
 
-const list = (s: string): string[] => s.split(/[\s,]+/).map((x) => x.trim()).filter(Boolean);
+/** A save: what to write, what to call it in the toast, and (only from the SMTP card) the <smtp> block. */
+type Apply = (next: Draft, what: string, opts?: { smtp?: SmtpSettings; done?: () => void }) => void;
 
 export function NotificationsView() {
   const q = useNotificationSettings();
@@ -32,13 +37,20 @@ export function NotificationsView() {
 function Settings({ settings }: { settings: NotificationSettings }) {
   const [draft, setDraft] = useState<Draft>({ email: settings.email, email_alerts: settings.email_alerts, integrations: settings.integrations, notify_blocks: settings.notify_blocks });
   const [adding, setAdding] = useState(false);
+  const [editing, setEditing] = useState<number | null>(null);
   const save = useSaveNotifications();
   const toast = useToast();
   const editable = settings.editable;
   const issues = save.error instanceof ApiError && save.error.status === 422 ? (save.error.body as NotifyValidation).issues : [];
-  const apply = (next: Draft, what: string) => {
-    setDraft(next);
-    save.mutate({ base_hash: settings.hash, ...next }, { onSuccess: () => toast(`${what} saved into the config.`) });
+  const apply: Apply = (next, what, opts = {}) => {
+    // The draft changes only once the server took it: a refused save leaves the form open as typed.
+    save.mutate({ base_hash: settings.hash, ...next, ...(opts.smtp ? { smtp: opts.smtp } : {}) }, {
+      onSuccess: () => {
+        setDraft(next);
+        opts.done?.();
+        toast(`${what} saved into the config.`);
+      },
+    });
   };
   return (
     <>
@@ -50,13 +62,18 @@ function Settings({ settings }: { settings: NotificationSettings }) {
       <div className="grid main-side" style={{ alignItems: 'start' }}>
         <Card title="Integrations" hint="Slack, or custom-… for a JSON webhook" flush
           actions={editable && !adding ? <Button size="sm" variant="primary" onClick={() => setAdding(true)}>Add a webhook</Button> : null}>
-          {adding && <IntegrationForm busy={save.isPending} onCancel={() => setAdding(false)} onSave={(i) => { apply({ ...draft, integrations: [...draft.integrations, i] }, `${i.name}`); setAdding(false); }} />}
+          {adding && <IntegrationForm busy={save.isPending} onCancel={() => setAdding(false)}
+            onSave={(i) => apply({ ...draft, integrations: [...draft.integrations, i] }, `${i.name}`, { done: () => setAdding(false) })} />}
+          {editing !== null && draft.integrations[editing] && (
+            <IntegrationForm key={editing} initial={draft.integrations[editing]} busy={save.isPending} onCancel={() => setEditing(null)}
+              onSave={(i) => apply({ ...draft, integrations: draft.integrations.map((o, k) => (k === editing ? i : o)) }, `Changes to ${i.name}`, { done: () => setEditing(null) })} />
+          )}
           {draft.integrations.length === 0 && !adding ? <p className="muted" style={{ padding: 16 }}>No integration: alerts go nowhere but the dashboard and e-mail.</p> : (
             <table className="table" aria-label="Integrations">
               <thead><tr><th>Name</th><th>Hook URL</th><th>Alerts</th><th>Block events</th>{editable && <th />}</tr></thead>
               <tbody>
                 {draft.integrations.map((i, n) => (
-                  <tr key={`${i.name}-${n}`}>
+                  <tr key={`${i.name}-${n}`} aria-current={editing === n ? 'true' : undefined}>
                     <td><b>{i.name}</b></td>
                     <td className="mono small" style={{ wordBreak: 'break-all' }}>{i.hook_url}</td>
                     <td className="small">{i.level !== null ? `level ≥ ${i.level}` : 'all'}{i.group.length ? `, groups ${i.group.join(', ')}` : ''}{i.rule_id.length ? `, rules ${i.rule_id.join(', ')}` : ''}</td>
@@ -64,6 +81,7 @@ function Settings({ settings }: { settings: NotificationSettings }) {
                     {editable && (
                       <td className="actions">
                         <TestButton destination={settings.destinations.find((d) => d.label === i.name)?.key} />
+                        <Button size="sm" variant="ghost" onClick={() => setEditing(n)}>Edit</Button>
                         <Button size="sm" variant="ghost" onClick={() => apply({ ...draft, integrations: draft.integrations.filter((_, k) => k !== n) }, `Removal of ${i.name}`)}>Remove</Button>
                       </td>
                     )}
@@ -75,7 +93,8 @@ function Settings({ settings }: { settings: NotificationSettings }) {
         </Card>
         <BlockEvents value={draft.notify_blocks} editable={editable} busy={save.isPending} onSave={(v) => apply({ ...draft, notify_blocks: v }, 'Block events')} />
       </div>
-      <EmailCard settings={settings} draft={draft} editable={editable} busy={save.isPending} onSave={(email) => apply({ ...draft, email }, 'E-mail settings')} />
+      <EmailCard settings={settings} draft={draft} editable={editable} busy={save.isPending} apply={apply} />
+      <SmtpCard smtp={settings.smtp} editable={editable} busy={save.isPending} onSave={(smtp) => apply(draft, 'SMTP settings', { smtp })} />
     </>
   );
 }
@@ -91,43 +110,6 @@ function TestButton({ destination }: { destination: string | undefined }) {
     })}>
       Send a test
     </Button>
-  );
-}
-
-function IntegrationForm({ busy, onSave, onCancel }: { busy: boolean; onSave: (i: IntegrationSettings) => void; onCancel: () => void }) {
-  const [name, setName] = useState('custom-');
-  const [url, setUrl] = useState('');
-  const [level, setLevel] = useState('');
-  const [groups, setGroups] = useState('');
-  const [apiKey, setApiKey] = useState('');
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    onSave({ name: name.trim(), hook_url: url.trim(), api_key: apiKey || null, level: level === '' ? null : Number(level), rule_id: [], group: list(groups), event_location: null, notify_blocks: null });
-  };
-  return (
-    <form onSubmit={submit} className="stack" style={{ gap: 12, padding: 16, borderBottom: '1px solid var(--border)' }} aria-label="New integration">
-      <div className="grid" style={{ gridTemplateColumns: '1fr 2fr', gap: 12 }}>
-        <Field label="Name" htmlFor="int-name" help="slack, or custom-<name>">
-          <input id="int-name" className="input mono" required value={name} onChange={(e) => setName(e.target.value)} />
-        </Field>
-        <Field label="Hook URL" htmlFor="int-url" help="Where the alert is POSTed as JSON">
-          <input id="int-url" className="input mono" required type="url" value={url} onChange={(e) => setUrl(e.target.value)} />
-        </Field>
-        <Field label="Minimum level" htmlFor="int-level" help="Empty: every alert">
-          <input id="int-level" className="input" type="number" min={0} max={16} value={level} onChange={(e) => setLevel(e.target.value)} />
-        </Field>
-        <Field label="Groups" htmlFor="int-groups" help="Any of these rule groups; empty: all">
-          <input id="int-groups" className="input mono" value={groups} onChange={(e) => setGroups(e.target.value)} />
-        </Field>
-      </div>
-      <Field label="API key" htmlFor="int-key" help="Sent as Authorization: Bearer; stored in the config, never shown again">
-        <input id="int-key" className="input mono" type="password" autoComplete="off" value={apiKey} onChange={(e) => setApiKey(e.target.value)} />
-      </Field>
-      <div className="row" style={{ gap: 8 }}>
-        <Button type="submit" variant="primary" busy={busy}>Save integration</Button>
-        <Button type="button" variant="ghost" onClick={onCancel}>Cancel</Button>
-      </div>
-    </form>
   );
 }
 
@@ -151,14 +133,20 @@ function BlockEvents({ value, editable, busy, onSave }: { value: NotifyBlockEven
   );
 }
 
-function EmailCard({ settings, draft, editable, busy, onSave }: { settings: NotificationSettings; draft: Draft; editable: boolean; busy: boolean; onSave: (e: Draft['email']) => void }) {
+function EmailCard({ settings, draft, editable, busy, apply }: { settings: NotificationSettings; draft: Draft; editable: boolean; busy: boolean; apply: Apply }) {
   const [e, setE] = useState(draft.email);
   const [to, setTo] = useState(draft.email.to.join(', '));
+  // null: no rule form; -1: a new rule; n: rule n edited in place.
+  const [rule, setRule] = useState<number | null>(null);
   const smtp = settings.smtp;
   const emailDest = settings.destinations.find((d) => d.channel === 'email');
   const submit = (ev: FormEvent) => {
     ev.preventDefault();
-    onSave({ ...e, to: list(to) });
+    apply({ ...draft, email: { ...e, to: list(to) } }, 'E-mail settings');
+  };
+  const saveRule = (r: EmailRuleSettings) => {
+    const rules = rule === -1 || rule === null ? [...draft.email_alerts, r] : draft.email_alerts.map((o, k) => (k === rule ? r : o));
+    apply({ ...draft, email_alerts: rules }, `${rule === -1 || rule === null ? 'E-mail rule' : 'Changes to the e-mail rule'} to ${r.to.join(', ')}`, { done: () => setRule(null) });
   };
   return (
     <Card title="E-mail" hint="OSSEC's <global> e-mail settings and <email_alerts>"
@@ -171,7 +159,7 @@ function EmailCard({ settings, draft, editable, busy, onSave }: { settings: Noti
           <div className="grid" style={{ gridTemplateColumns: 'repeat(3, 1fr)', gap: 12 }}>
             <Field label="To" htmlFor="em-to" help="Addresses, comma-separated"><input id="em-to" className="input" value={to} onChange={(x) => setTo(x.target.value)} /></Field>
             <Field label="From" htmlFor="em-from"><input id="em-from" className="input" value={e.from ?? ''} onChange={(x) => setE({ ...e, from: x.target.value || null })} /></Field>
-            <Field label="SMTP server" htmlFor="em-smtp" help={`Port ${smtp.port ?? (smtp.tls ? 465 : 25)}${smtp.tls ? ', TLS' : smtp.starttls ? ', STARTTLS' : ''}${smtp.user ? `, as ${smtp.user}` : ''} (<portcullis><smtp>)`}>
+            <Field label="SMTP server" htmlFor="em-smtp" help={`Port ${smtp.port ?? (smtp.tls ? 465 : 25)}${smtp.tls ? ', TLS' : smtp.starttls ? ', STARTTLS' : ''}${smtp.user ? `, as ${smtp.user}` : ''} (SMTP relay below)`}>
               <input id="em-smtp" className="input mono" value={e.smtp_server ?? ''} onChange={(x) => setE({ ...e, smtp_server: x.target.value || null })} />
             </Field>
             <Field label="Minimum level" htmlFor="em-level" help="email_alert_level"><input id="em-level" className="input" type="number" min={0} max={16} value={e.alert_level} onChange={(x) => setE({ ...e, alert_level: Number(x.target.value) })} /></Field>
@@ -179,16 +167,35 @@ function EmailCard({ settings, draft, editable, busy, onSave }: { settings: Noti
             <Field label="Reply to" htmlFor="em-reply"><input id="em-reply" className="input" value={e.reply_to ?? ''} onChange={(x) => setE({ ...e, reply_to: x.target.value || null })} /></Field>
           </div>
         </fieldset>
-        {draft.email_alerts.length > 0 && (
+        {editable && <div><Button type="submit" variant="primary" busy={busy}>Save e-mail settings</Button></div>}
+      </form>
+      <div className="stack" style={{ gap: 12, marginTop: 16 }}>
+        <div className="row" style={{ justifyContent: 'space-between' }}>
+          <h3 className="small" style={{ margin: 0 }}>Granular rules (<span className="mono">&lt;email_alerts&gt;</span>)</h3>
+          {editable && rule === null && <Button size="sm" onClick={() => setRule(-1)}>Add a rule</Button>}
+        </div>
+        {rule !== null && (
+          <EmailRuleForm key={rule} initial={rule >= 0 ? draft.email_alerts[rule] : undefined} defaultLevel={draft.email.alert_level} busy={busy}
+            onCancel={() => setRule(null)} onSave={saveRule} />
+        )}
+        {draft.email_alerts.length === 0 ? <p className="muted small" style={{ margin: 0 }}>None: alerts go to the addresses above from their minimum level.</p> : (
           <table className="table" aria-label="Granular e-mail alerts">
-            <thead><tr><th>To</th><th>Level</th><th>Group</th><th>Location</th><th>Rules</th><th>Format</th></tr></thead>
+            <thead><tr><th>To</th><th>Level</th><th>Group</th><th>Location</th><th>Rules</th><th>Format</th>{editable && <th />}</tr></thead>
             <tbody>{draft.email_alerts.map((r, n) => (
-              <tr key={n}><td>{r.to.join(', ')}</td><td>{r.level ?? `≥ ${e.alert_level}`}</td><td className="mono">{r.group ?? '—'}</td><td className="mono">{r.event_location ?? '—'}</td><td>{r.rule_id.join(', ') || '—'}</td><td>{r.format}{r.do_not_delay ? ', no delay' : ''}{r.do_not_group ? ', not grouped' : ''}</td></tr>
+              <tr key={n} aria-current={rule === n ? 'true' : undefined}>
+                <td>{r.to.join(', ')}</td><td>{r.level ?? `≥ ${draft.email.alert_level}`}</td><td className="mono">{r.group ?? '—'}</td><td className="mono">{r.event_location ?? '—'}</td>
+                <td>{r.rule_id.join(', ') || '—'}</td><td>{r.format}{r.do_not_delay ? ', no delay' : ''}{r.do_not_group ? ', not grouped' : ''}</td>
+                {editable && (
+                  <td className="actions">
+                    <Button size="sm" variant="ghost" onClick={() => setRule(n)}>Edit</Button>
+                    <Button size="sm" variant="ghost" onClick={() => apply({ ...draft, email_alerts: draft.email_alerts.filter((_, k) => k !== n) }, 'Removal of the e-mail rule')}>Remove</Button>
+                  </td>
+                )}
+              </tr>
             ))}</tbody>
           </table>
         )}
-        {editable && <div><Button type="submit" variant="primary" busy={busy}>Save e-mail settings</Button></div>}
-      </form>
+      </div>
     </Card>
   );
 }
