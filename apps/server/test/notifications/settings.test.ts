@@ -139,6 +139,13 @@ describe('notification settings', () => {
     expect(cfg.smtp).toMatchObject({ port: 587, starttls: true, user: 'mailer', passwordFile: '/etc/portcullis/smtp.pass' });
     expect(cfg.emailRules[0]).toMatchObject({ to: ['pager@example.com', 'night@example.com'], level: 12, format: 'sms', doNotGroup: true });
     expect(cfg.integrations.map((i) => [i.name, i.hookUrl, i.apiKey, i.level])).toEqual([['custom-ops', 'https://ops.example.test/new', 'ops-key', 8]]);
+    // Renamed in place, its key left empty in the form: the key stays with it.
+    const renamed = await world.app.inject({ method: 'PUT', url: '/api/notifications', headers: admin.headers, payload: {
+      ...body, base_hash: (saved.json() as NotificationSettings).hash, smtp: undefined,
+      integrations: [{ ...(saved.json() as NotificationSettings).integrations[0]!, name: 'custom-pager' }],
+    } });
+    expect(renamed.statusCode).toBe(200);
+    expect(world.app.ruleset.context.cfg.notifications.integrations.map((i) => [i.name, i.apiKey])).toEqual([['custom-pager', 'ops-key']]);
     const after = saved.json() as NotificationSettings;
     expect(after.smtp).toEqual({ port: 587, starttls: true, tls: false, user: 'mailer', password_file: '/etc/portcullis/smtp.pass', ca_file: null, insecure_tls: false, password_from: 'file' });
     expect(JSON.stringify(after)).not.toContain('must-not-be-kept');

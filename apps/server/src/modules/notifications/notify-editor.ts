@@ -183,10 +183,12 @@ export function validateSettings(s: NotificationSave): NotifyIssue[] {
 export function keepApiKeys(s: NotificationSave, current: NotifyConfig): NotificationSave {
   return {
     ...s,
-    integrations: s.integrations.map((i) => {
+    integrations: s.integrations.map((i, n) => {
       if (i.api_key) return i;
       if (i.api_key === null && i.api_key_set === false) return { ...i, api_key: null };
-      const old = current.integrations.find((o) => o.name === i.name && o.hookUrl === i.hook_url) ?? current.integrations.find((o) => o.name === i.name);
+      // By name and URL, else by name (its URL edited), else in its place (renamed in place by the form).
+      const old = current.integrations.find((o) => o.name === i.name && o.hookUrl === i.hook_url) ?? current.integrations.find((o) => o.name === i.name)
+        ?? (i.api_key_set === true && s.integrations.length === current.integrations.length ? current.integrations[n] : undefined);
       return { ...i, api_key: old?.apiKey ?? null };
     }),
   };
