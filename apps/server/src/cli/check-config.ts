@@ -4,7 +4,7 @@
 // cannot be read — and 0 with warnings (a log file not there yet).
 import { parseArgs } from 'node:util';
 import { RulesetError, RulesetLoadError } from '@portcullis/engine';
-import { activeResponseDirOf, scriptEnvironment, tlsOf } from '../config/server-config.js';
+import { activeResponseDirOf, scriptEnvironment, syslogListenersOf, tlsOf } from '../config/server-config.js';
 import { evaluateReadiness } from '../modules/readiness/readiness.js';
 import { arDirLine, commandLines, problemLines } from '../modules/readiness/readiness.text.js';
 import { loadContext } from './context.js';
@@ -30,6 +30,9 @@ export async function checkConfigCommand(argv: string[]): Promise<number> {
   try {
     const tls = tlsOf(ctx.cfg, ctx.home);
     if (tls) console.log(`HTTPS: ${tls.certPath}${tls.clientCaPath ? `, client certificates from ${tls.clientCaPath}` : ''}`);
+    for (const s of syslogListenersOf(ctx.cfg, ctx.home)) {
+      if (s.tls) console.log(`syslog over TLS on ${s.host}:${s.port}: ${s.tls.cert}, client certificates from ${s.tls.clientCa}`);
+    }
   } catch (e) {
     if (e instanceof RulesetError) {
       console.error(e.toString());

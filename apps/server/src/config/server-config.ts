@@ -236,44 +236,62 @@ export function tlsOf(cfg: OssecConfig, home: string): TlsConfig | null {
   if (els.length === 0) return null;
   if (els.length > 1) elementError(els[1]!, '<tls> is given more than once');
   const el = els[0]!;
-  const found: Partial<Record<'cert' | 'key' | 'client_ca', { path: string; data: Buffer; el: XmlElement }>> = {};
+  const found: Partial<Record<'cert' | 'key' | 'client_ca', PemFile>> = {};
   for (const c of el.children) {
     if (c.name !== 'cert' && c.name !== 'key' && c.name !== 'client_ca') elementError(c, `unknown element <${c.name}> in <tls> (known: cert, key, client_ca)`);
     if (found[c.name]) elementError(c, `<tls> takes one <${c.name}>`);
     const text = c.text.trim();
     if (text === '') elementError(c, `<tls><${c.name}> needs the path of a PEM file`);
-    const path = resolve(home, text);
-    let data: Buffer;
-    try {
-      data = readFileSync(path);
-    } catch (err) {
-      elementError(c, `<tls><${c.name}> ${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-    }
-    found[c.name] = { path, data, el: c };
+    found[c.name] = { path: resolve(home, text), el: c };
   }
   const { cert, key, client_ca: clientCa } = found;
   if (!cert) elementError(el, '<tls> needs <cert>, the server certificate (PEM)');
   if (!key) elementError(el, '<tls> needs <key>, the server certificate\'s private key (PEM)');
+  const pems = readPems('<tls>', cert, key, clientCa);
+  return { certPath: cert.path, keyPath: key.path, clientCaPath: clientCa?.path ?? null, ...pems };
+}
+
+interface PemFile {
+  path: string;
+  el: XmlElement;
+}
+
+/**
+ * Reads a certificate, its key and an optional CA (PEM) and checks each is what its element says:
+ * readable, a certificate, the certificate's own key (not encrypted), a CA certificate. Errors name
+ * `owner` and the element (`<tls><key>`, `<syslog protocol="tls"><cert>`), its place and the path.
+ */
+function readPems(owner: string, cert: PemFile, key: PemFile, clientCa: PemFile | undefined): { cert: Buffer; key: Buffer; clientCa: Buffer | null } {
+  const read = (f: PemFile): Buffer => {
+    try {
+      return readFileSync(f.path);
+    } catch (err) {
+      elementError(f.el, `${owner}<${f.el.name}> ${f.path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+  };
+  const certData = read(cert);
+  const keyData = read(key);
+  const caData = clientCa ? read(clientCa) : null;
   let x509: X509Certificate;
   try {
-    x509 = new X509Certificate(cert.data);
+    x509 = new X509Certificate(certData);
   } catch {
-    elementError(cert.el, `<tls><cert> ${cert.path}: not a PEM certificate`);
+    elementError(cert.el, `${owner}<${cert.el.name}> ${cert.path}: not a PEM certificate`);
   }
   try {
-    if (!x509.checkPrivateKey(createPrivateKey(key.data))) elementError(key.el, `<tls><key> ${key.path}: not the key of <cert> ${cert.path}`);
+    if (!x509.checkPrivateKey(createPrivateKey(keyData))) elementError(key.el, `${owner}<${key.el.name}> ${key.path}: not the key of <cert> ${cert.path}`);
   } catch (err) {
     if (err instanceof RulesetError) throw err;
-    elementError(key.el, `<tls><key> ${key.path}: not a PEM private key (an encrypted key is not supported)`);
+    elementError(key.el, `${owner}<${key.el.name}> ${key.path}: not a PEM private key (an encrypted key is not supported)`);
   }
   if (clientCa) {
     try {
-      new X509Certificate(clientCa.data);
+      new X509Certificate(caData!);
     } catch {
-      elementError(clientCa.el, `<tls><client_ca> ${clientCa.path}: not a PEM certificate`);
+      elementError(clientCa.el, `${owner}<${clientCa.el.name}> ${clientCa.path}: not a PEM certificate`);
     }
   }
-  return { certPath: cert.path, keyPath: key.path, clientCaPath: clientCa?.path ?? null, cert: cert.data, key: key.data, clientCa: clientCa?.data ?? null };
+  return { cert: certData, key: keyData, clientCa: caData };
 }
 
 function activeResponseDirField(c: ActiveResponseDirChoice): Pick<ServerConfig, 'activeResponseDir' | 'activeResponseDirFrom'> {
@@ -378,12 +396,12 @@ function syslogElement(el: XmlElement, home: string): SyslogListen {
   const tcpOnly = (c: XmlElement): void => {
     if (protocol === 'udp') elementError(c, `<${c.name}> is for <syslog protocol="tcp"> only (and "tls")`);
   };
-  const tlsFiles: Partial<SyslogTlsFiles> = {};
+  const tlsFiles: Partial<Record<keyof SyslogTlsFiles, PemFile>> = {};
   const tlsFile = (c: XmlElement, key: keyof SyslogTlsFiles): void => {
     if (protocol !== 'tls') elementError(c, `<${c.name}> is for <syslog protocol="tls"> only`);
     const v = c.text.trim();
     if (v === '') elementError(c, `<${c.name}> needs the path of a PEM file`);
-    tlsFiles[key] = resolve(home, v);
+    tlsFiles[key] = { path: resolve(home, v), el: c };
   };
   const count = (c: XmlElement): number => {
     const v = c.text.trim();
@@ -417,13 +435,21 @@ function syslogElement(el: XmlElement, home: string): SyslogListen {
   if (protocol === 'tls') {
     const missing = (['cert', 'key', 'client_ca'] as const).filter((n) => tlsFiles[n === 'client_ca' ? 'clientCa' : n] === undefined);
     if (missing.length > 0) elementError(el, `<syslog protocol="tls"> needs ${missing.map((n) => `<${n}>`).join(', ')} (PEM files: the server's certificate and key, and the CA that signs the hosts' client certificates)`);
-    limits.tls = tlsFiles as SyslogTlsFiles;
+    const { cert, key, clientCa } = tlsFiles as Record<keyof SyslogTlsFiles, PemFile>;
+    // Checked now, not only when the listener starts: check-config and a start name the bad file.
+    readPems('<syslog protocol="tls">', cert, key, clientCa);
+    limits.tls = { cert: cert.path, key: key.path, clientCa: clientCa.path };
   }
   try {
     return { protocol, ...parseListen(listen.text, 'syslog address'), allowedIps, deniedIps, ...limits };
   } catch (err) {
     elementError(listen, (err as Error).message);
   }
+}
+
+/** The config's syslog receivers as written (no environment), checked as a start would: for check-config. */
+export function syslogListenersOf(cfg: OssecConfig, home: string): SyslogListen[] {
+  return syslogListeners(cfg, {}, home);
 }
 
 /** `PORTCULLIS_CONFIG`, for the commands (logtest, replay, check-config) that take the config from there too. */

@@ -195,4 +195,24 @@ describe('portcullis ca init and host cert', () => {
     expect(r.stderr).toContain(`<tls><cert> ${missing}: cannot read it (ENOENT)`);
     expect(r.stderr).toContain(env.configPath);
   });
+
+  it('check-config names a <syslog protocol="tls"> file that cannot be read or is not a certificate, with the element and the path', () => {
+    const original = readFileSync(env.configPath, 'utf8').replace(/<tls>[\s\S]*?<\/tls>\n/, '');
+    const ca = path.join(env.dataDir, 'ca');
+    const check = (clientCa: string) => {
+      writeFileSync(env.configPath, original.replace('</portcullis>', `<syslog protocol="tls"><listen>127.0.0.1:0</listen><cert>${ca}/server.crt</cert><key>${ca}/server.key</key><client_ca>${clientCa}</client_ca></syslog>\n</portcullis>`));
+      return spawnSync(process.execPath, [path.join(serverDir, 'bin', 'portcullis.js'), 'check-config', '--config', env.configPath], { encoding: 'utf8' });
+    };
+    const missing = check(path.join(env.dir, 'no-ca.crt'));
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain(`<syslog protocol="tls"><client_ca> ${path.join(env.dir, 'no-ca.crt')}: cannot read it (ENOENT)`);
+    expect(missing.stderr).toContain(env.configPath);
+    const notPem = check(`${ca}/server.key`);
+    expect(notPem.status).toBe(1);
+    expect(notPem.stderr).toContain(`<syslog protocol="tls"><client_ca> ${ca}/server.key: not a PEM certificate`);
+    const good = check(`${ca}/ca.crt`);
+    expect(good.stdout).toContain(`syslog over TLS on 127.0.0.1:0: ${ca}/server.crt, client certificates from ${ca}/ca.crt`);
+    expect(good.status).toBe(0);
+    writeFileSync(env.configPath, original);
+  });
 });

@@ -124,3 +124,41 @@ describe('<tls> config errors', () => {
     expect(err(`<tls><cert>${f.serverCert}</cert><key>${f.serverKey}</key><ca>x</ca></tls>`).message).toBe('unknown element <ca> in <tls> (known: cert, key, client_ca)');
   });
 });
+
+describe('<syslog protocol="tls"> config errors', () => {
+  const envs: TestEnv[] = [];
+  afterAll(() => envs.forEach((e) => e.cleanup()));
+  const f = caFiles(ca);
+  const syslog = (files: { cert?: string; key?: string; ca?: string }): string =>
+    `<syslog protocol="tls"><listen>127.0.0.1:0</listen><cert>${files.cert ?? f.serverCert}</cert><key>${files.key ?? f.serverKey}</key><client_ca>${files.ca ?? f.caCert}</client_ca></syslog>`;
+  const err = (xml: string): RulesetError => {
+    const e = makeEnv({ portcullis: xml });
+    envs.push(e);
+    try {
+      resolveServerConfig({ config: e.configPath }, {});
+    } catch (x) {
+      expect(x).toBeInstanceOf(RulesetError);
+      expect((x as RulesetError).toString()).toContain(e.configPath);
+      return x as RulesetError;
+    }
+    throw new Error('no error');
+  };
+
+  it('a missing or unreadable file names the element and the path when the config is resolved, not when the listener starts', () => {
+    expect(err(syslog({ cert: `${certs}/none.crt` })).message).toBe(`<syslog protocol="tls"><cert> ${certs}/none.crt: cannot read it (ENOENT)`);
+    expect(err(syslog({ ca: `${certs}/none-ca.crt` })).message).toBe(`<syslog protocol="tls"><client_ca> ${certs}/none-ca.crt: cannot read it (ENOENT)`);
+    expect(err(syslog({ key: certs })).message).toBe(`<syslog protocol="tls"><key> ${certs}: cannot read it (EISDIR)`);
+  });
+
+  it("a key that is not the certificate's and a file that is not PEM are named too; good files pass", () => {
+    const web = path.join(certs, 'web1');
+    expect(err(syslog({ key: `${web}/web1.key` })).message).toBe(`<syslog protocol="tls"><key> ${web}/web1.key: not the key of <cert> ${f.serverCert}`);
+    const junk = path.join(certs, 'junk-syslog.pem');
+    writeFileSync(junk, 'not a certificate\n');
+    expect(err(syslog({ ca: junk })).message).toBe(`<syslog protocol="tls"><client_ca> ${junk}: not a PEM certificate`);
+    expect(err(syslog({ cert: junk })).message).toBe(`<syslog protocol="tls"><cert> ${junk}: not a PEM certificate`);
+    const e = makeEnv({ portcullis: syslog({}) });
+    envs.push(e);
+    expect(resolveServerConfig({ config: e.configPath }, {}).syslog).toMatchObject([{ protocol: 'tls', tls: { cert: f.serverCert, key: f.serverKey, clientCa: f.caCert } }]);
+  });
+});
