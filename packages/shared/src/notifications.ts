@@ -3,15 +3,8 @@
 // history of what was sent, with every attempt.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
-/**
- * `T or null` as one JSON-schema `type` list (`["integer", "null"]`), not an anyOf: the server's
- * validator coerces types, and inside an anyOf it turned a null level into 0 (every alert mailed)
- * before trying the null branch. With a type list nothing is coerced when either type matches.
- */
 function Nullable<T extends TSchema>(t: T) {
-  const type = (t as { type?: unknown }).type;
-  if (typeof type !== 'string') return Type.Union([t, Type.Null()]);
-  return Type.Unsafe<Static<T> | null>({ ...t, type: [type, 'null'] });
+  return Type.Union([t, Type.Null()]);
 }
 
 export const NOTIFY_BLOCK_EVENTS = ['added', 'failed', 'released', 'expired'] as const;

@@ -178,5 +178,12 @@ describe('notification settings', () => {
     expect(cfg.emailRules[0]).toMatchObject({ level: null, group: null, eventLocation: null });
     expect(cfg.integrations[0]).toMatchObject({ level: null, blocks: null });
     expect(cfg.smtp.port).toBeNull();
+    // Still refused when of the wrong type, saying where.
+    const wrong = await world.app.inject({ method: 'PUT', url: '/api/notifications', headers: admin.headers, payload: {
+      base_hash: 'x', email: current.email, notify_blocks: [], email_alerts: [], smtp: undefined,
+      integrations: [{ name: 'custom-ops', hook_url: 'https://ops.example.test/hook', level: 'high', rule_id: [], group: [], event_location: null, notify_blocks: null }],
+    } });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.body).toContain('body.integrations.0.level');
   });
 });
