@@ -26,6 +26,8 @@ export const BlockDelivery = Type.Object({
   removed_at: Nullable(Type.String()),
   /** The host's bouncer has not pulled for 3× its poll interval (or never). */
   stale: Type.Boolean(),
+  /** Since when it is stale (its last pull + 3× its poll interval), ISO; null when not stale, never pulled or revoked. */
+  stale_since: Nullable(Type.String()),
   last_pull_at: Nullable(Type.String()),
   revoked: Type.Boolean(),
 });
@@ -35,7 +37,7 @@ export type BlockDelivery = Static<typeof BlockDelivery>;
 export const BlockTargets = Type.Object({
   server: Type.Boolean(),
   hosts: Type.Array(BlockDelivery),
-  /** e.g. "enforced on 48/50 hosts, web7 stale since 10:02". */
+  /** e.g. "enforced on 48/50 hosts, web7 stale since 10:02 UTC" (the dashboard writes its own, in local time, from `hosts`). */
   summary: Type.String(),
 });
 export type BlockTargets = Static<typeof BlockTargets>;

@@ -9,6 +9,7 @@ import { Drawer } from '@/components/ui/dialog';
 import { ErrorState, Loading } from '@/components/ui/states';
 import { useBlock } from '../api/blocks';
 import { BlockStateBadge, OffenseStep } from './block-state';
+import { targetsSummary } from './targets-summary';
 
 export function BlockDrawer({ id, onClose }: { id: number; onClose: () => void }) {
   const q = useBlock(id);
@@ -67,7 +68,7 @@ function Hosts({ t }: { t: BlockTargets }) {
   return (
     <section>
       <div className="section-title">Hosts</div>
-      <p className="small">{t.summary}{t.server ? '' : ' (no script on the server)'}</p>
+      <p className="small">{targetsSummary(t)}{t.server ? '' : ' (no script on the server)'}</p>
       <table className="table small" aria-label="Delivery per host">
         <thead><tr><th>Host</th><th>Delivery</th><th>Pulled</th><th>Removal pulled</th><th>Bouncer</th></tr></thead>
         <tbody>
@@ -77,7 +78,7 @@ function Hosts({ t }: { t: BlockTargets }) {
               <td><Badge tone={DELIVERY_TONE[h.state]}>{h.state}</Badge></td>
               <td className="num">{h.added_at ? formatDateTime(h.added_at) : '—'}</td>
               <td className="num">{h.removed_at ? formatDateTime(h.removed_at) : '—'}</td>
-              <td>{h.revoked ? <Badge tone="neutral">revoked</Badge> : h.stale ? <Badge tone="danger" title="No pull for 3× its poll interval">{h.last_pull_at ? `stale since ${formatDateTime(h.last_pull_at)}` : 'never pulled'}</Badge> : <Badge tone="ok">healthy</Badge>}</td>
+              <td>{h.revoked ? <Badge tone="neutral">revoked</Badge> : h.stale ? <Badge tone="danger" title="No pull for 3× its poll interval">{h.stale_since ? `stale since ${formatDateTime(h.stale_since)}` : h.last_pull_at ? `stale, last pull ${formatDateTime(h.last_pull_at)}` : 'never pulled'}</Badge> : <Badge tone="ok">healthy</Badge>}</td>
             </tr>
           ))}
         </tbody>
