@@ -7,7 +7,7 @@ import { Alert, AlertPage, ErrorBody, LiveFilter, LoginBody, TokenScope, UserCre
 const alert = {
   id: 1, time: '2026-03-04T10:15:01.000Z', event_time: null, rule_id: 5716, level: 5, description: 'd', groups: ['sshd'],
   decoder: 'sshd', srcip: '203.0.113.9', user: 'root', hostname: 'web01', program_name: 'sshd', location: '/var/log/auth.log',
-  full_log: 'line', fields: { srcip: '203.0.113.9' },
+  full_log: 'line', fields: { srcip: '203.0.113.9' }, host: null,
 };
 
 describe('shared schemas', () => {
