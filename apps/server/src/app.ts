@@ -10,6 +10,7 @@ import alertsRoutes from './modules/alerts/alerts.routes.js';
 import auditRoutes from './modules/audit/audit.routes.js';
 import bouncer from './modules/bouncer/bouncer.plugin.js';
 import hosts from './modules/hosts/hosts.plugin.js';
+import hostsLive from './modules/hosts/hosts-live.plugin.js';
 import hostsRoutes from './modules/hosts/hosts.routes.js';
 import ingestRoutes from './modules/ingest/ingest.routes.js';
 import logtestRoutes from './modules/logtest/logtest.routes.js';
@@ -78,6 +79,7 @@ export async function buildApp(cfg: ServerConfig, options: BuildOptions = {}): P
   await app.register(pipeline);
   await app.register(auth);
   await app.register(live);
+  await app.register(hostsLive);
   await app.register(whitelist);
   // After live: persist, then publish, then respond.
   await app.register(activeResponse);

@@ -55,6 +55,11 @@ export type Host = Static<typeof Host>;
 export const HostList = Type.Object({ items: Type.Array(Host), next: Type.Null() });
 export type HostList = Static<typeof HostList>;
 
+/** Live `hosts` event: these hosts changed (a bouncer pull, lines or an alert from it, auth failures, added, rotated, revoked); at most one a second. */
+export interface LiveHostsChange {
+  names: string[];
+}
+
 /** Ready-to-paste configuration for the host's side. */
 export const HostSnippets = Type.Object({
   /** /etc/crowdsec/bouncers/crowdsec-firewall-bouncer.yaml */

@@ -49,6 +49,7 @@ export class HostsRepository {
   readonly #pulled: Statement;
   readonly #lines: Statement;
   readonly #failure: Statement;
+  readonly #listeners = new Set<(host: number | string) => void>();
 
   constructor(db: Db) {
     this.#db = db;
@@ -67,6 +68,16 @@ export class HostsRepository {
     this.#failure = db.prepare('UPDATE hosts SET auth_failures = auth_failures + 1, last_auth_failure_at = ? WHERE id = ?');
   }
 
+  /** Calls `fn` with a host's id or name after each change to its row (the live `hosts` event). */
+  onChange(fn: (host: number | string) => void): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
+  }
+
+  #changed(host: number | string): void {
+    for (const fn of this.#listeners) fn(host);
+  }
+
   /** Registers a host; throws HostNameError or HostExistsError (a revoked name stays taken). */
   create(name: string, by: string | null, now = Date.now()): HostSecrets {
     if (!HOST_NAME.test(name)) throw new HostNameError(`host name "${name}" must be letters, digits, '.', '_' or '-' (up to 63, starting with a letter or digit)`);
@@ -75,6 +86,7 @@ export class HostsRepository {
     const ingestToken = newIngestToken();
     const id = Number(this.#db.prepare('INSERT INTO hosts (name, api_key_hash, ingest_token_hash, created_at, created_by) VALUES (?, ?, ?, ?, ?)')
       .run(name, hashHostSecret(apiKey), hashHostSecret(ingestToken), now, by).lastInsertRowid);
+    this.#changed(id);
     return { host: this.get(id)!, apiKey, ingestToken };
   }
 
@@ -86,6 +98,7 @@ export class HostsRepository {
     const ingestToken = newIngestToken();
     this.#db.prepare('UPDATE hosts SET api_key_hash = ?, ingest_token_hash = ?, rotated_at = ? WHERE id = ?')
       .run(hashHostSecret(apiKey), hashHostSecret(ingestToken), now, host.id);
+    this.#changed(host.id);
     return { host: this.get(host.id)!, apiKey, ingestToken };
   }
 
@@ -94,6 +107,7 @@ export class HostsRepository {
     const host = this.byName(name);
     if (!host || host.revoked_at !== null) throw new UnknownHostError(`no active host named "${name}"`);
     this.#db.prepare('UPDATE hosts SET revoked_at = ?, revoked_by = ? WHERE id = ?').run(now, by, host.id);
+    this.#changed(host.id);
     return this.get(host.id)!;
   }
 
@@ -137,20 +151,24 @@ export class HostsRepository {
   /** A bouncer pull answered: when, whether it was a startup pull, and who it said it is. */
   recordPull(id: number, now: number, startup: boolean, userAgent: string | null): void {
     this.#pulled.run({ id, now, startup: startup ? 1 : 0, ua: userAgent });
+    this.#changed(id);
   }
 
   recordLines(id: number, n: number, now: number): void {
     this.#lines.run({ id, n, now });
     this.lineRate.add(id, n, now);
+    this.#changed(id);
   }
 
   /** Lines a host sent that were not taken (revoked mid-connection, forged journal entries, over the limits). */
   recordRefusedLines(name: string, n: number): void {
     this.#db.prepare('UPDATE hosts SET refused_lines = refused_lines + ? WHERE name = ?').run(n, name);
+    this.#changed(name);
   }
 
   recordAuthFailure(id: number, now: number): void {
     this.#failure.run(now, id);
+    this.#changed(id);
   }
 
   count(): number {

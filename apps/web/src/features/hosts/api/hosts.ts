@@ -1,4 +1,4 @@
-// Registered hosts: GET /api/hosts (everyone signed in; refreshed every 5 s: pulls and line rates
+// Registered hosts: GET /api/hosts (everyone signed in; refetched on the live `hosts` event, and every 5 s: staleness and line rates
 // move on their own), POST /api/hosts, POST /api/hosts/:name/rotate, DELETE /api/hosts/:name (admin).
 import type { Host, HostList, HostSecrets } from '@portcullis/shared';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';

@@ -1,6 +1,8 @@
 // Registered hosts: for each, whether its bouncer is pulling (healthy or stale, last pull, its
 // type and version), the logs it sends (last line, lines and alerts per minute), refused
 // authentications and the blocks it enforces. Admins add hosts, rotate their secrets and revoke them.
+// Live: the list refetches on the feed's `hosts` and `block` events, and every few seconds for what
+// changes with time alone.
 import type { Host, HostSecrets } from '@portcullis/shared';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
@@ -16,6 +18,7 @@ import { Empty, ErrorState, Loading } from '@/components/ui/states';
 import { Time } from '@/components/ui/time';
 import { useToast } from '@/components/ui/toast';
 import { HOSTS_REFRESH_MS, useAddHost, useHosts, useRevokeHost, useRotateHost } from '../api/hosts';
+import { useLiveHosts } from '../hooks/use-live-hosts';
 import { HostSecretsDialog } from './host-secrets';
 
 function BouncerStatus({ h }: { h: Host }) {
@@ -36,6 +39,7 @@ function interval(ms: number): string {
 
 export function HostsView() {
   const q = useHosts();
+  useLiveHosts();
   const admin = useCan('hosts:write');
   const rotate = useRotateHost();
   const revoke = useRevokeHost();
