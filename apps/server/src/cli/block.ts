@@ -63,6 +63,8 @@ export async function blockCommand(argv: string[]): Promise<number> {
     } else {
       const { created, block } = r.answer.result as { created: boolean; block: Block };
       console.log(`${created ? 'blocked' : 'extended'} ${describeBlock(block)}`);
+      if (on.target === 'all') console.log('enforced by the server and every registered host\'s bouncer (on its next pull)');
+      if (on.target === 'hosts') console.log(`enforced by the bouncers of ${on.hosts!.join(', ')} (on their next pull), no script on the server`);
       if (r.via === 'direct' && block.expires_at && block.state === 'active') console.log('the server is not running: the block is lifted when it next starts after that time');
     }
   }

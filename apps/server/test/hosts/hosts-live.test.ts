@@ -28,7 +28,7 @@ beforeAll(async () => {
   socket = io(url, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie: viewer.cookie } });
   socket.on('hosts', (c: LiveHostsChange) => events.push(c));
   await new Promise((resolve, reject) => {
-    socket.once('connect', resolve);
+    socket.once('connect', () => resolve(undefined));
     socket.once('connect_error', reject);
   });
 });
