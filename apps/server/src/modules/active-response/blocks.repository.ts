@@ -59,6 +59,16 @@ export interface BlockFilter {
   limit: number;
 }
 
+/**
+ * The reconciler's ended blocks (every 5 minutes, on the event loop). The other blocks of the same
+ * address are found by address (`blocks_ip`): `+command` keeps SQLite (no statistics) from walking
+ * every block of the command for each row instead — quadratic, 12 s at 2,600 ended blocks in the soak.
+ */
+export const RECENTLY_ENDED = `SELECT * FROM blocks b WHERE state IN ('expired', 'released') AND ip IS NOT NULL AND updated_at >= ?
+  AND NOT EXISTS (SELECT 1 FROM blocks o WHERE o.ip = b.ip AND +o.command = b.command AND o.state IN ('pending', 'active', 'releasing'))
+  AND id = (SELECT max(id) FROM blocks l WHERE l.ip = b.ip AND +l.command = b.command AND l.state IN ('expired', 'released'))
+  ORDER BY updated_at DESC LIMIT ?`;
+
 export const OPEN_STATES: readonly BlockStateName[] = ['pending', 'active'];
 
 export class BlocksRepository {
@@ -128,10 +138,7 @@ export class BlocksRepository {
 
   /** Blocks that ended (expired or released) since `since`, whose address has no open block. */
   recentlyEnded(since: number, limit: number): BlockRow[] {
-    return this.#db.prepare(`SELECT * FROM blocks b WHERE state IN ('expired', 'released') AND ip IS NOT NULL AND updated_at >= ?
-      AND NOT EXISTS (SELECT 1 FROM blocks o WHERE o.command = b.command AND o.ip = b.ip AND o.state IN ('pending', 'active', 'releasing'))
-      AND id = (SELECT max(id) FROM blocks l WHERE l.command = b.command AND l.ip = b.ip AND l.state IN ('expired', 'released'))
-      ORDER BY updated_at DESC LIMIT ?`).all(since, limit) as BlockRow[];
+    return this.#db.prepare(RECENTLY_ENDED).all(since, limit) as BlockRow[];
   }
 
   /** A refusal of the same kind for the same command and address made since `since`, to count hits on. */
