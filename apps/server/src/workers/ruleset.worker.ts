@@ -10,8 +10,11 @@ import type { LogtestAnswer, RulesetJob, RulesetSource, ValidateAnswer } from '.
 
 let kept: { key: string; ruleset: CompiledRuleset } | null = null;
 
+class SourceMissingError extends Error {}
+
 function compiled(src: RulesetSource): CompiledRuleset {
   if (src.key !== undefined && kept?.key === src.key) return kept.ruleset;
+  if (!src.files) throw new SourceMissingError();
   const ruleset = compileWithOverrides(src.files, src.dialect, src.overrides);
   if (src.key !== undefined) kept = { key: src.key, ruleset };
   return ruleset;
@@ -22,6 +25,7 @@ function handle(job: RulesetJob): ValidateAnswer | LogtestAnswer {
   try {
     ruleset = compiled(job.ruleset);
   } catch (err) {
+    if (err instanceof SourceMissingError) return { ok: false, missing: true };
     return { ok: false, errors: errorsOf(err) };
   }
   if (job.kind === 'validate') return { ok: true, rules: ruleset.tree.all.length, decoders: ruleset.decoders.all.length };

@@ -8,9 +8,18 @@ import { dirname } from 'node:path';
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
+let zoneFormat: Intl.DateTimeFormat | null = null;
+let zoneCache = { hour: -1, name: 'UTC' };
+
+/** The zone's short name (`UTC`, `CET`, `CEST`), read once an hour: a new formatter per line cost ms. */
 function zoneName(d: Date): string {
-  const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(d).find((p) => p.type === 'timeZoneName');
-  return part?.value ?? 'UTC';
+  const hour = Math.floor(d.getTime() / 3_600_000);
+  if (hour !== zoneCache.hour) {
+    zoneFormat ??= new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' });
+    const part = zoneFormat.formatToParts(d).find((p) => p.type === 'timeZoneName');
+    zoneCache = { hour, name: part?.value ?? 'UTC' };
+  }
+  return zoneCache.name;
 }
 
 /** `date`'s default output in the C locale: `Tue Nov 28 09:39:15 UTC 2023`. */

@@ -55,10 +55,12 @@ export class LogtestService {
     return key;
   }
 
-  #source(req: LogtestRequest): RulesetSource {
+  /** What the thread compiles: a draft in full; the live ruleset by its key, with the files only when asked (`withFiles`). */
+  #source(req: LogtestRequest, withFiles: boolean): RulesetSource {
     const { ruleset, files } = this.d;
     if (req.draft) return files.source(files.draftInput(req.draft.path, req.draft.content));
-    return { ...files.source(ruleset.context.files), key: this.#liveKey(ruleset.engine) };
+    const { files: text, ...rest } = files.source(ruleset.context.files);
+    return { ...rest, ...(withFiles ? { files: text } : {}), key: this.#liveKey(ruleset.engine) };
   }
 
   /**
@@ -69,9 +71,9 @@ export class LogtestService {
   async run(req: LogtestRequest, signal?: AbortSignal, now = Date.now()): Promise<LogtestResponse> {
     checkLogtestInput(req);
     const ctx = this.d.ruleset.context;
-    const answer = await this.d.pool.run<LogtestAnswer>({
-      kind: 'logtest',
-      ruleset: this.#source(req),
+    const job = (withFiles: boolean) => ({
+      kind: 'logtest' as const,
+      ruleset: this.#source(req, withFiles),
       run: {
         lines: req.lines,
         ruleset: req.draft ? 'draft' : 'live',
@@ -83,7 +85,11 @@ export class LogtestService {
         whiteList: this.d.whiteList(),
         protection: this.d.protection(),
       },
-    }, signal);
+    });
+    let answer = await this.d.pool.run<LogtestAnswer>(job(false), signal);
+    // The thread that took it has not compiled this live ruleset yet: once more, with the files.
+    if (!answer.ok && 'missing' in answer) answer = await this.d.pool.run<LogtestAnswer>(job(true), signal);
+    if (!answer.ok && 'missing' in answer) throw new Error('the log test thread did not keep the live ruleset it was sent');
     if (!answer.ok) throw new RulesetInvalidError({ ok: false, errors: this.d.files.shown(answer.errors), rules: 0, decoders: 0 });
     return answer.response;
   }

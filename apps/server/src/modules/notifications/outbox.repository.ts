@@ -61,6 +61,8 @@ export class OutboxRepository {
   readonly #insert: Statement;
   readonly #due: Statement;
   readonly #attempt: Statement;
+  readonly #cursorGet: Statement;
+  readonly #cursorSet: Statement;
 
   constructor(db: Db) {
     this.#db = db;
@@ -70,6 +72,9 @@ export class OutboxRepository {
       ON CONFLICT (key) DO NOTHING`);
     this.#due = db.prepare("SELECT * FROM notify_outbox WHERE state = 'queued' AND next_at <= ? ORDER BY next_at, id LIMIT ?");
     this.#attempt = db.prepare('INSERT INTO notify_attempts (outbox_id, time, duration_ms, ok, error) VALUES (?, ?, ?, ?, ?)');
+    // Per committed batch of alerts: prepared once.
+    this.#cursorGet = db.prepare('SELECT last_id FROM notify_cursor WHERE name = ?').pluck();
+    this.#cursorSet = db.prepare('INSERT INTO notify_cursor (name, last_id) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET last_id = max(last_id, excluded.last_id)');
   }
 
   /** Adds a row unless one with its key exists; true when added. */
@@ -173,11 +178,11 @@ export class OutboxRepository {
   }
 
   cursor(name: string): number | null {
-    return (this.#db.prepare('SELECT last_id FROM notify_cursor WHERE name = ?').pluck().get(name) as number | undefined) ?? null;
+    return (this.#cursorGet.get(name) as number | undefined) ?? null;
   }
 
   setCursor(name: string, id: number): void {
-    this.#db.prepare('INSERT INTO notify_cursor (name, last_id) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET last_id = max(last_id, excluded.last_id)').run(name, id);
+    this.#cursorSet.run(name, id);
   }
 
   maxAlertId(): number {
