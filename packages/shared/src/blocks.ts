@@ -93,6 +93,8 @@ export const BlockQuery = Type.Composite([
     ip: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
     command: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     rule_id: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** A registered host's name: the blocks with a delivery to that host (a server-only block has none). */
+    host: Type.Optional(Type.String({ minLength: 1, maxLength: 63 })),
   }),
 ]);
 export type BlockQuery = Static<typeof BlockQuery>;
@@ -174,6 +176,8 @@ export const IpTimelineEvent = Type.Object({
   /** The log line of an alert; the exit and output of a script run. */
   detail: Type.Optional(Nullable(Type.String())),
   run_id: Type.Optional(Nullable(Type.Integer())),
+  /** An alert's registered host (the authenticated sender); null for the server's own logs. */
+  host: Type.Optional(Nullable(Type.String())),
 });
 export type IpTimelineEvent = Static<typeof IpTimelineEvent>;
 

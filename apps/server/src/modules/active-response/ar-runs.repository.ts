@@ -65,6 +65,8 @@ export interface IpAlertRow {
   description: string;
   full_log: string;
   location: string;
+  /** The registered host that sent the line; null for the server's own logs. */
+  host: string | null;
 }
 
 export class ArRunsRepository {
@@ -122,7 +124,7 @@ export class ArRunsRepository {
   /** The newest alerts of an address (the alerts table belongs to the alerts module; read only). */
   alertsOf(ip: string, limit: number): IpAlertRow[] {
     return this.#db
-      .prepare('SELECT id, time, rule_id, level, description, full_log, location FROM alerts WHERE srcip = ? ORDER BY id DESC LIMIT ?')
+      .prepare('SELECT id, time, rule_id, level, description, full_log, location, host FROM alerts WHERE srcip = ? ORDER BY id DESC LIMIT ?')
       .all(ip, limit) as IpAlertRow[];
   }
 

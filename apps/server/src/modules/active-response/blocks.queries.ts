@@ -40,7 +40,7 @@ export class BlocksQueries {
     const rows = this.#d.blocks.list({
       limit: limit + 1, before,
       ip: q.ip === undefined ? undefined : (canonicalIp(q.ip) ?? q.ip),
-      command: q.command, ruleId: q.rule_id,
+      command: q.command, ruleId: q.rule_id, host: q.host,
       states: q.state === undefined ? undefined : (q.state.split(',') as BlockState[]),
     });
     const page = rows.slice(0, limit);
@@ -69,7 +69,7 @@ export class BlocksQueries {
     const byId = new Map(blocks.map((b) => [b.id, b]));
     const events: IpTimelineEvent[] = [];
     for (const a of d.runs.alertsOf(ip, TIMELINE_ALERTS).reverse()) {
-      events.push({ time: iso(a.time), kind: 'alert', summary: `Rule ${a.rule_id} (level ${a.level}): ${a.description}`, alert_id: a.id, rule_id: a.rule_id, level: a.level, actor: null, detail: a.full_log });
+      events.push({ time: iso(a.time), kind: 'alert', summary: `Rule ${a.rule_id} (level ${a.level}): ${a.description}`, alert_id: a.id, rule_id: a.rule_id, level: a.level, actor: null, detail: a.full_log, host: a.host });
     }
     for (const e of d.runs.eventsOfBlocks(ids)) events.push(this.#event(e, byId.get(e.block_id)!.command));
     for (const r of d.runs.runsOfBlocks(ids)) events.push(runEvent(r));
@@ -78,6 +78,9 @@ export class BlocksQueries {
     events.sort((x, y) => (x.time < y.time ? 1 : x.time > y.time ? -1 : order.get(y)! - order.get(x)!));
     const summary = d.runs.alertSummary(ip);
     const open = blocks.find((b) => b.state === 'pending' || b.state === 'active' || b.state === 'releasing') ?? null;
+    const deliveries = d.deliveries.ofBlocks(ids);
+    const now = d.now();
+    const withTargets = (b: BlockRow): ReturnType<typeof toBlock> => this.#withTargets(b, deliveries.get(b.id) ?? [], now);
     const white = d.policy().whiteList.covers(ip);
     const prot = d.protection.covers(ip);
     return {
@@ -85,9 +88,9 @@ export class BlocksQueries {
       first_seen: summary.first === null ? null : iso(summary.first),
       last_seen: summary.last === null ? null : iso(summary.last),
       alert_count: summary.count,
-      current: open ? toBlock(open) : null,
+      current: open ? withTargets(open) : null,
       whitelisted: white !== null ? `white list: ${white}` : prot !== null ? `protected: ${prot}` : null,
-      blocks: blocks.map(toBlock),
+      blocks: blocks.map(withTargets),
       events: events.slice(0, TIMELINE_EVENTS),
     };
   }

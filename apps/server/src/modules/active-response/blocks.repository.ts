@@ -54,6 +54,8 @@ export interface BlockFilter {
   ip?: string;
   command?: string;
   ruleId?: number;
+  /** A host's name: blocks with a delivery to that host. */
+  host?: string;
   /** Keyset paging: rows with a smaller id. */
   before?: number;
   limit: number;
@@ -158,6 +160,9 @@ export class BlocksRepository {
     if (f.ip !== undefined) add('ip = @ip', 'ip', f.ip);
     if (f.command !== undefined) add('command = @command', 'command', f.command);
     if (f.ruleId !== undefined) add('rule_id = @rule_id', 'rule_id', f.ruleId);
+    if (f.host !== undefined) {
+      add('id IN (SELECT d.block_id FROM block_deliveries d JOIN hosts h ON h.id = d.host_id WHERE h.name = @host)', 'host', f.host);
+    }
     if (f.states && f.states.length > 0) {
       where.push(`state IN (${f.states.map((_, i) => `@s${i}`).join(',')})`);
       f.states.forEach((s, i) => (params[`s${i}`] = s));
