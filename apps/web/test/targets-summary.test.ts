@@ -1,6 +1,6 @@
 import type { BlockDelivery, BlockTargets } from '@portcullis/shared';
 import { describe, expect, it } from 'vitest';
-import { targetsSummary } from '@/features/blocks/components/targets-summary';
+import { targetsSummary, whereEnforced } from '@/features/blocks/components/targets-summary';
 
 const host = (name: string, over: Partial<BlockDelivery>): BlockDelivery => ({
   name, state: 'delivered', added_at: '2026-03-01T10:00:00.000Z', removed_at: null, stale: false, stale_since: null,
@@ -28,5 +28,18 @@ describe("a block's targets line", () => {
     expect(seen).toEqual(['2026-03-01T10:03:00.000Z']);
     expect(targetsSummary({ ...t, hosts: t.hosts.map((h) => ({ ...h, state: 'removed' as const, stale: false })) }, local)).toBe('removed from 3/3 hosts and the server');
     expect(targetsSummary({ server: true, hosts: [], summary: '' })).toBe('on the server only');
+  });
+});
+
+describe('where a block is enforced, in a table cell', () => {
+  const targets = (server: boolean, names: string[]): BlockTargets => ({ server, summary: '', hosts: names.map((n) => host(n, {})) });
+
+  it('names the server and the hosts, and counts past three', () => {
+    expect(whereEnforced({ targets: targets(true, ['web1', 'web2']) })).toBe('server, web1, web2');
+    expect(whereEnforced({ targets: targets(false, ['web2']) })).toBe('web2');
+    expect(whereEnforced({ targets: targets(true, []) })).toBe('server');
+    expect(whereEnforced({ targets: targets(true, ['web1', 'web2', 'web3', 'web4', 'web5']) })).toBe('server, web1, web2 and 3 more hosts');
+    expect(whereEnforced({ targets: targets(false, []) })).toBe('nowhere');
+    expect(whereEnforced({})).toBeNull();
   });
 });

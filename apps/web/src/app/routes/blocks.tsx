@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { ActiveBlocksTable, BlockHistoryTable } from '@/features/blocks/components/blocks-tables';
 import { BlockDrawer } from '@/features/blocks/components/block-drawer';
 import { ManualBlockDialog } from '@/features/blocks/components/manual-block-dialog';
+import { useHostNames } from '@/features/blocks/api/blocks';
 import { PageBody } from '@/components/layout/app-shell';
 import { Button } from '@/components/ui/button';
 import { Card, PageHeader } from '@/components/ui/card';
@@ -11,14 +12,15 @@ import { Can } from '@/lib/authorization';
 import { usePageTitle } from '@/lib/page-title';
 import { useUrlParams } from '@/lib/url-state';
 
-const KEYS = ['tab', 'ip', 'rule_id', 'command', 'block'] as const;
+const KEYS = ['tab', 'ip', 'rule_id', 'command', 'host', 'block'] as const;
 
 export function BlocksRoute() {
   usePageTitle('Blocks');
   const [p, set] = useUrlParams(KEYS);
   const [manual, setManual] = useState(false);
   const tab = p.tab === 'history' ? 'history' : 'active';
-  const filters = { ip: p.ip, rule_id: p.rule_id, command: p.command };
+  const hostNames = useHostNames().data ?? [];
+  const filters = { ip: p.ip, rule_id: p.rule_id, command: p.command, host: p.host };
   const blockId = p.block && /^\d+$/.test(p.block) ? Number(p.block) : null;
   const open = (id: number) => set({ block: String(id) });
   const clean = Object.fromEntries(Object.entries(filters).filter(([, v]) => v)) as typeof filters;
@@ -60,6 +62,18 @@ export function BlocksRoute() {
               />
             </div>
           ))}
+          {(hostNames.length > 0 || p.host) && (
+            <div className="field">
+              <label htmlFor="bf-host">Host</label>
+              <select id="bf-host" className="select sm" value={p.host ?? ''} onChange={(e) => set({ host: e.target.value }, { replace: true })}>
+                <option value="">Any</option>
+                {p.host && !hostNames.includes(p.host) && <option value={p.host}>{p.host}</option>}
+                {hostNames.map((n) => (
+                  <option key={n} value={n}>{n}</option>
+                ))}
+              </select>
+            </div>
+          )}
         </form>
         {tab === 'active' ? <ActiveBlocksTable filters={clean} onOpen={open} /> : <BlockHistoryTable filters={clean} onOpen={open} />}
       </Card>

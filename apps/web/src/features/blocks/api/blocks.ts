@@ -1,6 +1,6 @@
-// Blocks: GET /api/blocks (filters state, ip, command, rule_id), GET /api/blocks/:id, manual
+// Blocks: GET /api/blocks (filters state, ip, command, rule_id, host), GET /api/blocks/:id, manual
 // block (POST /api/blocks), release (POST /api/blocks/:id/release), and GET /api/ips/:ip; the
-// registered hosts a manual block can target (GET /api/hosts, under the Hosts page's cache key).
+// registered hosts a manual block can target and the list filters by (GET /api/hosts, under the Hosts page's cache key).
 import type { Block, BlockCreate, BlockDetail, BlockQuery, BlockRelease, BlockState, HostList, IpTimeline } from '@portcullis/shared';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/lib/api-client';
@@ -8,7 +8,7 @@ import { api } from '@/lib/api-client';
 export const OPEN_STATES: BlockState[] = ['pending', 'active', 'releasing'];
 export const CLOSED_STATES: BlockState[] = ['released', 'expired', 'failed', 'refused'];
 
-export type BlockFilters = Partial<Record<'ip' | 'command' | 'rule_id', string>>;
+export type BlockFilters = Partial<Record<'ip' | 'command' | 'rule_id' | 'host', string>>;
 
 export const blockKeys = {
   all: ['blocks'] as const,
@@ -30,6 +30,7 @@ export function useBlocks(states: BlockState[], filters: BlockFilters = {}, opts
       const q: BlockQuery = { state: states.join(','), limit: opts.limit ?? 100, cursor: pageParam };
       if (filters.ip) q.ip = filters.ip;
       if (filters.command) q.command = filters.command;
+      if (filters.host) q.host = filters.host;
       if (filters.rule_id && /^\d+$/.test(filters.rule_id)) q.rule_id = Number(filters.rule_id);
       return api.get<BlockPage>('/api/blocks', q, signal);
     },
@@ -82,5 +83,14 @@ export function useActiveHostNames() {
     queryKey: ['hosts'],
     queryFn: ({ signal }) => api.get<HostList>('/api/hosts', undefined, signal),
     select: (list) => list.items.filter((h) => h.status !== 'revoked').map((h) => h.name),
+  });
+}
+
+/** Every registered host's name, revoked ones too (their blocks stay in the history): the list's Host filter. */
+export function useHostNames() {
+  return useQuery({
+    queryKey: ['hosts'],
+    queryFn: ({ signal }) => api.get<HostList>('/api/hosts', undefined, signal),
+    select: (list) => list.items.map((h) => h.name),
   });
 }

@@ -1,4 +1,5 @@
-// Active blocks (with their countdown) and the history (who released what and why).
+// Active blocks (with their countdown) and the history (who released what and why), each with
+// where it is enforced (the server, hosts' bouncers).
 import type { Block, BlockState } from '@portcullis/shared';
 import { useState } from 'react';
 import { Link } from 'react-router';
@@ -13,9 +14,17 @@ import { Time } from '@/components/ui/time';
 import { CLOSED_STATES, OPEN_STATES, useBlocks, type BlockFilters } from '../api/blocks';
 import { BlockStateBadge, OffenseStep } from './block-state';
 import { ReleaseDialog } from './release-dialog';
+import { targetsSummary, whereEnforced } from './targets-summary';
 
 function RuleCell({ b }: { b: Block }) {
   return b.rule_id === null ? <span className="muted">manual</span> : <Link to={`/rules/${b.rule_id}`} className="mono">{b.rule_id}</Link>;
+}
+
+/** Where the block is enforced, short ("server, web1, web2"); the whole delivery line on hover. */
+export function WhereCell({ b }: { b: Block }) {
+  const where = whereEnforced(b);
+  if (where === null || !b.targets) return <span className="muted">—</span>;
+  return <span className="small" data-testid="block-where" title={targetsSummary(b.targets)}>{where}</span>;
 }
 
 function Pager({ q }: { q: { hasNextPage: boolean; isFetchingNextPage: boolean; fetchNextPage: () => unknown } }) {
@@ -50,6 +59,7 @@ export function ActiveBlocksTable({ filters, compact = false, onOpen }: { filter
               <th>State</th>
               <th>Time left</th>
               {!compact && <th>Command</th>}
+              {!compact && <th>Where</th>}
               <th>Rule</th>
               {!compact && <th>Offence</th>}
               <th>Since</th>
@@ -66,6 +76,7 @@ export function ActiveBlocksTable({ filters, compact = false, onOpen }: { filter
                 <td><BlockStateBadge block={b} /></td>
                 <td>{b.state === 'active' ? <Countdown from={b.created_at} until={b.expires_at} label={`Block of ${b.ip} ends in`} /> : <span className="muted">—</span>}</td>
                 {!compact && <td className="mono">{b.command}</td>}
+                {!compact && <td><WhereCell b={b} /></td>}
                 <td><RuleCell b={b} /></td>
                 {!compact && <td><OffenseStep offense={b.offense} /></td>}
                 <td><Time iso={b.created_at} /></td>
@@ -110,6 +121,7 @@ export function BlockHistoryTable({ filters, onOpen }: { filters: BlockFilters; 
               <th>Outcome</th>
               <th>Rule</th>
               <th>Command</th>
+              <th>Where</th>
               <th>Blocked</th>
               <th>Lasted</th>
               <th>By</th>
@@ -127,6 +139,7 @@ export function BlockHistoryTable({ filters, onOpen }: { filters: BlockFilters; 
                   <td><BlockStateBadge block={b} /></td>
                   <td><RuleCell b={b} /></td>
                   <td className="mono">{b.command}</td>
+                  <td><WhereCell b={b} /></td>
                   <td><Time iso={b.created_at} /></td>
                   <td className="num">{lasted !== null && b.state !== 'refused' ? formatDuration(lasted) : '—'}</td>
                   <td>{b.released_by ?? <span className="muted">{b.state === 'expired' ? 'timer' : '—'}</span>}</td>
