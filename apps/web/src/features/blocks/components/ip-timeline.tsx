@@ -1,5 +1,5 @@
-// Everything known about one address: its current block, its blocks, and a timeline of alerts,
-// blocks, releases and script runs, newest first.
+// Everything known about one address: its current block, its blocks (with where each is enforced),
+// and a timeline of alerts (with the host that sent them), blocks, releases and script runs, newest first.
 import { useState } from 'react';
 import { Link } from 'react-router';
 import { useCan } from '@/lib/authorization';
@@ -13,6 +13,7 @@ import { Empty, ErrorState, Loading } from '@/components/ui/states';
 import { Time } from '@/components/ui/time';
 import { useIpTimeline } from '../api/blocks';
 import { BlockStateBadge, OffenseStep } from './block-state';
+import { WhereCell } from './blocks-tables';
 import { ManualBlockDialog } from './manual-block-dialog';
 import { ReleaseDialog } from './release-dialog';
 
@@ -80,6 +81,7 @@ export function IpTimelineView({ ip }: { ip: string }) {
                     {e.level !== null && e.level !== undefined && <LevelBadge level={e.level} />}
                     <span className="when"><Time iso={e.time} /></span>
                     {e.actor && <span className="muted small">by {e.actor}</span>}
+                    {e.host && <Link to={`/alerts?host=${encodeURIComponent(e.host)}&srcip=${encodeURIComponent(ip)}`} className="badge" data-testid="event-host" title={`Sent by host ${e.host}`}>{e.host}</Link>}
                   </div>
                   <div>
                     {e.summary}
@@ -102,6 +104,7 @@ export function IpTimelineView({ ip }: { ip: string }) {
                   <th>When</th>
                   <th>Outcome</th>
                   <th>Rule</th>
+                  <th>Where</th>
                 </tr>
               </thead>
               <tbody>
@@ -113,6 +116,7 @@ export function IpTimelineView({ ip }: { ip: string }) {
                       {b.released_by && <div className="muted small">by {b.released_by}</div>}
                     </td>
                     <td>{b.rule_id ?? <span className="muted">manual</span>}</td>
+                    <td><WhereCell b={b} /></td>
                   </tr>
                 ))}
               </tbody>
