@@ -88,8 +88,12 @@ describe('commands and active responses', () => {
 
     w.ingest(sshFailures('203.0.113.40', 5));
     await waitFor(() => w.home.arCalls().includes('add 203.0.113.40'), 5000, 'the block');
-    const blocks = (await w.app.inject({ method: 'GET', url: '/api/blocks?ip=203.0.113.40', headers: w.viewer.headers })).json() as { items: Block[] };
-    expect(blocks.items[0]).toMatchObject({ state: 'active', timeout: 900 });
+    // The script has run; its outcome is stored a moment later (it comes back from the spawner thread).
+    const block = await waitFor(async () => {
+      const items = ((await w.app.inject({ method: 'GET', url: '/api/blocks?ip=203.0.113.40', headers: w.viewer.headers })).json() as { items: Block[] }).items;
+      return items[0]?.state === 'active' ? items[0] : null;
+    }, 5000, 'the block active');
+    expect(block).toMatchObject({ state: 'active', timeout: 900 });
 
     const audit = (await w.app.inject({ method: 'GET', url: '/api/audit?action=responses.save', headers: w.admin.headers })).json() as { items: Array<{ before: { xml: string }; after: { xml: string } }> };
     expect(audit.items).toHaveLength(1);
