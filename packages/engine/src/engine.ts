@@ -165,6 +165,7 @@ export class Engine {
     const ev = predecodeInto(new Event(line, line, location, time), line, this.dialect);
     // Wazuh attributes an agent's event to the agent's name, whatever the syslog header says.
     const agent = agentName(location);
+    ev.headerHostname = ev.hostname;
     ev.hostname = (this.dialect === 'wazuh' ? (agent ?? ev.hostname) : (ev.hostname ?? agent)) ?? this.localHostname;
     return ev;
   }

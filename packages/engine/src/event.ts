@@ -36,6 +36,8 @@ export class Event {
   log: string;
   location: string;
   hostname: string | null;
+  /** The hostname the line's own header names, kept when an agent's name replaces `hostname` (Wazuh). */
+  headerHostname: string | null = null;
   programName: string | null;
   timestamp: string | null;
   /** Event time in seconds (reception time, or the log's time in replay). */

@@ -40,7 +40,9 @@ export function toAlertRecord(r: ProcessResult, receivedAt: number, host: string
     decoder: ev.decoder ? ev.decoder.parent ?? ev.decoder.name : null,
     srcip: ev.srcip ?? null,
     user: ev.dstuser ?? ev.srcuser ?? ev.getDynamic('user') ?? null,
-    hostname: ev.hostname,
+    // A host's line keeps the HOSTNAME it claims (the engine may have named the event after the
+    // host, as Wazuh does for agents); who really sent it is `host`.
+    hostname: host !== null ? (ev.headerHostname ?? ev.hostname) : ev.hostname,
     programName: ev.programName,
     location: ev.location,
     fullLog: ev.fullLog,

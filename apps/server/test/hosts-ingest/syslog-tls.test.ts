@@ -92,10 +92,10 @@ describe('<syslog protocol="tls">', () => {
     await waitFor(() => app.alerts.count() > before, 20_000, `web2's alert (rsyslog: ${rs.output()})`);
     const [alert] = app.alerts.list({ limit: 1 }).items;
     expect(alert).toMatchObject({ host: 'web2', srcip: '198.51.100.4', location: '(web2) 127.0.0.1->syslog' });
-    // The line keeps its claim; the engine's default (Wazuh) dialect names an agent's event after
-    // the agent in the location, as Wazuh does, so `hostname` cannot be spoofed either.
+    // The alert keeps the HOSTNAME the line claims; who sent it is `host` (the rules saw the
+    // event named after the agent, as Wazuh does, so a rule on <hostname> cannot be fooled).
     expect(alert!.full_log).toContain(' web1 sshd[4242]: Failed password for admin');
-    expect(alert!.hostname).toBe('web2');
+    expect(alert!.hostname).toBe('web1');
     expect(app.alerts.list({ limit: 50, host: 'web1' }).items.every((a) => a.srcip === '203.0.113.7')).toBe(true);
     await rs.stop();
   });
