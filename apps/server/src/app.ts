@@ -64,6 +64,9 @@ export async function buildApp(cfg: ServerConfig, options: BuildOptions = {}): P
     // Per-request lines would drown what matters (sources, reloads, failures); errors are logged.
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: false,
+    // Start-up hooks (migrations, the readiness preflight, sources) on a busy two-core host can take
+    // longer than Fastify's 10 s default: a slow start must not be a failed one.
+    pluginTimeout: 120_000,
     ajv: {
       // Unknown fields are dropped, not trusted; query strings are coerced to the schema's types.
       customOptions: { removeAdditional: 'all', coerceTypes: 'array', useDefaults: true, allErrors: false },
