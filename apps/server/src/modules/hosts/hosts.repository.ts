@@ -48,6 +48,9 @@ export class HostsRepository {
   readonly #byToken: Statement;
   readonly #pulled: Statement;
   readonly #lines: Statement;
+  readonly #all: Statement;
+  readonly #active: Statement;
+  readonly #activeCount: Statement;
   readonly #failure: Statement;
   readonly #listeners = new Set<(host: number | string) => void>();
 
@@ -66,6 +69,10 @@ export class HostsRepository {
       WHERE id = @id`);
     this.#lines = db.prepare('UPDATE hosts SET lines = lines + @n, last_line_at = @now WHERE id = @id');
     this.#failure = db.prepare('UPDATE hosts SET auth_failures = auth_failures + 1, last_auth_failure_at = ? WHERE id = ?');
+    // Asked on every block decision (the active hosts a <location> may name) and every sources report.
+    this.#all = db.prepare('SELECT * FROM hosts ORDER BY revoked_at IS NOT NULL, name');
+    this.#active = db.prepare('SELECT * FROM hosts WHERE revoked_at IS NULL ORDER BY name');
+    this.#activeCount = db.prepare('SELECT count(*) FROM hosts WHERE revoked_at IS NULL').pluck();
   }
 
   /** Calls `fn` with a host's id or name after each change to its row (the live `hosts` event). */
@@ -121,7 +128,7 @@ export class HostsRepository {
 
   /** Every host, active first, by name. */
   list(includeRevoked = true): HostRow[] {
-    return this.#db.prepare(`SELECT * FROM hosts ${includeRevoked ? '' : 'WHERE revoked_at IS NULL'} ORDER BY revoked_at IS NOT NULL, name`).all() as HostRow[];
+    return (includeRevoked ? this.#all : this.#active).all() as HostRow[];
   }
 
   /** Active hosts, by name. */
@@ -172,6 +179,6 @@ export class HostsRepository {
   }
 
   count(): number {
-    return this.#db.prepare('SELECT count(*) FROM hosts WHERE revoked_at IS NULL').pluck().get() as number;
+    return this.#activeCount.get() as number;
   }
 }
