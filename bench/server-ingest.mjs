@@ -3,6 +3,8 @@
 // appended to it and the figures come from what is committed in SQLite and pushed over socket.io.
 //  1. sustained ingest: the whole corpus appended as fast as the disk takes it; lines/s until the
 //     file position committed with the alerts reaches the end of the file;
+//     Meanwhile the dashboard's API is asked back to back (/api/health, and a signed-in viewer's
+//     /api/alerts?limit=50): p50/p99/max, the answer time while the server ingests at full speed;
 //  2. latency at 1,000 lines/s: append → alert received by a socket.io client, p50/p99.
 // Usage: node bench/server-ingest.mjs [--lines N] [--seconds S]
 import { execFileSync } from 'node:child_process';
@@ -34,21 +36,42 @@ const committed = () => db.prepare('SELECT offset FROM file_positions WHERE path
 const alerts = () => db.prepare('SELECT COUNT(*) FROM alerts').pluck().get();
 
 try {
-  // 1. sustained ingest
+  const login = await fetch(`${url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password }) });
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+
+  // 1. sustained ingest, with the API asked back to back meanwhile
   const text = readFileSync(corpus);
+  const api = { '/api/health': [], '/api/alerts?limit=50': [] };
+  let ingesting = true;
+  const probing = (async () => {
+    while (ingesting) {
+      for (const [path, times] of Object.entries(api)) {
+        const t = performance.now();
+        const r = await fetch(`${url}${path}`, { headers: { cookie } });
+        await r.arrayBuffer();
+        if (r.ok) times.push(performance.now() - t);
+      }
+      await sleep(10);
+    }
+  })();
   const size = text.length;
   const t0 = performance.now();
   for (let off = 0; off < size; off += 4 << 20) appendFileSync(log, text.subarray(off, Math.min(size, off + (4 << 20))));
   const appended = performance.now();
   while (committed() < size) await sleep(20);
   const secs = (performance.now() - t0) / 1000;
+  ingesting = false;
+  await probing;
   const stored = alerts();
   console.log(`sustained ingest: ${n.toLocaleString('en')} lines in ${secs.toFixed(2)} s = ${Math.round(n / secs).toLocaleString('en')} lines/s end to end ` +
     `(file → engine → ${stored.toLocaleString('en')} alerts committed in SQLite; appending took ${((appended - t0) / 1000).toFixed(2)} s)`);
+  for (const [path, times] of Object.entries(api)) {
+    times.sort((a, b) => a - b);
+    const at = (p) => times[Math.min(times.length - 1, Math.floor(p * times.length))]?.toFixed(1);
+    console.log(`  meanwhile ${path}: ${times.length} answers, p50 ${at(0.5)} ms, p99 ${at(0.99)} ms, max ${at(1)} ms`);
+  }
 
   // 2. latency at 1,000 lines/s, append → socket.io
-  const login = await fetch(`${url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password }) });
-  const cookie = login.headers.get('set-cookie').split(';')[0];
   const socket = io(url, { transports: ['websocket'], extraHeaders: { cookie } });
   await new Promise((ok, fail) => { socket.once('connect', ok); socket.once('connect_error', fail); });
   const sentAt = new Map();

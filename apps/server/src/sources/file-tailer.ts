@@ -58,6 +58,14 @@ interface OpenFile {
 }
 
 const NEWLINE = 0x0a;
+/** Event-loop time one batch of a backlog should take, ms. */
+const BATCH_TARGET_MS = 10;
+const MIN_BATCH_LINES = 50;
+
+/** Resolves after the event loop has handled what was waiting (I/O callbacks, timers). */
+function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 const CR = 0x0d;
 
 export class FileTailer implements Source {
@@ -83,11 +91,14 @@ export class FileTailer implements Source {
   #watcher: FSWatcher | null = null;
   #pumping: Promise<void> | null = null;
   #again = false;
+  /** Lines per batch while reading a backlog (see #adaptBatch). */
+  #batchLines: number;
 
   constructor(options: FileTailerOptions) {
     this.path = options.path;
     this.id = options.id ?? `file:${options.path}`;
     this.#backoff = new Backoff(options.backoff);
+    this.#batchLines = Math.min(options.maxBatchLines ?? 2000, 500);
     this.#o = {
       path: options.path,
       sink: options.sink,
@@ -97,7 +108,7 @@ export class FileTailer implements Source {
       partialLineMs: options.partialLineMs ?? 1000,
       pollMs: options.pollMs ?? 250,
       chunkBytes: options.chunkBytes ?? 256 * 1024,
-      maxBatchLines: options.maxBatchLines ?? 5000,
+      maxBatchLines: options.maxBatchLines ?? 2000,
       maxLineBytes: options.maxLineBytes ?? 64 * 1024,
       location: options.location ?? options.path,
       initialPosition: options.initialPosition,
@@ -327,7 +338,14 @@ export class FileTailer implements Source {
         else emit(buf.subarray(lineStart, Math.min(nl, lineStart + maxLineBytes)));
         lineStart = nl + 1;
         committed = bufStart + lineStart;
-        if (batch.length >= maxBatchLines) flush();
+        if (batch.length >= this.#batchLines) {
+          const started = performance.now();
+          flush();
+          this.#adaptBatch(performance.now() - started, maxBatchLines);
+          // Let the API, the timers and the other sources in between batches: a backlog read at
+          // full speed is then many short tasks, not one long one per chunk.
+          await yieldToLoop();
+        }
       }
       carry = Buffer.from(buf.subarray(lineStart));
       if (carry.length > maxLineBytes) {
@@ -344,6 +362,15 @@ export class FileTailer implements Source {
       committed = readPos; // the partial line is consumed: its continuation, if any, is a new line
     }
     flush();
+  }
+
+  /**
+   * Sizes the next batch so that one takes about BATCH_TARGET_MS of the event loop (the engine, the
+   * inserts and the live feed for its lines): halved when one took twice that, grown back when fast.
+   */
+  #adaptBatch(tookMs: number, max: number): void {
+    if (tookMs > 2 * BATCH_TARGET_MS) this.#batchLines = Math.max(MIN_BATCH_LINES, this.#batchLines >> 1);
+    else if (tookMs < BATCH_TARGET_MS / 2) this.#batchLines = Math.min(max, this.#batchLines * 2);
   }
 
   #persist(file: OpenFile, lines: RawLine[], offset = file.offset): void {

@@ -304,4 +304,34 @@ describe('FileTailer', () => {
     await expectLines(c, ['now a file']);
     expect(t.status().state).toBe('running');
   });
+
+  it('lets the event loop in between the batches of a backlog, even within one read chunk', async () => {
+    // 10,000 short lines in one 1 MiB read: batches of at most 1,000 lines, each followed by a turn
+    // of the event loop, so an HTTP request or a release timer never waits for the whole backlog.
+    const file = path.join(dir, 'backlog.log');
+    writeFileSync(file, text(numbered('line', 1, 10_000)));
+    const events: string[] = [];
+    let ticking = true;
+    const tick = (): void => {
+      events.push('tick');
+      if (ticking) setImmediate(tick);
+    };
+    const c = collect();
+    const t = tailer({ path: file, fromStart: true, chunkBytes: 1 << 20, maxBatchLines: 1000, sink: (lines) => {
+      events.push(`batch ${lines.length}`);
+      c.sink(lines);
+    } });
+    setImmediate(tick);
+    await t.start();
+    await expectLines(c, numbered('line', 1, 10_000));
+    ticking = false;
+    const batches = events.filter((e) => e.startsWith('batch'));
+    expect(batches.length).toBeGreaterThanOrEqual(10);
+    for (const b of batches) expect(Number(b.split(' ')[1])).toBeLessThanOrEqual(1000);
+    // Between any two batches the loop turned at least once.
+    const firstBatch = events.indexOf(batches[0]!);
+    const lastBatch = events.lastIndexOf(batches.at(-1)!);
+    const run = events.slice(firstBatch, lastBatch + 1);
+    for (let i = 1; i < run.length; i++) expect(run[i - 1]!.startsWith('batch') && run[i]!.startsWith('batch')).toBe(false);
+  });
 });
