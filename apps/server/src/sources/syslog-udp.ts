@@ -51,7 +51,7 @@ export class SyslogUdpSource extends SyslogListener {
       msg = msg.subarray(0, this.maxFrameBytes);
     }
     this.#pending.push({ frame: msg, sender });
-    if (this.#pending.length >= 5000) this.#flush();
+    if (this.#pending.length >= 1000) this.#flush(); // ~10–15 ms of engine and inserts: a flood stays many short tasks
     else if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       setImmediate(() => this.#flush());
