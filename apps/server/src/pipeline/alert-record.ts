@@ -1,5 +1,5 @@
 // What an engine result becomes in the alerts table.
-import { syslogTime, type ProcessResult } from '@portcullis/engine';
+import { logTime, type ProcessResult } from '@portcullis/engine';
 import type { AlertRecord } from '../modules/alerts/alerts.repository.js';
 
 const DAY_MS = 86_400_000;
@@ -9,9 +9,13 @@ const offset = (utcMs: number): number => -new Date(utcMs).getTimezoneOffset();
 let yearMinute = -1;
 let yearOfMinute = 0;
 
+/** Timestamps that carry no year: syslog's `Mmm dd hh:mm:ss` and snort's `mm/dd-hh:mm:ss`. */
+const YEARLESS = /^(?:[A-Z][a-z]{2} [ 0-9]\d |\d\d\/\d\d-)/;
+
 /**
- * Time written in the line (`Mmm dd hh:mm:ss` carries no year: the year of reception, or the one
- * before when that would put the line more than a day in the future, as at New Year).
+ * Time written in the line, in any form the pre-decoder recognises (syslog, ISO 8601, Apache,
+ * xferlog, snort, suricata, OS X ASL, squid). A form without a year gets the year of reception, or
+ * the one before when that would put the line more than a day in the future, as at New Year.
  */
 export function eventTimeOf(timestamp: string | null, receivedAt: number): number | null {
   if (!timestamp) return null;
@@ -21,9 +25,9 @@ export function eventTimeOf(timestamp: string | null, receivedAt: number): numbe
     yearOfMinute = new Date(receivedAt).getFullYear();
   }
   const year = yearOfMinute;
-  let s = syslogTime(timestamp, year, offset);
+  let s = logTime(timestamp, year, offset);
   if (s === null) return null;
-  if (s * 1000 > receivedAt + DAY_MS && !/^\d{4}-/.test(timestamp)) s = syslogTime(timestamp, year - 1, offset) ?? s;
+  if (s * 1000 > receivedAt + DAY_MS && YEARLESS.test(timestamp)) s = logTime(timestamp, year - 1, offset) ?? s;
   return s * 1000;
 }
 
