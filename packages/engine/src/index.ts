@@ -21,6 +21,6 @@ export type { Address, AddressProblem, AddressResult, IpAddress } from './addres
 export type { IpEntry } from './ip-list.js';
 export { formatLogtest, logtestJson } from './logtest-format.js';
 export type { LogtestJson } from './logtest-format.js';
-export { logTime, syslogTime } from './syslog-time.js';
+export { LogClock, logTime, syslogTime } from './syslog-time.js';
 export { TimeoutList, WhiteList, arTarget, bindActiveResponses, checkArRequest, isRefusal } from './active-response.js';
 export type { ArBinding, ArCommand, ArRefusal, ArRequest, ArTarget, TimeoutDecision, TimeoutEntry } from './active-response.js';

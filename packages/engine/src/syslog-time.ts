@@ -81,3 +81,44 @@ export function logTime(line: string, year: number, offsetMinutes: (utcMs: numbe
   }
   return null;
 }
+
+/**
+ * `logTime` for the lines of one file or stream, remembering the last minute it read: a line in
+ * that minute (`Mmm dd hh:mm` or `YYYY-MM-DD[T ]HH:MM` again, then `:ss`) costs a prefix compare
+ * and two digits instead of two regexes, `Date.UTC` and a zone lookup. The result is always
+ * exactly `logTime(line, year, offsetMinutes)`: a minute is remembered only when the zone offset
+ * is the same at its second 00 and its second 99 (`ss` is any two digits, as `syslogTime` reads).
+ */
+export class LogClock {
+  #minute = '';
+  #base = 0;
+
+  constructor(
+    private readonly year: number,
+    private readonly offsetMinutes: (utcMs: number) => number = () => 0,
+  ) {}
+
+  /** As `logTime(line, year, offsetMinutes)`. */
+  time(line: string): number | null {
+    const m = this.#minute;
+    if (m !== '' && line.startsWith(m) && line.charCodeAt(m.length) === 58) {
+      const s = digits(line, m.length + 1, 2);
+      if (!Number.isNaN(s)) return this.#base + s;
+    }
+    const t = logTime(line, this.year, this.offsetMinutes);
+    if (t === null) return t;
+    // The minute prefix of the two forms whose value depends on their first 15 or 19 characters only.
+    const len = SYSLOG_PREFIX.test(line) ? 12 : ISO_PREFIX.test(line) ? 16 : 0;
+    if (len === 0) return t;
+    const minute = line.slice(0, len);
+    const base = syslogTime(`${minute}:00`, this.year, this.offsetMinutes);
+    if (base !== null && syslogTime(`${minute}:99`, this.year, this.offsetMinutes) === base + 99) {
+      this.#minute = minute;
+      this.#base = base;
+    } else this.#minute = '';
+    return t;
+  }
+}
+
+const SYSLOG_PREFIX = /^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-9]\d \d{2}:\d{2}:\d{2}/;
+const ISO_PREFIX = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}/;

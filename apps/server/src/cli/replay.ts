@@ -2,13 +2,13 @@
 // on log time, running no script. "Would this block, and when?" for a whole log file.
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { WhiteList, bindActiveResponses, logTime } from '@portcullis/engine';
+import { LogClock, WhiteList, bindActiveResponses } from '@portcullis/engine';
 import { arBindingsOf } from '../modules/active-response/policy.js';
 import { Replayer, type ReplayBlock } from '../pipeline/replayer.js';
 import { applyOverrides } from '../pipeline/rule-overrides.js';
 import type { Context } from './context.js';
 import { UsageError, loadContext, newEngine, tzOffset } from './context.js';
-import { readLines } from './read-lines.js';
+import { forEachLine } from './read-lines.js';
 import { storedOverrides } from './stored-overrides.js';
 
 export { isoLocal, type ReplayBlock } from '../pipeline/replayer.js';
@@ -28,13 +28,14 @@ export async function replay(ctx: Context, file: string, year: number): Promise<
     whiteList: new WhiteList(ctx.cfg.whiteList),
     maxRefusals: 0,
   });
+  const clock = new LogClock(year, tzOffset);
   let time = Date.now() / 1000;
   const start = performance.now();
-  for await (const line of readLines(file)) {
-    const t = logTime(line, year, tzOffset);
+  forEachLine(file, (line) => {
+    const t = clock.time(line);
     if (t !== null) time = t;
     r.feed(line, file, time);
-  }
+  });
   const secs = (performance.now() - start) / 1000;
   return { lines: r.lines, alerts: r.alerts, blocks: r.blocks, lines_per_second: Math.round(r.lines / Math.max(secs, 1e-6)), agentOnly: r.agentOnly, refused: r.refusedByKind };
 }
