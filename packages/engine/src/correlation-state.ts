@@ -69,8 +69,6 @@ export function ruleDefinitionHash(rule: Pick<Rule, 'sourceText'>): string {
   return createHash('sha256').update(rule.sourceText).digest('hex').slice(0, 32);
 }
 
-type Tagged = Event & { rule?: Rule };
-
 export function takeSnapshot(st: EvalState): CorrelationSnapshot {
   const index = new Map<Event, number>();
   const events: SnapshotEvent[] = [];
@@ -79,7 +77,7 @@ export function takeSnapshot(st: EvalState): CorrelationSnapshot {
     if (i === undefined) {
       i = events.length;
       index.set(ev, i);
-      events.push(eventData(ev as Tagged));
+      events.push(eventData(ev));
     }
     return i;
   };
@@ -94,7 +92,7 @@ export function takeSnapshot(st: EvalState): CorrelationSnapshot {
   return { version: SNAPSHOT_VERSION, dialect: st.dialect, events, history, rules, fts: [...st.fts], ignored: [...st.ignored] };
 }
 
-function eventData(ev: Tagged): SnapshotEvent {
+function eventData(ev: Event): SnapshotEvent {
   const out: SnapshotEvent = { t: ev.time, log: ev.log, loc: ev.location, cat: ev.decoderCategory, m: ev.matched, r: ev.rule?.id ?? ev.ruleId };
   if (ev.fullLog !== ev.log) out.full = ev.fullLog;
   if (ev.hostname !== null) out.host = ev.hostname;
@@ -109,8 +107,8 @@ function eventData(ev: Tagged): SnapshotEvent {
   return out;
 }
 
-function toEvent(e: SnapshotEvent): Tagged {
-  const ev: Tagged = new Event(e.full ?? e.log, e.log, e.loc, e.t);
+function toEvent(e: SnapshotEvent): Event {
+  const ev = new Event(e.full ?? e.log, e.log, e.loc, e.t);
   ev.hostname = e.host ?? null;
   ev.programName = e.prog ?? null;
   ev.decoderCategory = e.cat;

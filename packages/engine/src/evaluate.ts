@@ -6,6 +6,7 @@ import type { Dialect } from './regex/pattern.js';
 import type { Rule } from './rules.js';
 import type { EventList } from './event-list.js';
 import type { RuleTree } from './rule-tree.js';
+import { logTestRequired } from './rule-tests.js';
 
 export interface EvalState {
   dialect: Dialect;
@@ -19,6 +20,8 @@ export interface EvalState {
   ignored: Set<string>;
   /** How `ignore` re-arms once its window has passed (see Engine options). */
   ignoreRearm: 'daemon' | 'logtest';
+  /** The tree as the walk runs it (built on the first walk; see RuleNode). */
+  nodes?: NodeSet;
 }
 
 const FTS_MAX = 100_000;
@@ -131,28 +134,117 @@ function testsPass(rule: Rule, ev: Event, st: EvalState): boolean {
 }
 
 /**
- * Children worth trying for this event: those whose decoded_as and program_name tests, which
- * depend only on the decoder and the program name, do not rule them out. Cached per node.
+ * A rule as the walk runs it. Its children are grouped, per event, by what decides them before any
+ * test runs (spec §11.7: decoded_as, program_name, the first character a <match>/<regex> needs), so a
+ * node offers an event only the children that can match it; and it carries the characters its log
+ * tests need, so the walk skips it without calling a test when the log lacks one. One per rule per
+ * engine state, made on first visit.
  */
-function childrenFor(rule: Rule, ev: Event): Rule[] {
-  let idx = rule.childIndex;
-  if (idx === null) idx = rule.childIndex = new Map();
-  const decoderName = ev.decoder?.name ?? '';
-  const programName = ev.programName;
-  const first = ev.log.length > 0 ? ev.log[0]! : '';
-  const key = (ev.childKey ??= `${decoderName}\u0000${programName ?? '\u0001'}\u0000${first}`);
-  let list = idx.get(key);
-  if (list === undefined) {
-    list = rule.children.filter(
-      (c) =>
-        (c.decodedAs === null || c.decodedAs === decoderName) &&
-        (c.programNameTest === null || c.programNameTest(programName)) &&
-        (c.logFirstChars === null || c.logFirstChars.has(first)),
-    );
-    if (idx.size >= 8192) idx.clear();
-    idx.set(key, list);
+class RuleNode {
+  /** Lowercased-ASCII characters (4 × 32 bits) the rule's log tests need: a log without one fails a test. */
+  readonly need0: number;
+  readonly need1: number;
+  readonly need2: number;
+  readonly need3: number;
+  readonly hasNeed: boolean;
+  /** Children as nodes (made on first use) and which of the three keys tell them apart. */
+  kids: RuleNode[] | null = null;
+  byDecoder = false;
+  byProgram = false;
+  byFirst = false;
+  /** decoder name → program name → first character code (-1: empty log) → the children to try. */
+  index = new Map<string, Map<string | null, Map<number, RuleNode[]>>>();
+  indexSize = 0;
+
+  constructor(readonly rule: Rule) {
+    const need = new Int32Array(4);
+    for (const t of rule.tests) {
+      const r = logTestRequired(t);
+      if (r) for (let i = 0; i < 4; i++) need[i]! |= r[i]!;
+    }
+    this.need0 = need[0]!;
+    this.need1 = need[1]!;
+    this.need2 = need[2]!;
+    this.need3 = need[3]!;
+    this.hasNeed = (this.need0 | this.need1 | this.need2 | this.need3) !== 0;
   }
+}
+
+interface NodeSet {
+  roots: RuleNode[];
+  byRule: Map<Rule, RuleNode>;
+}
+
+function nodeOf(nodes: NodeSet, rule: Rule): RuleNode {
+  let n = nodes.byRule.get(rule);
+  if (n === undefined) {
+    n = new RuleNode(rule);
+    nodes.byRule.set(rule, n);
+  }
+  return n;
+}
+
+function nodesOf(st: EvalState): NodeSet {
+  if (st.nodes === undefined) {
+    const nodes: NodeSet = { roots: [], byRule: new Map() };
+    nodes.roots = st.tree.roots.map((r) => nodeOf(nodes, r));
+    st.nodes = nodes;
+  }
+  return st.nodes;
+}
+
+function kidsOf(node: RuleNode, nodes: NodeSet): RuleNode[] {
+  if (node.kids === null) {
+    const kids = node.rule.children.map((c) => nodeOf(nodes, c));
+    node.byDecoder = kids.some((k) => k.rule.decodedAs !== null);
+    node.byProgram = kids.some((k) => k.rule.programNameTest !== null);
+    node.byFirst = kids.some((k) => k.rule.logFirstChars !== null);
+    node.kids = kids;
+  }
+  return node.kids;
+}
+
+/** Entries a node's children index keeps before it starts over (program names come from logs). */
+const INDEX_MAX = 8192;
+
+/**
+ * Children worth trying for this event: those whose decoded_as and program_name tests, which
+ * depend only on the decoder and the program name, and whose first-character need do not rule
+ * them out.
+ */
+function childrenFor(node: RuleNode, ev: Event, nodes: NodeSet): RuleNode[] {
+  const kids = kidsOf(node, nodes);
+  const decoderName = node.byDecoder ? (ev.decoder?.name ?? '') : '';
+  const programName = node.byProgram ? ev.programName : null;
+  const first = node.byFirst ? (ev.log.length > 0 ? ev.log.charCodeAt(0) : -1) : 0;
+  let byProgram = node.index.get(decoderName);
+  let byFirst = byProgram?.get(programName);
+  const hit = byFirst?.get(first);
+  if (hit !== undefined) return hit;
+  const firstChar = first < 0 ? '' : String.fromCharCode(first);
+  const list = kids.filter(
+    (k) =>
+      (k.rule.decodedAs === null || k.rule.decodedAs === decoderName) &&
+      (k.rule.programNameTest === null || k.rule.programNameTest(programName)) &&
+      (k.rule.logFirstChars === null || k.rule.logFirstChars.has(firstChar)),
+  );
+  if (node.indexSize >= INDEX_MAX) {
+    node.index.clear();
+    node.indexSize = 0;
+    byProgram = byFirst = undefined;
+  }
+  if (byProgram === undefined) node.index.set(decoderName, (byProgram = new Map()));
+  if (byFirst === undefined) byProgram.set(programName, (byFirst = new Map()));
+  byFirst.set(first, list);
+  node.indexSize++;
   return list;
+}
+
+/** False when the log lacks a character the node's log tests need (its tests would fail). */
+function mayMatch(node: RuleNode, ev: Event): boolean {
+  if (!node.hasNeed) return true;
+  if (!ev.maskReady) ev.computeMask();
+  return ((node.need0 & ~ev.mask0) | (node.need1 & ~ev.mask1) | (node.need2 & ~ev.mask2) | (node.need3 & ~ev.mask3)) === 0;
 }
 
 export interface WalkResult {
@@ -161,14 +253,22 @@ export interface WalkResult {
   prev: Rule | null;
 }
 
-function check(rule: Rule, ev: Event, st: EvalState, out: { prev: Rule | null }): Rule | null {
+/** The parent of the matched rule in the current walk (set once, by the innermost successful level). */
+let walkPrev: Rule | null = null;
+
+function check(node: RuleNode, ev: Event, st: EvalState, nodes: NodeSet): Rule | null {
+  const rule = node.rule;
   if (!testsPass(rule, ev, st)) return null;
-  const kids = rule.children.length === 0 ? rule.children : childrenFor(rule, ev);
-  for (let i = 0; i < kids.length; i++) {
-    const c = check(kids[i]!, ev, st, out);
-    if (c) {
-      out.prev ??= rule;
-      return c;
+  if (rule.children.length > 0) {
+    const kids = childrenFor(node, ev, nodes);
+    for (let i = 0; i < kids.length; i++) {
+      const k = kids[i]!;
+      if (!mayMatch(k, ev)) continue;
+      const c = check(k, ev, st, nodes);
+      if (c !== null) {
+        walkPrev ??= rule;
+        return c;
+      }
     }
   }
   if (rule.noalert) return null;
@@ -177,11 +277,14 @@ function check(rule: Rule, ev: Event, st: EvalState, out: { prev: Rule | null })
 
 export function walkRules(ev: Event, st: EvalState): WalkResult | null {
   const cat = ev.decoderCategory;
-  for (const root of st.tree.roots) {
-    if (root.category !== cat) continue;
-    const out = { prev: null as Rule | null };
-    const r = check(root, ev, st, out);
-    if (r) return { rule: r, prev: out.prev };
+  const nodes = nodesOf(st);
+  const roots = nodes.roots;
+  for (let i = 0; i < roots.length; i++) {
+    const root = roots[i]!;
+    if (root.rule.category !== cat || !mayMatch(root, ev)) continue;
+    walkPrev = null;
+    const r = check(root, ev, st, nodes);
+    if (r !== null) return { rule: r, prev: walkPrev };
   }
   return null;
 }
@@ -231,7 +334,7 @@ export function handle(res: WalkResult | null, ev: Event, st: EvalState, logAler
 
 /** Correlation bookkeeping: sid list, else group lists; then the bounded global history. */
 function remember(rule: Rule, ev: Event, st: EvalState): void {
-  (ev as { rule?: Rule }).rule = rule;
+  ev.rule = rule;
   if (rule.sidPrevMatched) rule.sidPrevMatched.push(ev);
   else for (const l of rule.groupPrevMatched) l.push(ev);
   const h = st.history;
@@ -243,7 +346,7 @@ function remember(rule: Rule, ev: Event, st: EvalState): void {
 
 
 function evictWazuh(old: Event): void {
-  const rule = (old as { rule?: Rule }).rule;
+  const rule = old.rule;
   if (!rule) return;
   if (rule.sidPrevMatched) rule.sidPrevMatched.remove(old);
   else for (const l of rule.groupPrevMatched) l.remove(old);
@@ -255,7 +358,7 @@ function evictOssec(h: Event[], newest: Event, maxFreq: number): void {
   while (h.length > 0 && (freed < 10 || newest.time - h[0]!.time > maxFreq)) {
     const old = h.shift()!;
     freed++;
-    const rule = (old as { rule?: Rule }).rule;
+    const rule = old.rule;
     if (!rule) continue;
     if (rule.sidPrevMatched) rule.sidPrevMatched.remove(old);
     else for (const l of rule.groupPrevMatched) l.removeOldest();

@@ -1,6 +1,5 @@
 // The event that flows through the stages: predecode → decode → rules → correlation.
-
-import { charMask } from './regex/pattern.js';
+import type { Rule } from './rules.js';
 
 /** Static fields, named as OSSEC 4.x logtest prints them. */
 export const STATIC_FIELDS = [
@@ -27,8 +26,6 @@ export interface DecoderRef {
   readonly category: string;
 }
 
-/** Scratch space for computeMask (one event is masked at a time). */
-const MASK = new Uint32Array(4);
 const NO_ASSIGNMENTS: readonly [string, string][] = [];
 
 export class Event {
@@ -78,15 +75,28 @@ export class Event {
   mask1 = 0;
   mask2 = 0;
   mask3 = 0;
-  /** Key of the children cache: decoder, program name, first character of log (computed once). */
-  childKey: string | null = null;
 
   computeMask(): void {
-    charMask(this.log, MASK);
-    this.mask0 = MASK[0]!;
-    this.mask1 = MASK[1]!;
-    this.mask2 = MASK[2]!;
-    this.mask3 = MASK[3]!;
+    // As charMask, with the words in locals (no typed-array store per character).
+    const s = this.log;
+    let m0 = 0;
+    let m1 = 0;
+    let m2 = 0;
+    let m3 = 0;
+    for (let i = 0; i < s.length; i++) {
+      let c = s.charCodeAt(i);
+      if (c >= 64) {
+        if (c >= 128) continue;
+        if (c >= 65 && c <= 90) c += 32;
+        if (c >= 96) m3 |= 1 << (c & 31);
+        else m2 |= 1 << (c & 31);
+      } else if (c >= 32) m1 |= 1 << (c & 31);
+      else m0 |= 1 << c;
+    }
+    this.mask0 = m0;
+    this.mask1 = m1;
+    this.mask2 = m2;
+    this.mask3 = m3;
     this.maskReady = true;
   }
 
@@ -95,6 +105,8 @@ export class Event {
   matched = 0;
   /** Rule that alerted for this event (set after evaluation). */
   ruleId = 0;
+  /** The rule it alerted as, while correlation keeps it (whose lists to drop it from on eviction). */
+  rule: Rule | null = null;
   /** Dynamic fields by name for `$(field)` substitution and `<field>`: built lazily. */
 
   constructor(fullLog: string, log: string, location: string, time: number) {

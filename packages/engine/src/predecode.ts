@@ -28,44 +28,69 @@ function isDigit(c: number): boolean {
  
 const CONTROL = /[\x00-\x1f\x7f]/g;
 
+// Character codes the header checks compare with.
+const SP = 32;
+const DASH = 45;
+const DOT = 46;
+const COLON = 58;
+const COMMA = 44;
+const PLUS = 43;
+const T = 84;
+
 /** Length of the recognised timestamp prefix (before the optional extra space), or 0. */
 export function timestampLength(p: string, dialect: Dialect): number {
   const len = p.length;
-  const at = (i: number) => p.charCodeAt(i);
-  const is = (i: number, ch: string) => p[i] === ch;
   // 1: "Dec 29 10:00:01 "
-  if (len > 17 && is(3, ' ') && is(6, ' ') && is(9, ':') && is(12, ':') && is(15, ' ')) return 16;
-  // 2: "2015-04-16 21:51:02,805 " (proftpd)
-  if (len > 24 && is(4, '-') && is(7, '-') && is(10, ' ') && is(13, ':') && is(16, ':') && is(19, ',')) return dialect === 'wazuh' ? 24 : 23;
-  // 3: "2007-06-14T15:48:55-04:00 " and 3b with fractions
-  if (len > 33 && is(4, '-') && is(7, '-') && is(10, 'T') && is(13, ':') && is(16, ':')) {
-    if (is(22, ':') && is(25, ' ')) return 26;
-    if (is(19, '.') || (dialect === 'ossec' && is(19, ','))) {
-      if (dialect === 'wazuh') {
-        if (is(26, ':')) return 30;
-        if (is(29, ':')) return 33;
-        return 32;
+  if (len > 17 && p.charCodeAt(3) === SP && p.charCodeAt(6) === SP && p.charCodeAt(9) === COLON && p.charCodeAt(12) === COLON && p.charCodeAt(15) === SP) return 16;
+  const c4 = p.charCodeAt(4);
+  if (c4 === DASH && p.charCodeAt(7) === DASH && p.charCodeAt(13) === COLON && p.charCodeAt(16) === COLON) {
+    const c10 = p.charCodeAt(10);
+    // 2: "2015-04-16 21:51:02,805 " (proftpd)
+    if (len > 24 && c10 === SP && p.charCodeAt(19) === COMMA) return dialect === 'wazuh' ? 24 : 23;
+    // 3: "2007-06-14T15:48:55-04:00 " and 3b with fractions
+    if (len > 33 && c10 === T) {
+      if (p.charCodeAt(22) === COLON && p.charCodeAt(25) === SP) return 26;
+      const c19 = p.charCodeAt(19);
+      if (c19 === DOT || (dialect === 'ossec' && c19 === COMMA)) {
+        if (dialect === 'wazuh') {
+          if (p.charCodeAt(26) === COLON) return 30;
+          if (p.charCodeAt(29) === COLON) return 33;
+          return 32;
+        }
+        for (let k = 24; k <= 29; k++) if (p.charCodeAt(k) === COLON) return k + 3;
       }
-      for (let k = 24; k <= 29; k++) if (is(k, ':')) return k + 3;
     }
   }
+  const digit0 = isDigit(p.charCodeAt(0));
   // 4: "2015 Dec 29 10:00:01 "
-  if (len > 21 && isDigit(at(0)) && is(4, ' ') && is(8, ' ') && is(11, ' ') && is(14, ':') && is(17, ':') && is(20, ' ')) return 21;
+  if (len > 21 && digit0 && c4 === SP && p.charCodeAt(8) === SP && p.charCodeAt(11) === SP && p.charCodeAt(14) === COLON && p.charCodeAt(17) === COLON && p.charCodeAt(20) === SP) return 21;
   // 5W: "2021-04-21 10:16:09.404756-0700 " (macOS)
-  if (dialect === 'wazuh' && len > 33 && isDigit(at(0)) && is(4, '-') && is(7, '-') && is(10, ' ') && is(13, ':') && is(16, ':') && is(19, '.') && (is(26, '+') || is(26, '-')) && is(31, ' '))
-    return 32;
+  if (dialect === 'wazuh') {
+    if (len > 33 && digit0 && c4 === DASH && p.charCodeAt(7) === DASH && p.charCodeAt(10) === SP && p.charCodeAt(13) === COLON && p.charCodeAt(16) === COLON && p.charCodeAt(19) === DOT) {
+      const c26 = p.charCodeAt(26);
+      if ((c26 === PLUS || c26 === DASH) && p.charCodeAt(31) === SP) return 32;
+    }
+    return 0;
+  }
   // 5O: "2019:11:06-00:08:03" (OSSEC 4.x)
-  if (dialect === 'ossec' && len >= 20 && isDigit(at(0)) && is(4, ':') && is(7, ':') && is(10, '-') && is(13, ':') && is(16, ':')) return 20;
+  if (len >= 20 && digit0 && c4 === COLON && p.charCodeAt(7) === COLON && p.charCodeAt(10) === DASH && p.charCodeAt(13) === COLON && p.charCodeAt(16) === COLON) return 20;
   return 0;
 }
 
+const CONTROL_ANY = /[\x00-\x1f\x7f]/;
+
 /** Deletes bytes 0x00–0x1F and 0x7F, as OSSEC 4.x does before parsing (CVE-2020-8445). */
 export function removeControlBytes(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 32 || c === 127) return s.replace(CONTROL, '');
-  }
-  return s;
+  return CONTROL_ANY.test(s) ? s.replace(CONTROL, '') : s;
+}
+
+/** `p.slice(0, n).trimEnd()` with one slice when the cut ends in plain spaces after a printable character. */
+function trimmedPrefix(p: string, n: number): string {
+  let end = n;
+  while (end > 0 && p.charCodeAt(end - 1) === SP) end--;
+  if (end === 0) return '';
+  const c = p.charCodeAt(end - 1);
+  return c > SP && c < 127 ? p.slice(0, end) : p.slice(0, end).trimEnd();
 }
 
 export function predecode(line: string, dialect: Dialect): Predecoded {
@@ -90,7 +115,7 @@ export function predecodeInto<T extends Predecoded>(t: T, line: string, dialect:
     otherPrefix(t, p, dialect);
     return t;
   }
-  t.timestamp = p.slice(0, tsLen).trimEnd();
+  t.timestamp = trimmedPrefix(p, tsLen);
   let i = tsLen;
   if (p.charCodeAt(i) === 32) i++;
   const afterTs = i;

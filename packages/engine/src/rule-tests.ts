@@ -13,13 +13,27 @@ function err(el: XmlElement, code: RulesetError['code'], msg: string): RulesetEr
   return new RulesetError(code, msg, el.file, el.line, el.column);
 }
 
+/**
+ * Per log test made by `logTest`, the characters (lowercased ASCII, 4 × 32 bits) every alternative
+ * of its pattern needs: a log lacking one of them fails the test. The rule walk reads it to skip a
+ * rule before calling any of its tests (evaluate.ts).
+ */
+const LOG_TEST_REQUIRED = new WeakMap<EventTest, Int32Array>();
+
+/** The characters every alternative of log test `t` needs (all zero when none is known), or undefined when `t` is not a log test. */
+export function logTestRequired(t: EventTest): Int32Array | undefined {
+  return LOG_TEST_REQUIRED.get(t);
+}
+
 /** A test of `log` by pattern, skipped cheaply when the log lacks the characters every alternative needs. */
 export function logTest(p: Pattern): EventTest {
   const masks = p.requiredChars();
   if (masks === null) return (ev) => p.test(ev.log);
   const flat = new Int32Array(masks.length * 4);
   masks.forEach((m, i) => flat.set(m, i * 4));
-  return (ev) => {
+  const common = new Int32Array(4).fill(-1);
+  for (let i = 0; i < flat.length; i++) common[i & 3]! &= flat[i]!;
+  const test: EventTest = (ev) => {
     if (!ev.maskReady) ev.computeMask();
     const m0 = ev.mask0;
     const m1 = ev.mask1;
@@ -31,6 +45,9 @@ export function logTest(p: Pattern): EventTest {
     }
     return false;
   };
+  if (masks.length === 0) common.fill(0);
+  LOG_TEST_REQUIRED.set(test, common);
+  return test;
 }
 
 /** CDB-style lists (`key:value` per line), keyed by the path as the config and rules write it. */
