@@ -27,9 +27,8 @@ export function decode(ev: Event, index: DecoderIndex): void {
   for (const top of list) {
     let parentEnd = 0;
     if (top.prematch) {
-      const m = top.prematch.exec(log);
-      if (!m) continue;
-      parentEnd = m.end;
+      parentEnd = top.prematch.execEnd(log);
+      if (parentEnd < 0) continue;
     }
     ev.decoder = refOf(top, null);
     ev.decoderCategory = top.category;
@@ -42,9 +41,9 @@ export function decode(ev: Event, index: DecoderIndex): void {
       let prematchEnd = parentEnd;
       if (child.prematch) {
         const base = child.prematchAfterParent ? parentEnd : 0;
-        const m = child.prematch.exec(base === 0 ? log : log.slice(base));
-        if (!m) continue;
-        prematchEnd = base + m.end;
+        const end = child.prematch.execEnd(base === 0 ? log : log.slice(base));
+        if (end < 0) continue;
+        prematchEnd = base + end;
       }
       const ref = refOf(child, top);
       ev.decoder = ref;
@@ -68,6 +67,9 @@ function refOf(d: Decoder, top: Decoder | null): DecoderRef {
   return ref;
 }
 
+/** Scratch for a decoder regex's captures (one event is decoded at a time). */
+const CAPTURES: string[] = [];
+
 function runChain(ev: Event, first: Decoder, log: string, parentEnd: number, prematchEnd: number): void {
   let regexEnd = prematchEnd;
   for (let d: Decoder | null = first; d; d = d.next) {
@@ -90,16 +92,16 @@ function runChain(ev: Event, first: Decoder, log: string, parentEnd: number, pre
       default:
         base = 0;
     }
-    const m = d.regex.exec(base === 0 ? log : log.slice(base));
-    if (!m) {
+    const end = d.regex.execInto(base === 0 ? log : log.slice(base), CAPTURES);
+    if (end < 0) {
       if (d.next === null) return;
       continue;
     }
-    regexEnd = base + m.end;
-    const n = Math.min(m.captures.length, d.order.length);
+    regexEnd = base + end;
+    const n = Math.min(CAPTURES.length, d.order.length);
     for (let i = 0; i < n; i++) {
       const slot = d.order[i]!;
-      ev.setField(slot.label, m.captures[i]!, slot.isStatic);
+      ev.setField(slot.label, CAPTURES[i]!, slot.isStatic);
     }
   }
 }

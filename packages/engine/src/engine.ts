@@ -8,7 +8,7 @@ import { restoreSnapshot, takeSnapshot, type CorrelationSnapshot, type RestoreRe
 import type { RulesetError} from './errors.js';
 import { ErrorSink, RulesetLoadError } from './errors.js';
 import type { EvalState, Verdict } from './evaluate.js';
-import { handle, walkRules } from './evaluate.js';
+import { describe, handle, walkRules } from './evaluate.js';
 import { Event } from './event.js';
 import { predecodeInto } from './predecode.js';
 import type { Dialect } from './regex/pattern.js';
@@ -186,11 +186,7 @@ export class Engine {
   }
 
   private describe(rule: Rule, ev: Event): string {
-    if (this.dialect !== 'wazuh') return rule.description;
-    let subst = rule.ext.descriptionHasFields as boolean | undefined;
-    if (subst === undefined) subst = rule.ext.descriptionHasFields = rule.description.includes('$(');
-    if (!subst) return rule.description;
-    return rule.description.replace(/\$\(([^)]+)\)/g, (_, name: string) => ev.getField(name) ?? '');
+    return describe(rule, ev, this.dialect);
   }
 
   /** Moves correlation state of unchanged rules (same source text) from an older engine. */

@@ -364,3 +364,28 @@ function evictOssec(h: Event[], newest: Event, maxFreq: number): void {
     else for (const l of rule.groupPrevMatched) l.removeOldest();
   }
 }
+
+interface DescriptionTemplate {
+  /** The description it was made from (a rule overwritten in place gets a new one). */
+  text: string;
+  /** literal, field name, literal, … ; null when the description names no field. */
+  parts: string[] | null;
+}
+const DESCRIPTIONS = new WeakMap<Rule, DescriptionTemplate>();
+const FIELD_REF = /\$\(([^)]+)\)/;
+
+/** A rule's description for an event: Wazuh substitutes `$(field)` with the event's value ('' when unset). */
+export function describe(rule: Rule, ev: Event, dialect: Dialect): string {
+  const text = rule.description;
+  if (dialect !== 'wazuh') return text;
+  let t = DESCRIPTIONS.get(rule);
+  if (t === undefined || t.text !== text) {
+    t = { text, parts: text.includes('$(') ? text.split(FIELD_REF) : null };
+    DESCRIPTIONS.set(rule, t);
+  }
+  const parts = t.parts;
+  if (parts === null) return text;
+  let out = parts[0]!;
+  for (let i = 1; i < parts.length; i += 2) out += (ev.getField(parts[i]!) ?? '') + parts[i + 1]!;
+  return out;
+}

@@ -61,12 +61,19 @@ export class Event {
 
   /** Dynamic fields in assignment order; duplicates allowed, the first wins in lookups. */
   dynamic: [string, string][] | null = null;
-  /** Capture assignments, allocated on the first one (most lines set few or no fields). */
-  private assigned: [string, string][] | null = null;
+  /**
+   * Capture assignments as label, value, label, value, … in one array allocated on the first (most
+   * lines set few or no fields; alerted events stay in correlation memory, so they are kept small).
+   */
+  private assigned: string[] | null = null;
 
-  /** Every capture assignment in order, as logtest prints them (label, value). */
+  /** Every capture assignment in order, as logtest prints them (label, value): a new array per call. */
   get assignments(): readonly [string, string][] {
-    return this.assigned ?? NO_ASSIGNMENTS;
+    const a = this.assigned;
+    if (a === null) return NO_ASSIGNMENTS;
+    const out: [string, string][] = [];
+    for (let i = 0; i < a.length; i += 2) out.push([a[i]!, a[i + 1]!]);
+    return out;
   }
 
   /** Lowercased-ASCII character mask of `log` in four words, computed on first use (rule prefilter). */
@@ -120,7 +127,7 @@ export class Event {
   }
 
   setField(label: string, value: string, isStatic: boolean): void {
-    (this.assigned ??= []).push([label, value]);
+    (this.assigned ??= []).push(label, value);
     if (isStatic) (this as unknown as Record<string, string>)[label] = value;
     else (this.dynamic ??= []).push([label, value]);
   }
@@ -161,7 +168,8 @@ export class Event {
   /** Decoded fields as an object keyed by logtest label (last assignment wins). */
   fieldsObject(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const [k, v] of this.assignments) out[k] = v;
+    const a = this.assigned;
+    if (a !== null) for (let i = 0; i < a.length; i += 2) out[a[i]!] = a[i + 1]!;
     return out;
   }
 }

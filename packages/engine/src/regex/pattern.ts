@@ -25,6 +25,13 @@ export interface Pattern {
   readonly kind: 'osregex' | 'osmatch' | 'pcre2' | 'string';
   test(subject: string): boolean;
   exec(subject: string): MatchResult | null;
+  /** Where the first match ends, or -1 when there is none: `exec(subject)?.end ?? -1` without building the result. */
+  execEnd(subject: string): number;
+  /**
+   * As `exec`, but the participating captures go into `out` (emptied first) and the return value is
+   * where the match ends, or -1 when there is none (then `out` is empty). For hot paths.
+   */
+  execInto(subject: string, out: string[]): number;
   /**
    * The characters a matching subject can start with, when every alternative is anchored at the
    * start by a literal character; null when the pattern can match subjects starting with anything.
@@ -220,13 +227,64 @@ function compact(m: RegExpExecArray): string[] {
 
 const ALWAYS: MatchResult = { captures: [], end: 0 };
 
+/** Participating groups of `m` appended to `out` (as `compact`). */
+function pushCaptures(m: RegExpExecArray, out: string[]): void {
+  for (let i = 1; i < m.length; i++) {
+    const g = m[i];
+    if (g !== undefined) out.push(g);
+  }
+}
+
+/**
+ * Where the first match of `re` in `subject` ends, or -1. A V8 RegExp gets a global twin (made on
+ * first use, kept in `twins`) whose `test` leaves the end in lastIndex: no match array, no strings.
+ */
+const twins = new WeakMap<Re, RegExp>();
+function matchEnd(re: Re, subject: string): number {
+  if (re instanceof RegExp) {
+    let g = twins.get(re);
+    if (g === undefined) {
+      g = new RegExp(re.source, `${re.flags}g`);
+      twins.set(re, g);
+    }
+    g.lastIndex = 0;
+    return g.test(subject) ? g.lastIndex : -1;
+  }
+  const m = re.exec(subject);
+  return m ? m.index + m[0].length : -1;
+}
+
 class RegexPattern implements Pattern {
+  /** `re`'s global twin (see matchEnd), made on the first execEnd. */
+  private endRe: RegExp | null = null;
+
   constructor(
     readonly source: string,
     readonly kind: Pattern['kind'],
     private readonly re: Re | null,
     private readonly negate = false,
   ) {}
+
+  execEnd(subject: string): number {
+    if (this.re === null) return this.negate ? -1 : 0;
+    if (this.negate) return this.re.test(subject) ? -1 : 0;
+    if (this.re instanceof RegExp) {
+      const g = (this.endRe ??= new RegExp(this.re.source, `${this.re.flags}g`));
+      g.lastIndex = 0;
+      return g.test(subject) ? g.lastIndex : -1;
+    }
+    return matchEnd(this.re, subject);
+  }
+
+  execInto(subject: string, out: string[]): number {
+    out.length = 0;
+    if (this.re === null) return this.negate ? -1 : 0;
+    const m = this.re.exec(subject);
+    if (this.negate) return m ? -1 : 0;
+    if (!m) return -1;
+    pushCaptures(m, out);
+    return m.index + m[0].length;
+  }
 
   test(subject: string): boolean {
     return (this.re === null || this.re.test(subject)) !== this.negate;
@@ -293,6 +351,33 @@ class AlternativesPattern implements Pattern {
     }
     return this.negate ? ALWAYS : null;
   }
+
+  execEnd(subject: string): number {
+    for (const re of this.alts) {
+      if (re === null) return this.negate ? -1 : 0;
+      if (this.negate) {
+        if (re.test(subject)) return -1;
+        continue;
+      }
+      const end = matchEnd(re, subject);
+      if (end >= 0) return end;
+    }
+    return this.negate ? 0 : -1;
+  }
+
+  execInto(subject: string, out: string[]): number {
+    out.length = 0;
+    for (const re of this.alts) {
+      if (re === null) return this.negate ? -1 : 0;
+      const m = re.exec(subject);
+      if (m) {
+        if (this.negate) return -1;
+        pushCaptures(m, out);
+        return m.index + m[0].length;
+      }
+    }
+    return this.negate ? 0 : -1;
+  }
 }
 
 export interface CompileOptions {
@@ -343,6 +428,11 @@ export function compileString(pattern: string, negate = false): Pattern {
     requiredChars: () => null,
     test: (s) => (s === pattern) !== negate,
     exec: (s) => ((s === pattern) !== negate ? ALWAYS : null),
+    execEnd: (s) => ((s === pattern) !== negate ? 0 : -1),
+    execInto: (s, out) => {
+      out.length = 0;
+      return (s === pattern) !== negate ? 0 : -1;
+    },
   };
 }
 
