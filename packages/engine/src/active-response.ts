@@ -171,6 +171,8 @@ export type TimeoutDecision =
   | { action: 'add'; entry: TimeoutEntry | null; timeout: number; offense: number }
   | { action: 'extend'; entry: TimeoutEntry; timeout: number; offense: number };
 
+const NONE_DUE: readonly TimeoutEntry[] = Object.freeze([]);
+
 /**
  * execd's timeout list: a request for a (command, ip) already pending is not run again; its timer
  * restarts (and escalates per repeated_offenders). Counts per key are never decremented.
@@ -218,9 +220,10 @@ export class TimeoutList {
   }
 
   /** Removes and returns the entries due at `now` (their `delete` should run). */
-  due(now: number): TimeoutEntry[] {
+  due(now: number): readonly TimeoutEntry[] {
+    // Asked once per line by `replay`: nothing due costs no allocation.
+    if (now < this.earliest) return NONE_DUE;
     const out: TimeoutEntry[] = [];
-    if (now < this.earliest) return out;
     let earliest = Infinity;
     for (const [k, e] of this.pending) {
       if (e.releaseAt <= now) {

@@ -28,13 +28,34 @@ function fail(input: string, problem: AddressProblem, reason: string): AddressRe
   return { ok: false, input, problem, reason };
 }
 
-const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
-/** inet_pton's IPv4: four decimal octets 0-255, no leading zeros. */
-const IPV4 = new RegExp(`^${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}$`);
 const HEX_GROUP = /^[0-9a-f]{1,4}$/i;
 
+/**
+ * inet_pton's IPv4: four decimal octets 0-255, no leading zeros (`(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)`
+ * each), read by hand rather than by a regex and a split: an alert's address is read per alert.
+ */
 function ipv4Octets(text: string): number[] | null {
-  return IPV4.test(text) ? text.split('.').map(Number) : null;
+  const n = text.length;
+  if (n < 7 || n > 15) return null;
+  const out: number[] = [];
+  let i = 0;
+  for (;;) {
+    const start = i;
+    let v = 0;
+    while (i < n && i - start < 4) {
+      const c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      v = v * 10 + c - 48;
+      i++;
+    }
+    const len = i - start;
+    // 1-3 digits, no leading zero, at most 255 (25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)
+    if (len === 0 || len > 3 || (len > 1 && text.charCodeAt(start) === 48) || v > 255) return null;
+    out.push(v);
+    if (out.length === 4) return i === n ? out : null;
+    if (i >= n || text.charCodeAt(i) !== 46) return null;
+    i++;
+  }
 }
 
 /** inet_pton's IPv6 (RFC 4291 text, optionally ending in a dotted quad): its eight groups, or null. */
@@ -76,14 +97,13 @@ export function parseIp(text: string): AddressResult {
   if (text.includes('%')) return fail(text, 'zone', 'has a zone index (%…): it names an interface of one host, not an address to act on');
   if (text.includes('/')) return fail(text, 'network', 'is a network (address/prefix), not one address');
   const v4 = ipv4Octets(text);
-  if (v4 !== null) {
-    const addr = new ipaddr.IPv4(v4);
-    return { ok: true, address: { text: addr.toString(), family: 4, addr } };
-  }
+  // Dotted decimal without leading zeros is already the canonical text (ipaddr's toString).
+  if (v4 !== null) return { ok: true, address: { text, family: 4, addr: new ipaddr.IPv4(v4) } };
   const parts = text.includes(':') ? ipv6Parts(text) : null;
   if (parts !== null) {
     const v6 = new ipaddr.IPv6(parts);
-    if (v6.isIPv4MappedAddress()) {
+    // ipaddr's isIPv4MappedAddress() (::ffff:0:0/96, which no range before it in its list overlaps), without its range walk.
+    if (parts[0] === 0 && parts[1] === 0 && parts[2] === 0 && parts[3] === 0 && parts[4] === 0 && parts[5] === 0xffff) {
       const mapped = v6.toIPv4Address();
       return { ok: true, address: { text: mapped.toString(), family: 4, addr: mapped } };
     }
@@ -99,8 +119,6 @@ export function parseIp(text: string): AddressResult {
   return fail(text, 'not-an-ip', 'is not an IPv4 or IPv6 address');
 }
 
-const IPV4_RESERVED: [ipaddr.IPv4, number] = [new ipaddr.IPv4([240, 0, 0, 0]), 4];
-
 /**
  * Why an active response must not act on `a`, or null: the unspecified address and "this network"
  * (0.0.0.0/8, `::`), broadcast, multicast (224.0.0.0/4, ff00::/8), the reserved 240.0.0.0/4, and
@@ -110,19 +128,23 @@ const IPV4_RESERVED: [ipaddr.IPv4, number] = [new ipaddr.IPv4([240, 0, 0, 0]), 4
  */
 export function meaninglessReason(a: Address): string | null {
   if (a.addr.kind() === 'ipv4') {
-    const v4 = a.addr as ipaddr.IPv4;
-    const range = v4.range();
-    if (range === 'unspecified') return 'is in 0.0.0.0/8 ("this network"), never a real source';
-    if (range === 'broadcast') return 'is the broadcast address';
-    if (range === 'multicast') return 'is a multicast address (224.0.0.0/4)';
-    if (v4.match(IPV4_RESERVED)) return 'is in the reserved range 240.0.0.0/4';
+    // ipaddr's range() by the first octet: its first matches are unspecified (0/8), broadcast
+    // (255.255.255.255) and multicast (224/4), none of which another of its ranges overlaps.
+    const o = (a.addr as ipaddr.IPv4).octets;
+    const first = o[0]!;
+    if (first === 0) return 'is in 0.0.0.0/8 ("this network"), never a real source';
+    if (first === 255 && o[1] === 255 && o[2] === 255 && o[3] === 255) return 'is the broadcast address';
+    if (first >= 224 && first < 240) return 'is a multicast address (224.0.0.0/4)';
+    if (first >= 240) return 'is in the reserved range 240.0.0.0/4';
     return null;
   }
-  const v6 = a.addr as ipaddr.IPv6;
-  const range = v6.range();
-  if (range === 'unspecified') return 'is the unspecified address ::';
-  if (range === 'multicast') return 'is a multicast address (ff00::/8)';
-  if (range !== 'loopback' && v6.parts.slice(0, 6).every((p) => p === 0)) return 'is an IPv4-compatible IPv6 address (::a.b.c.d, deprecated by RFC 4291)';
+  // ipaddr's range() by the groups: unspecified (::), multicast (ff00::/8) and loopback (::1) are
+  // the only ranges here, and none of those before them in its list (link-local) overlaps them.
+  const p = (a.addr as ipaddr.IPv6).parts;
+  const zero6 = p[0] === 0 && p[1] === 0 && p[2] === 0 && p[3] === 0 && p[4] === 0 && p[5] === 0;
+  if (zero6 && p[6] === 0 && p[7] === 0) return 'is the unspecified address ::';
+  if (p[0]! >= 0xff00) return 'is a multicast address (ff00::/8)';
+  if (zero6 && !(p[6] === 0 && p[7] === 1)) return 'is an IPv4-compatible IPv6 address (::a.b.c.d, deprecated by RFC 4291)';
   return null;
 }
 

@@ -83,14 +83,15 @@ export function logTime(line: string, year: number, offsetMinutes: (utcMs: numbe
 }
 
 /**
- * `logTime` for the lines of one file or stream, remembering the last minute it read: a line in
- * that minute (`Mmm dd hh:mm` or `YYYY-MM-DD[T ]HH:MM` again, then `:ss`) costs a prefix compare
- * and two digits instead of two regexes, `Date.UTC` and a zone lookup. The result is always
- * exactly `logTime(line, year, offsetMinutes)`: a minute is remembered only when the zone offset
- * is the same at its second 00 and its second 99 (`ss` is any two digits, as `syslogTime` reads).
+ * `logTime` for the lines of one file or stream, remembering the last hour it read: a line in that
+ * hour (`Mmm dd hh:` or `YYYY-MM-DD[T ]HH:` again, then `mm:ss`) costs a prefix compare and four
+ * digits instead of two regexes, `Date.UTC` and a zone lookup. The result is always what
+ * `logTime(line, year, offsetMinutes)` gives: an hour is remembered only when the zone offset is
+ * the same at its `00:00` and its `99:99` (minutes and seconds are any two digits, as `syslogTime`
+ * reads them, and count linearly).
  */
 export class LogClock {
-  #minute = '';
+  #hour = '';
   #base = 0;
 
   constructor(
@@ -100,22 +101,24 @@ export class LogClock {
 
   /** As `logTime(line, year, offsetMinutes)`. */
   time(line: string): number | null {
-    const m = this.#minute;
-    if (m !== '' && line.startsWith(m) && line.charCodeAt(m.length) === 58) {
-      const s = digits(line, m.length + 1, 2);
-      if (!Number.isNaN(s)) return this.#base + s;
+    const h = this.#hour;
+    if (h !== '' && line.startsWith(h)) {
+      const i = h.length;
+      const mi = digits(line, i, 2);
+      const s = digits(line, i + 3, 2);
+      if (line.charCodeAt(i + 2) === 58 && !Number.isNaN(mi) && !Number.isNaN(s)) return this.#base + mi * 60 + s;
     }
     const t = logTime(line, this.year, this.offsetMinutes);
     if (t === null) return t;
-    // The minute prefix of the two forms whose value depends on their first 15 or 19 characters only.
-    const len = SYSLOG_PREFIX.test(line) ? 12 : ISO_PREFIX.test(line) ? 16 : 0;
+    // The hour prefix of the two forms whose value depends on their first 15 or 19 characters only.
+    const len = SYSLOG_PREFIX.test(line) ? 10 : ISO_PREFIX.test(line) ? 14 : 0;
     if (len === 0) return t;
-    const minute = line.slice(0, len);
-    const base = syslogTime(`${minute}:00`, this.year, this.offsetMinutes);
-    if (base !== null && syslogTime(`${minute}:99`, this.year, this.offsetMinutes) === base + 99) {
-      this.#minute = minute;
+    const hour = line.slice(0, len);
+    const base = syslogTime(`${hour}00:00`, this.year, this.offsetMinutes);
+    if (base !== null && syslogTime(`${hour}99:99`, this.year, this.offsetMinutes) === base + 99 * 60 + 99) {
+      this.#hour = hour;
       this.#base = base;
-    } else this.#minute = '';
+    } else this.#hour = '';
     return t;
   }
 }

@@ -1,5 +1,6 @@
 // One reading of an address for every check: strict syntax, IPv4-mapped IPv6 as IPv4, canonical
 // text, and the addresses an active response must never act on.
+import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import { WhiteList, blockTarget, canonicalIp, ipListMatches, parseIp, parseIpEntry } from '../src/index.js';
 
@@ -59,6 +60,33 @@ describe('blockTarget', () => {
       const r = blockTarget(s);
       expect(r.ok, s).toBe(false);
       if (!r.ok) expect([r.problem, r.reason], s).toEqual(['meaningless', expect.stringMatching(why)]);
+    }
+  });
+
+  it('refuses exactly the IPv4 ranges ipaddr.js names unspecified, broadcast and multicast, and 240.0.0.0/4', () => {
+    for (let first = 0; first < 256; first++) {
+      for (const tail of ['0.0.0', '1.2.3', '255.255.254', '255.255.255']) {
+        const text = `${first}.${tail}`;
+        const range = ipaddr.IPv4.parse(text).range();
+        const refused = ['unspecified', 'broadcast', 'multicast'].includes(range) || first >= 240;
+        expect(blockTarget(text).ok, `${text} (${range})`).toBe(!refused);
+        if (range === 'broadcast') expect(blockTarget(text)).toMatchObject({ reason: 'is the broadcast address' });
+      }
+    }
+  });
+
+  it('refuses exactly the IPv6 addresses ipaddr.js names unspecified or multicast, and ::a.b.c.d but ::1; maps as it does', () => {
+    const heads = ['::', '::1', '::2', '::1:0', '::0.0.0.1', '::ffff:0', '1::', 'fe80::1', 'feff::1', 'ff00::', 'ff02::1', 'ffff::', '2001:db8::1', '::1:0:0:0', '0:0:0:0:0:1::'];
+    for (const text of heads) {
+      const v6 = ipaddr.IPv6.parse(text);
+      const range = v6.range();
+      const compat = range !== 'loopback' && v6.parts.slice(0, 6).every((p) => p === 0);
+      const refused = ['unspecified', 'multicast'].includes(range) || compat;
+      expect(blockTarget(text).ok, `${text} (${range})`).toBe(!refused);
+    }
+    for (const text of ['::ffff:a00:7', '::ffff:0:0', '0:0:0:0:0:ffff:ffff:ffff', '::fffe:a00:7', '::1:ffff:a00:7', '64:ff9b::a00:7', '::ffff:0:a00:7']) {
+      const r = parseIp(text);
+      expect(r.ok && r.address.family, text).toBe(ipaddr.IPv6.parse(text).isIPv4MappedAddress() ? 4 : 6);
     }
   });
 

@@ -58,6 +58,13 @@ describe('LogClock', () => {
     'Mar 01 01:01:16 h p: x',
     'Xyz 31 01:01:17 h p: x',
     'Mar 31 01:01:17 h p: x',
+    'Mar 31 02:00:00 h p: x',
+    'Mar 31 02:17:05 h p: x',
+    'Mar 31 02:99:99 h p: x',
+    'Mar 31 02:1x:05 h p: x',
+    'Mar 31 02:17-05 h p: x',
+    'Mar 31 02:17:5 h p: x',
+    'Apr  1 02:17:05 h p: x',
   ];
 
   it('gives exactly what logTime gives, line after line, across zone changes and every form', () => {
@@ -67,10 +74,11 @@ describe('LogClock', () => {
     }
   });
 
-  it('reads the line itself, not a remembered one, when only the minute is the same', () => {
+  it('reads the line itself, not a remembered one, when only the hour is the same', () => {
     const clock = new LogClock(2024);
     expect(clock.time('Mar 31 01:00:05 h p: x')).toBe(utc(2024, 3, 31, 1, 0, 5));
     expect(clock.time('Mar 31 01:00:45 h p: x')).toBe(utc(2024, 3, 31, 1, 0, 45));
+    expect(clock.time('Mar 31 01:59:07 h p: x')).toBe(utc(2024, 3, 31, 1, 59, 7));
     expect(clock.time('Mar 31 01:00:4 h p: x')).toBeNull();
   });
 });

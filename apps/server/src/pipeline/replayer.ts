@@ -44,9 +44,50 @@ export function isoLocal(seconds: number): string {
   return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+/** 10000-01-01T00:00:00Z: `toISOString` writes later years with six digits. */
+const YEAR_10000 = 253_402_300_800;
+
+/**
+ * `isoLocal` for the many times of one replay: the zone offset remembered per UTC hour (when it is
+ * a whole number of minutes and the same at both ends of the hour) and the date per local day.
+ * Per replay, not per process: a test may change TZ between two.
+ */
+export class IsoLocalClock {
+  #hour = NaN;
+  #offset = 0;
+  #suffix = '';
+  #day = NaN;
+  #date = '';
+
+  format(seconds: number): string {
+    if (!Number.isInteger(seconds)) return isoLocal(seconds);
+    const hour = Math.floor(seconds / 3600);
+    if (hour !== this.#hour) {
+      const off = -new Date(hour * 3_600_000).getTimezoneOffset();
+      if (!Number.isInteger(off) || off !== -new Date(hour * 3_600_000 + 3_599_000).getTimezoneOffset()) return isoLocal(seconds);
+      this.#hour = hour;
+      this.#offset = off * 60;
+      this.#suffix = isoLocal(hour * 3600).slice(19);
+    }
+    const local = seconds + this.#offset;
+    if (local < 0 || local >= YEAR_10000) return isoLocal(seconds);
+    const day = Math.floor(local / 86_400);
+    if (day !== this.#day) {
+      this.#day = day;
+      this.#date = new Date(day * 86_400_000).toISOString().slice(0, 11);
+    }
+    const inDay = local - day * 86_400;
+    const h = Math.floor(inDay / 3600);
+    const m = Math.floor((inDay - h * 3600) / 60);
+    return `${this.#date}${TWO_DIGITS[h]!}:${TWO_DIGITS[m]!}:${TWO_DIGITS[inDay - h * 3600 - m * 60]!}${this.#suffix}`;
+  }
+}
+
 export class Replayer {
   lines = 0;
-  readonly alerts: Record<string, number> = {};
+  /** Alerts by rule id, counted in a Map (an object keyed by rule id was the replay's hottest line). */
+  readonly #alerts = new Map<number, number>();
   readonly blocks: ReplayBlock[] = [];
   readonly refused: ReplayRefusal[] = [];
   readonly refusedByKind: Record<string, number> = {};
@@ -54,6 +95,14 @@ export class Replayer {
   agentOnly = 0;
   readonly #timeouts = new TimeoutList();
   readonly #open = new Map<string, ReplayBlock>();
+  readonly #iso = new IsoLocalClock();
+
+  /** Alerts by rule id (keys in the order an object keyed by them has). */
+  get alerts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [id, n] of this.#alerts) out[id] = n;
+    return out;
+  }
 
   constructor(
     readonly engine: Engine,
@@ -71,14 +120,16 @@ export class Replayer {
 
   #refuse(kind: string, ip: string | null, time: number, ruleId: number, reason: string): void {
     this.refusedByKind[kind] = (this.refusedByKind[kind] ?? 0) + 1;
-    if (this.refused.length < (this.o.maxRefusals ?? 1000)) this.refused.push({ ip: ip ?? '', at: isoLocal(time), rule_id: ruleId, reason });
+    if (this.refused.length < (this.o.maxRefusals ?? 1000)) this.refused.push({ ip: ip ?? '', at: this.#iso.format(time), rule_id: ruleId, reason });
   }
 
   #respond(r: ProcessResult, time: number, lineNo: number | undefined): void {
     if (!r.alert && !(r.alertRule && r.alertRule.options.has('no_log'))) return;
     const rule = r.alertRule!;
-    if (r.alert) this.alerts[rule.id] = (this.alerts[rule.id] ?? 0) + 1;
-    for (const b of this.o.bound.get(rule.id) ?? []) {
+    if (r.alert) this.#alerts.set(rule.id, (this.#alerts.get(rule.id) ?? 0) + 1);
+    const bound = this.o.bound.get(rule.id);
+    if (bound === undefined) return;
+    for (const b of bound) {
       if (arTarget(b.location) !== 'local') {
         this.agentOnly++;
         continue;
@@ -102,12 +153,12 @@ export class Replayer {
       if (d.action === 'extend') {
         const blk = this.#open.get(d.entry.key);
         if (blk) {
-          blk.release_at = isoLocal(d.entry.releaseAt);
+          blk.release_at = this.#iso.format(d.entry.releaseAt);
           blk.timeout = d.timeout;
         }
         continue;
       }
-      const blk: ReplayBlock = { ip: req.ip, at: isoLocal(time), rule_id: rule.id, command: b.command.name, timeout: d.timeout, release_at: d.entry ? isoLocal(d.entry.releaseAt) : null };
+      const blk: ReplayBlock = { ip: req.ip, at: this.#iso.format(time), rule_id: rule.id, command: b.command.name, timeout: d.timeout, release_at: d.entry ? this.#iso.format(d.entry.releaseAt) : null };
       if (lineNo !== undefined) blk.line = lineNo;
       this.blocks.push(blk);
       if (d.entry) this.#open.set(d.entry.key, blk);
