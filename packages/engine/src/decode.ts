@@ -4,16 +4,64 @@ import type { Decoder, DecoderSet } from './decoders.js';
 import { STATIC_ORDER } from './decoders.js';
 import type { DecoderRef, Event } from './event.js';
 
-/** Per-program-name cache of candidate top-level decoders (the program_name test is pure). */
+/**
+ * A decoder as `decode` tries it: the characters its prematch needs (per alternative, 4 words of
+ * lowercased ASCII each; null when nothing is known), so a log lacking them is passed over without
+ * running the pattern, and for a top-level decoder its children the same way.
+ */
+interface Plan {
+  readonly d: Decoder;
+  readonly needs: Int32Array | null;
+  readonly children: Plan[];
+}
+
+function planOf(d: Decoder, withChildren: boolean): Plan {
+  const masks = d.prematch?.requiredChars() ?? null;
+  let needs: Int32Array | null = null;
+  if (masks !== null && masks.length > 0) {
+    needs = new Int32Array(masks.length * 4);
+    masks.forEach((m, i) => needs!.set(m, i * 4));
+  }
+  return { d, needs, children: withChildren ? d.children.map((c) => planOf(c, false)) : [] };
+}
+
+/** False when the log lacks a character every alternative of the decoder's prematch needs. */
+function mayPrematch(plan: Plan, ev: Event): boolean {
+  const needs = plan.needs;
+  if (needs === null) return true;
+  if (!ev.maskReady) ev.computeMask();
+  const m0 = ev.mask0;
+  const m1 = ev.mask1;
+  const m2 = ev.mask2;
+  const m3 = ev.mask3;
+  for (let i = 0; i < needs.length; i += 4)
+    if (((needs[i]! & ~m0) | (needs[i + 1]! & ~m1) | (needs[i + 2]! & ~m2) | (needs[i + 3]! & ~m3)) === 0) return true;
+  return false;
+}
+
+/** The decoder set as plans, with a per-program-name cache of candidate top-level decoders (the program_name test is pure). */
 export class DecoderIndex {
-  private readonly cache = new Map<string, Decoder[]>();
+  private readonly cache = new Map<string, Plan[]>();
+  private readonly plans = new Map<Decoder, Plan>();
+  readonly withoutProgram: Plan[];
 
-  constructor(readonly set: DecoderSet) {}
+  constructor(readonly set: DecoderSet) {
+    this.withoutProgram = set.withoutProgram.map((d) => this.plan(d));
+  }
 
-  candidates(programName: string): Decoder[] {
+  private plan(d: Decoder): Plan {
+    let p = this.plans.get(d);
+    if (p === undefined) {
+      p = planOf(d, true);
+      this.plans.set(d, p);
+    }
+    return p;
+  }
+
+  candidates(programName: string): Plan[] {
     let list = this.cache.get(programName);
     if (list === undefined) {
-      list = this.set.withProgram.filter((d) => d.programName === null || d.programName.test(programName));
+      list = this.set.withProgram.filter((d) => d.programName === null || d.programName.test(programName)).map((d) => this.plan(d));
       if (this.cache.size > 10_000) this.cache.clear();
       this.cache.set(programName, list);
     }
@@ -22,11 +70,14 @@ export class DecoderIndex {
 }
 
 export function decode(ev: Event, index: DecoderIndex): void {
-  const list = ev.programName !== null ? index.candidates(ev.programName) : index.set.withoutProgram;
+  const list = ev.programName !== null ? index.candidates(ev.programName) : index.withoutProgram;
   const log = ev.log;
-  for (const top of list) {
+  for (let t = 0; t < list.length; t++) {
+    const topPlan = list[t]!;
+    const top = topPlan.d;
     let parentEnd = 0;
     if (top.prematch) {
+      if (!mayPrematch(topPlan, ev)) continue;
       parentEnd = top.prematch.execEnd(log);
       if (parentEnd < 0) continue;
     }
@@ -37,9 +88,13 @@ export function decode(ev: Event, index: DecoderIndex): void {
       runChain(ev, top, log, parentEnd, parentEnd);
       return;
     }
-    for (const child of top.children) {
+    const children = topPlan.children;
+    for (let c = 0; c < children.length; c++) {
+      const childPlan = children[c]!;
+      const child = childPlan.d;
       let prematchEnd = parentEnd;
       if (child.prematch) {
+        if (!mayPrematch(childPlan, ev)) continue;
         const base = child.prematchAfterParent ? parentEnd : 0;
         const end = child.prematch.execEnd(base === 0 ? log : log.slice(base));
         if (end < 0) continue;

@@ -188,7 +188,7 @@ export function predecodeInto<T extends Predecoded>(t: T, line: string, dialect:
 
 /** Removes a Solaris "[ID nnn fac.sev] " prefix from the message. */
 function stripSolarisId(r: Predecoded, dialect: Dialect): void {
-  if (!r.log.startsWith('[ID ')) return;
+  if (r.log.charCodeAt(0) !== 91 || !r.log.startsWith('[ID ')) return; // '['
   const end = dialect === 'ossec' ? r.log.indexOf('] ') : r.log.indexOf(']');
   if (end > 0) r.log = r.log.slice(end + 2);
 }
