@@ -3,6 +3,7 @@
 // offset character checks, tried in a fixed order (spec §2, §11.5); when none matches, the other
 // prefixes OSSEC strips (xferlog, snort, suricata, Apache, OS X ASL, squid) are tried
 // (`predecode-formats.ts`).
+import { Event } from './event.js';
 import { otherPrefix } from './predecode-formats.js';
 import type { Dialect } from './regex/pattern.js';
 
@@ -100,9 +101,75 @@ export function predecode(line: string, dialect: Dialect): Predecoded {
 /**
  * Pre-decodes `line` into `t`'s fields (the engine passes its Event, so no intermediate object is
  * made per line). Returns `t`.
+ *
+ * OSSEC deletes control bytes first. Nearly no line has one, so the header is read from the line
+ * as it is and one pass then checks for control bytes and, for an Event whose log is the line's
+ * tail, computes the log's character mask on the way (Event.computeMask, not a second scan); a line
+ * with a control byte is read again after the deletion.
  */
 export function predecodeInto<T extends Predecoded>(t: T, line: string, dialect: Dialect): T {
-  const full = dialect === 'ossec' ? removeControlBytes(line) : line;
+  if (dialect !== 'ossec') {
+    parse(t, line, dialect);
+    return t;
+  }
+  const start = parse(t, line, dialect);
+  const ev = start >= 0 && t instanceof Event ? t : null;
+  if (cleanAndMask(line, ev === null ? -1 : start)) {
+    if (ev !== null) {
+      ev.mask0 = M0;
+      ev.mask1 = M1;
+      ev.mask2 = M2;
+      ev.mask3 = M3;
+      ev.maskReady = true;
+    }
+    return t;
+  }
+  parse(t, line.replace(CONTROL, ''), dialect);
+  return t;
+}
+
+let M0 = 0;
+let M1 = 0;
+let M2 = 0;
+let M3 = 0;
+
+/**
+ * False when `line` has a control byte (0x00–0x1F, 0x7F). Otherwise, when `from` ≥ 0, leaves in
+ * M0..M3 the lowercased-ASCII mask of `line.slice(from)`, as Event.computeMask makes it.
+ */
+function cleanAndMask(line: string, from: number): boolean {
+  const len = line.length;
+  const head = from < 0 ? len : from;
+  for (let i = 0; i < head; i++) {
+    const c = line.charCodeAt(i);
+    if (c < 32 || c === 127) return false;
+  }
+  let m1 = 0;
+  let m2 = 0;
+  let m3 = 0;
+  for (let i = head; i < len; i++) {
+    let c = line.charCodeAt(i);
+    if (c >= 64) {
+      if (c >= 128) continue;
+      if (c === 127) return false;
+      if (c >= 65 && c <= 90) c += 32;
+      if (c >= 96) m3 |= 1 << (c & 31);
+      else m2 |= 1 << (c & 31);
+    } else if (c >= 32) m1 |= 1 << (c & 31);
+    else return false;
+  }
+  M0 = 0; // only control characters live in the first word, and the line has none
+  M1 = m1;
+  M2 = m2;
+  M3 = m3;
+  return true;
+}
+
+/**
+ * Reads the header of `full` (the line after any control-byte deletion) into `t`. Returns where
+ * `t.log` starts in `full` when it is the tail of `full`, else -1.
+ */
+function parse(t: Predecoded, full: string, dialect: Dialect): number {
   t.fullLog = full;
   t.timestamp = null;
   t.hostname = null;
@@ -111,10 +178,7 @@ export function predecodeInto<T extends Predecoded>(t: T, line: string, dialect:
   // German "Mär": the header checks are byte offsets, so fold the umlaut first.
   const p = full.charCodeAt(1) === 0xe4 ? `${full[0]}a${full.slice(2)}` : full;
   const tsLen = timestampLength(p, dialect);
-  if (tsLen === 0) {
-    otherPrefix(t, p, dialect);
-    return t;
-  }
+  if (tsLen === 0) return otherPrefix(t, p, dialect) ? -1 : 0;
   t.timestamp = trimmedPrefix(p, tsLen);
   let i = tsLen;
   if (p.charCodeAt(i) === 32) i++;
@@ -128,11 +192,11 @@ export function predecodeInto<T extends Predecoded>(t: T, line: string, dialect:
     t.programName = p.slice(afterTs, hostEnd);
     t.log = p.slice(i + 2);
     stripSolarisId(t, dialect);
-    return t;
+    return p.length - t.log.length;
   }
   if (p.charCodeAt(i) !== 32 || hostEnd === afterTs) {
     t.log = p.slice(afterTs);
-    return t;
+    return afterTs;
   }
   t.hostname = p.slice(afterTs, hostEnd);
   i++;
@@ -178,12 +242,12 @@ export function predecodeInto<T extends Predecoded>(t: T, line: string, dialect:
   }
   if (logStart < 0) {
     t.log = p.slice(afterHost);
-    return t;
+    return afterHost;
   }
   t.programName = p.slice(progStart, progStop);
   t.log = p.slice(logStart);
   stripSolarisId(t, dialect);
-  return t;
+  return p.length - t.log.length;
 }
 
 /** Removes a Solaris "[ID nnn fac.sev] " prefix from the message. */
