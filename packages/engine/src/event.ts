@@ -127,9 +127,12 @@ export class Event {
   }
 
   setField(label: string, value: string, isStatic: boolean): void {
-    (this.assigned ??= []).push(label, value);
+    // A first field makes an array of its size (growing from [] would reserve 17 slots at once).
+    if (this.assigned === null) this.assigned = [label, value];
+    else this.assigned.push(label, value);
     if (isStatic) (this as unknown as Record<string, string>)[label] = value;
-    else (this.dynamic ??= []).push([label, value]);
+    else if (this.dynamic === null) this.dynamic = [[label, value]];
+    else this.dynamic.push([label, value]);
   }
 
   getDynamic(name: string): string | undefined {
