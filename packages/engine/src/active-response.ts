@@ -173,12 +173,53 @@ export type TimeoutDecision =
 
 const NONE_DUE: readonly TimeoutEntry[] = Object.freeze([]);
 
+interface HeapRecord {
+  at: number;
+  entry: TimeoutEntry;
+}
+
+function pushHeap(h: HeapRecord[], r: HeapRecord): void {
+  let i = h.push(r) - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (h[parent]!.at <= r.at) break;
+    h[i] = h[parent]!;
+    i = parent;
+  }
+  h[i] = r;
+}
+
+function popHeap(h: HeapRecord[]): HeapRecord {
+  const top = h[0]!;
+  const last = h.pop()!;
+  if (h.length > 0) {
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= h.length) break;
+      const c = l + 1 < h.length && h[l + 1]!.at < h[l]!.at ? l + 1 : l;
+      if (h[c]!.at >= last.at) break;
+      h[i] = h[c]!;
+      i = c;
+    }
+    h[i] = last;
+  }
+  return top;
+}
+
 /**
  * execd's timeout list: a request for a (command, ip) already pending is not run again; its timer
  * restarts (and escalates per repeated_offenders). Counts per key are never decremented.
  */
 export class TimeoutList {
   private readonly pending = new Map<string, TimeoutEntry>();
+  /**
+   * Min-heap of (release time, entry) pushed at every add, extend and restore, so `due` finds what
+   * is due without walking every pending entry. A record is stale once its entry was released,
+   * replaced or given another release time; stale records are dropped as they surface, and the
+   * heap is rebuilt from `pending` when they outnumber the live ones.
+   */
+  private heap: HeapRecord[] = [];
   private readonly offenses = new Map<string, number>();
   /** Lower bound of the pending release times, so `due` is cheap when nothing is due. */
   private earliest = Infinity;
@@ -211,28 +252,48 @@ export class TimeoutList {
       existing.timeout = timeout;
       existing.releaseAt = now + timeout;
       existing.offense = offense;
+      this.push(existing);
       return { action: 'extend', entry: existing, timeout, offense };
     }
     const entry: TimeoutEntry = { key, command: b.command.name, ip: req.ip, addedAt: now, releaseAt: now + timeout, timeout, offense };
     this.pending.set(key, entry);
+    this.push(entry);
     this.earliest = Math.min(this.earliest, entry.releaseAt);
     return { action: 'add', entry, timeout, offense };
   }
 
-  /** Removes and returns the entries due at `now` (their `delete` should run). */
+  /**
+   * Removes and returns the entries due at `now` (their `delete` should run), once `now` has
+   * reached `earliest`: every pending entry whose release time is at or before `now`.
+   */
   due(now: number): readonly TimeoutEntry[] {
     // Asked once per line by `replay`: nothing due costs no allocation.
     if (now < this.earliest) return NONE_DUE;
     const out: TimeoutEntry[] = [];
-    let earliest = Infinity;
-    for (const [k, e] of this.pending) {
-      if (e.releaseAt <= now) {
-        out.push(e);
-        this.pending.delete(k);
-      } else earliest = Math.min(earliest, e.releaseAt);
+    const heap = this.heap;
+    // Every pending entry has a record at its current release time, so all that are due surface.
+    while (heap.length > 0 && heap[0]!.at <= now) {
+      const { entry } = popHeap(heap);
+      if (this.pending.get(entry.key) === entry && entry.releaseAt <= now) {
+        out.push(entry);
+        this.pending.delete(entry.key);
+      }
     }
-    this.earliest = earliest;
+    while (heap.length > 0 && !this.current(heap[0]!)) popHeap(heap);
+    this.earliest = heap.length > 0 ? heap[0]!.at : Infinity;
     return out;
+  }
+
+  private current(r: HeapRecord): boolean {
+    return this.pending.get(r.entry.key) === r.entry && r.entry.releaseAt === r.at;
+  }
+
+  private push(entry: TimeoutEntry): void {
+    if (this.heap.length >= 2 * this.pending.size + 1024) {
+      this.heap = [];
+      for (const e of this.pending.values()) if (e !== entry) pushHeap(this.heap, { at: e.releaseAt, entry: e });
+    }
+    pushHeap(this.heap, { at: entry.releaseAt, entry });
   }
 
   /** Drops a pending entry (manual release); returns it if it was there. */
@@ -260,6 +321,7 @@ export class TimeoutList {
   /** Re-arms an entry (after a restart, from stored state). */
   restore(entry: TimeoutEntry, offenses: number): void {
     this.pending.set(entry.key, entry);
+    this.push(entry);
     this.offenses.set(entry.key, offenses);
     this.earliest = Math.min(this.earliest, entry.releaseAt);
   }

@@ -50,37 +50,41 @@ const YEAR_10000 = 253_402_300_800;
 
 /**
  * `isoLocal` for the many times of one replay: the zone offset remembered per UTC hour (when it is
- * a whole number of minutes and the same at both ends of the hour) and the date per local day.
- * Per replay, not per process: a test may change TZ between two.
+ * a whole number of minutes and the same at both ends of the hour) and the date per local day, a
+ * few of each (a block's time and its release alternate between hours). Per replay, not per
+ * process: a test may change TZ between two.
  */
 export class IsoLocalClock {
-  #hour = NaN;
-  #offset = 0;
-  #suffix = '';
-  #day = NaN;
-  #date = '';
+  /** UTC hour → [offset in seconds, "+hh:mm"], or null when the offset changes within the hour. */
+  readonly #zones = new Map<number, [number, string] | null>();
+  /** Local day → "YYYY-MM-DDT". */
+  readonly #dates = new Map<number, string>();
 
   format(seconds: number): string {
     if (!Number.isInteger(seconds)) return isoLocal(seconds);
     const hour = Math.floor(seconds / 3600);
-    if (hour !== this.#hour) {
+    let zone = this.#zones.get(hour);
+    if (zone === undefined) {
       const off = -new Date(hour * 3_600_000).getTimezoneOffset();
-      if (!Number.isInteger(off) || off !== -new Date(hour * 3_600_000 + 3_599_000).getTimezoneOffset()) return isoLocal(seconds);
-      this.#hour = hour;
-      this.#offset = off * 60;
-      this.#suffix = isoLocal(hour * 3600).slice(19);
+      const steady = Number.isInteger(off) && off === -new Date(hour * 3_600_000 + 3_599_000).getTimezoneOffset();
+      zone = steady ? [off * 60, isoLocal(hour * 3600).slice(19)] : null;
+      if (this.#zones.size >= 64) this.#zones.clear();
+      this.#zones.set(hour, zone);
     }
-    const local = seconds + this.#offset;
+    if (zone === null) return isoLocal(seconds);
+    const local = seconds + zone[0];
     if (local < 0 || local >= YEAR_10000) return isoLocal(seconds);
     const day = Math.floor(local / 86_400);
-    if (day !== this.#day) {
-      this.#day = day;
-      this.#date = new Date(day * 86_400_000).toISOString().slice(0, 11);
+    let date = this.#dates.get(day);
+    if (date === undefined) {
+      date = new Date(day * 86_400_000).toISOString().slice(0, 11);
+      if (this.#dates.size >= 64) this.#dates.clear();
+      this.#dates.set(day, date);
     }
     const inDay = local - day * 86_400;
     const h = Math.floor(inDay / 3600);
     const m = Math.floor((inDay - h * 3600) / 60);
-    return `${this.#date}${TWO_DIGITS[h]!}:${TWO_DIGITS[m]!}:${TWO_DIGITS[inDay - h * 3600 - m * 60]!}${this.#suffix}`;
+    return `${date}${TWO_DIGITS[h]!}:${TWO_DIGITS[m]!}:${TWO_DIGITS[inDay - h * 3600 - m * 60]!}${zone[1]}`;
   }
 }
 

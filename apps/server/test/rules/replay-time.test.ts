@@ -21,7 +21,11 @@ describe('IsoLocalClock', () => {
       if (zone === 'Asia/Kathmandu') expect(isoLocal(starts[0]!)).toMatch(/\+05:45$/);
       const clock = new IsoLocalClock();
       for (const start of starts)
-        for (let s = start; s < start + 4 * 3600; s += 7) expect(clock.format(s), `${zone} ${s}`).toBe(isoLocal(s));
+        for (let s = start; s < start + 4 * 3600; s += 7) {
+          expect(clock.format(s), `${zone} ${s}`).toBe(isoLocal(s));
+          // a block's release, hours or days later, between two of its times
+          expect(clock.format(s + 86_400 + 13), `${zone} ${s + 86_400 + 13}`).toBe(isoLocal(s + 86_400 + 13));
+        }
     }
   });
 
