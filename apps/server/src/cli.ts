@@ -1,7 +1,6 @@
 // The `portcullis` command: a thin face over the same modules the server uses.
 import { RulesetError, RulesetLoadError } from '@portcullis/engine';
 import { UsageError } from './cli/context.js';
-import { DataDirError } from './db/database.js';
 
 const USAGE = `usage: portcullis <command> [options]
 
@@ -60,7 +59,9 @@ main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
-  (err: unknown) => {
+  async (err: unknown) => {
+    // Loaded only here: database.js brings better-sqlite3, which a replay or logtest does not need.
+    const { DataDirError } = await import('./db/database.js');
     if (err instanceof RulesetLoadError) {
       for (const e of err.errors) console.error(e.toString());
       console.error(`portcullis: ${err.errors.length} error(s); nothing was loaded`);

@@ -2,7 +2,8 @@
 // server's database when there is one, so a line gets the level the server would give it. No
 // database, or one from before overrides existed: none.
 import { existsSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type BetterSqlite3 from 'better-sqlite3';
 import { resolveServerConfig } from '../config/server-config.js';
 import { toSpec, type OverrideRow } from '../modules/rules/overrides.repository.js';
 import type { OverrideSpec } from '../pipeline/rule-overrides.js';
@@ -15,6 +16,8 @@ export function storedOverrides(configPath: string, data?: string): { overrides:
     return { overrides: [], db: null };
   }
   if (!existsSync(dbPath)) return { overrides: [], db: null };
+  // Loaded only when there is a database to read: the native module costs a replay's start-up.
+  const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
   const db = new Database(dbPath, { readonly: true, fileMustExist: true });
   try {
     const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rule_overrides'").get();
