@@ -5,7 +5,8 @@ import { RulesetError } from './errors.js';
 import type { DecoderRef } from './event.js';
 import { STATIC_FIELDS } from './event.js';
 import type { Dialect, Pattern } from './regex/pattern.js';
-import { compileOsMatch, compileOsRegex, compilePcre2, PatternError } from './regex/pattern.js';
+import { PatternError } from './regex/pattern.js';
+import { makePattern } from './rule-recipes.js';
 import { collectVariables, substitute } from './variables.js';
 import type { XmlElement } from './xml.js';
 import { attrCI, parseXml } from './xml.js';
@@ -136,10 +137,44 @@ function typeAttr(el: XmlElement, allowed: string[], dflt: string): string {
 
 function compileTyped(el: XmlElement, text: string, type: string, dialect: Dialect): Pattern {
   return compileElementPattern(el, text, () => {
-    if (type === 'pcre2') return compilePcre2(text, { dialect, caseless: false });
-    if (type === 'osmatch') return compileOsMatch(text, { dialect });
-    return compileOsRegex(text, { dialect });
+    if (type === 'pcre2') return makePattern({ f: 'pcre2', p: text, d: dialect, c: false, n: false });
+    if (type === 'osmatch') return makePattern({ f: 'osmatch', p: text, d: dialect, n: false });
+    return makePattern({ f: 'osregex', p: text, d: dialect, n: false });
   });
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * A decoder with every field at its default, in the one property order every Decoder has (a
+ * compile and a restored snapshot give the decoder walk objects of the same shape).
+ */
+export function blankDecoder(): Mutable<Decoder> {
+  return {
+    name: '',
+    reportName: '',
+    parentName: null,
+    file: '',
+    line: 0,
+    programName: null,
+    hasProgramName: false,
+    prematch: null,
+    prematchAfterParent: false,
+    regex: null,
+    regexOffset: 'none',
+    order: [],
+    category: 'syslog',
+    categoryExplicit: false,
+    fts: null,
+    plugin: null,
+    pluginAfterParent: false,
+    useOwnName: false,
+    accumulate: false,
+    children: [],
+    next: null,
+    chained: false,
+    refs: null,
+  };
 }
 
 function parseDecoder(el: XmlElement, vars: Map<string, string>, dialect: Dialect): Decoder {
@@ -207,31 +242,19 @@ function parseDecoder(el: XmlElement, vars: Map<string, string>, dialect: Dialec
     }
   }
 
-  const dec: Decoder = {
-    name,
-    reportName: name,
-    parentName: parent,
-    file: el.file,
-    line: el.line,
-    programName: null,
-    hasProgramName: false,
-    prematch: null,
-    prematchAfterParent: false,
-    regex: null,
-    regexOffset: 'none',
-    order: [],
-    category,
-    categoryExplicit,
-    fts,
-    plugin,
-    pluginAfterParent,
-    useOwnName,
-    accumulate,
-    children: [],
-    next: null,
-    chained: false,
-    refs: null,
-  };
+  const dec = blankDecoder();
+  dec.name = name;
+  dec.reportName = name;
+  dec.parentName = parent;
+  dec.file = el.file;
+  dec.line = el.line;
+  dec.category = category;
+  dec.categoryExplicit = categoryExplicit;
+  dec.fts = fts;
+  dec.plugin = plugin;
+  dec.pluginAfterParent = pluginAfterParent;
+  dec.useOwnName = useOwnName;
+  dec.accumulate = accumulate;
 
   // program_name: the classic element wins over the _pcre2 one (OSSEC 4.x `else if`).
   const pn = parts.get('program_name');
@@ -243,7 +266,7 @@ function parseDecoder(el: XmlElement, vars: Map<string, string>, dialect: Dialec
   } else if (pnPcre) {
     dec.hasProgramName = true;
     if (pnPcre.text === '') throw err(pnPcre.first, 'BAD_REGEX', 'empty <program_name_pcre2> pattern');
-    dec.programName = compileElementPattern(pnPcre.first, pnPcre.text, () => compilePcre2(pnPcre.text, { dialect, caseless: true }));
+    dec.programName = compileElementPattern(pnPcre.first, pnPcre.text, () => makePattern({ f: 'pcre2', p: pnPcre.text, d: dialect, c: true, n: false }));
   }
 
   const pm = parts.get('prematch') ?? parts.get('prematch_pcre2');
@@ -257,7 +280,7 @@ function parseDecoder(el: XmlElement, vars: Map<string, string>, dialect: Dialec
     }
     if (isPcre) {
       if (pm.text === '') throw err(pm.first, 'BAD_REGEX', 'empty <prematch_pcre2> pattern');
-      dec.prematch = compileElementPattern(pm.first, pm.text, () => compilePcre2(pm.text, { dialect, caseless: true }));
+      dec.prematch = compileElementPattern(pm.first, pm.text, () => makePattern({ f: 'pcre2', p: pm.text, d: dialect, c: true, n: false }));
     } else {
       const type = dialect === 'wazuh' ? typeAttr(pm.attrs[pm.attrs.length - 1]!, ['osregex', 'pcre2'], 'osregex') : 'osregex';
       dec.prematch = compileTyped(pm.first, pm.text, type, dialect);
@@ -277,7 +300,7 @@ function parseDecoder(el: XmlElement, vars: Map<string, string>, dialect: Dialec
     }
     if (isPcre) {
       if (rx.text === '') throw err(rx.first, 'BAD_REGEX', 'empty <pcre2> pattern');
-      dec.regex = compileElementPattern(rx.first, rx.text, () => compilePcre2(rx.text, { dialect, caseless: true }));
+      dec.regex = compileElementPattern(rx.first, rx.text, () => makePattern({ f: 'pcre2', p: rx.text, d: dialect, c: true, n: false }));
     } else {
       const type = dialect === 'wazuh' ? typeAttr(rx.attrs[rx.attrs.length - 1]!, ['osregex', 'pcre2'], 'osregex') : 'osregex';
       dec.regex = compileTyped(rx.first, rx.text, type, dialect);

@@ -15,7 +15,12 @@ import type { Dialect } from './regex/pattern.js';
 import type { Rule } from './rules.js';
 import type { RuleTree } from './rule-tree.js';
 import { loadRules } from './rule-tree.js';
+import { parseLists } from './lists.js';
+import { recordingVerdicts } from './regex/safety.js';
+import { rememberVerdicts } from './ruleset-snapshot.js';
 import type { EngineOptions, SourceFile } from './types.js';
+
+export { parseLists };
 
 export interface RulesetInput {
   /** Decoder files in load order. */
@@ -24,23 +29,6 @@ export interface RulesetInput {
   rules: SourceFile[];
   /** CDB list sources (`key:value` per line), named as the config's <list> and rules' <list> write them. */
   lists?: SourceFile[];
-}
-
-/** Parses `key:value` list sources (a line without `:` is a key with an empty value). */
-export function parseLists(files: SourceFile[]): Map<string, Map<string, string>> {
-  const out = new Map<string, Map<string, string>>();
-  for (const f of files) {
-    const m = new Map<string, string>();
-    for (const raw of f.text.split('\n')) {
-      const line = raw.replace(/\r$/, '');
-      if (line === '' || line.startsWith('#')) continue;
-      const i = line.indexOf(':');
-      if (i < 0) m.set(line, '');
-      else m.set(line.slice(0, i), line.slice(i + 1));
-    }
-    out.set(f.path, m);
-  }
-  return out;
 }
 
 export interface CompiledRuleset {
@@ -52,6 +40,12 @@ export interface CompiledRuleset {
 
 /** Compiles a whole ruleset, or throws RulesetLoadError listing every error (never half-loads). */
 export function compileRuleset(input: RulesetInput, options: Pick<EngineOptions, 'dialect' | 'defaultTimeframe' | 'sidPrevMatchedMax'>): CompiledRuleset {
+  const { result, verdicts } = recordingVerdicts(() => compile(input, options));
+  rememberVerdicts(result, verdicts);
+  return result;
+}
+
+function compile(input: RulesetInput, options: Pick<EngineOptions, 'dialect' | 'defaultTimeframe' | 'sidPrevMatchedMax'>): CompiledRuleset {
   const sink = new ErrorSink();
   const decoders = loadDecoders(input.decoders, options.dialect, sink);
   const tree = loadRules(input.rules, decoders, {

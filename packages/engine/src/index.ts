@@ -1,6 +1,7 @@
 // Public API of the engine. Pure: no I/O, no clock. Time comes in with each event.
 export { Engine, compileRuleset, parseLists, splitLongLine } from './engine.js';
 export type { CompiledRuleset, ProcessResult, RulesetInput } from './engine.js';
+export { SNAPSHOT_FORMAT, restoreRuleset, serializeRuleset } from './ruleset-snapshot.js';
 export { ruleDefinitionHash } from './correlation-state.js';
 export type { CorrelationSnapshot, RestoreResult, SnapshotEvent, SnapshotRule } from './correlation-state.js';
 export { Event, STATIC_FIELDS } from './event.js';

@@ -2,10 +2,10 @@
 // forms) and the tests of `log` (match, regex, pcre2), each in its dialect (spec §4, §5.1, §11.1).
 import { compileElementPattern } from './decoders.js';
 import { RulesetError } from './errors.js';
-import type { Event } from './event.js';
 import type { Dialect, Pattern } from './regex/pattern.js';
-import { compileOsMatch, compileOsRegex, compilePcre2, compileString } from './regex/pattern.js';
-import { logTest } from './rule-tests.js';
+import type { PatternRecipe } from './rule-recipes.js';
+import { FIELD_TESTS, makePattern, makeTest, patternRecipe } from './rule-recipes.js';
+import type { RuleParseContext } from './rule-tests.js';
 import type { Rule } from './rules.js';
 import type { XmlElement } from './xml.js';
 import { attrCI } from './xml.js';
@@ -17,33 +17,15 @@ export interface Concat {
   last: XmlElement;
 }
 
-/** Field-test elements: element name → how to read the subject from the event. */
-export const FIELD_TESTS: Record<string, (ev: Event) => string | undefined> = {
-  program_name: (ev) => ev.programName ?? undefined,
-  hostname: (ev) => ev.hostname ?? undefined,
-  user: (ev) => ev.dstuser ?? ev.srcuser,
-  srcport: (ev) => ev.srcport,
-  dstport: (ev) => ev.dstport,
-  id: (ev) => ev.id,
-  url: (ev) => ev.url,
-  status: (ev) => ev.status,
-  extra_data: (ev) => ev.extra_data,
-  data: (ev) => ev.extra_data,
-  system_name: (ev) => ev.system_name,
-  protocol: (ev) => ev.proto,
-  location: (ev) => ev.location,
-  action: (ev) => ev.action,
-  srcgeoip: () => undefined,
-  dstgeoip: () => undefined,
-};
+export { FIELD_TESTS };
 
 /** Adds the field and log tests of `concat` to `rule.tests` (and the prefilter hints they give). */
-export function compilePatternTests(rule: Rule, concat: Map<string, Concat>, dialect: Dialect): void {
+export function compilePatternTests(rule: Rule, concat: Map<string, Concat>, dialect: Dialect, ctx: RuleParseContext): void {
   const t = rule.tests;
+  const recipe = (p: Pattern): PatternRecipe => patternRecipe(p)!;
   for (const key of ['program_name', 'id', 'action', 'url', 'srcport', 'dstport', 'user', 'extra_data', 'data', 'hostname', 'status', 'system_name', 'protocol', 'location', 'srcgeoip', 'dstgeoip']) {
     const classic = concat.get(key);
     const pcre = concat.get(`${key}_pcre2`);
-    const get = FIELD_TESTS[key]!;
     let p: Pattern | null = null;
     if (classic) {
       const negate = dialect === 'wazuh' && attrCI(classic.last, 'negate')?.value.toLowerCase() === 'yes';
@@ -53,14 +35,7 @@ export function compilePatternTests(rule: Rule, concat: Map<string, Concat>, dia
     } else if (pcre) {
       p = compileTyped(pcre.first, pcre.text, 'pcre2', dialect, false, true);
     }
-    if (p) {
-      const pat = p;
-      if (key === 'program_name') rule.programNameTest = (name) => name !== null && pat.test(name);
-      t.push((ev) => {
-        const v = get(ev);
-        return v !== undefined && pat.test(v);
-      });
-    }
+    if (p) t.push(makeTest(rule, { k: 'field', key, pattern: recipe(p) }, ctx, dialect, p));
   }
   const match = concat.get('match');
   const matchPcre = concat.get('match_pcre2');
@@ -69,10 +44,10 @@ export function compilePatternTests(rule: Rule, concat: Map<string, Concat>, dia
     const type = dialect === 'wazuh' ? (attrCI(match.last, 'type')?.value.toLowerCase() ?? 'osmatch') : 'osmatch';
     const p = compileTyped(match.first, match.text, type, dialect, negate, false);
     rule.logFirstChars = p.firstChars();
-    t.push(logTest(p));
+    t.push(makeTest(rule, { k: 'log', pattern: recipe(p) }, ctx, dialect, p));
   } else if (matchPcre) {
     const p = compileTyped(matchPcre.first, matchPcre.text, 'pcre2', dialect, false, true);
-    t.push(logTest(p));
+    t.push(makeTest(rule, { k: 'log', pattern: recipe(p) }, ctx, dialect, p));
   }
   const regex = concat.get('regex');
   const pcre2 = concat.get('pcre2');
@@ -81,12 +56,12 @@ export function compilePatternTests(rule: Rule, concat: Map<string, Concat>, dia
     const type = dialect === 'wazuh' ? (attrCI(regex.last, 'type')?.value.toLowerCase() ?? 'osregex') : 'osregex';
     const p = compileTyped(regex.first, regex.text, type, dialect, negate, false);
     rule.logFirstChars ??= p.firstChars();
-    t.push(logTest(p));
+    t.push(makeTest(rule, { k: 'log', pattern: recipe(p) }, ctx, dialect, p));
   } else if (pcre2) {
     if (pcre2.text === '') throw new RulesetError('BAD_REGEX', 'empty <pcre2> pattern', pcre2.first.file, pcre2.first.line, pcre2.first.column);
     const p = compileTyped(pcre2.first, pcre2.text, 'pcre2', dialect, false, true);
     rule.logFirstChars ??= p.firstChars();
-    t.push(logTest(p));
+    t.push(makeTest(rule, { k: 'log', pattern: recipe(p) }, ctx, dialect, p));
   }
 }
 
@@ -94,13 +69,13 @@ export function compileTyped(el: XmlElement, text: string, type: string, dialect
   return compileElementPattern(el, text, () => {
     switch (type) {
       case 'pcre2':
-        return compilePcre2(text, { dialect, caseless: pcreCaseless || dialect === 'ossec', negate });
+        return makePattern({ f: 'pcre2', p: text, d: dialect, c: pcreCaseless || dialect === 'ossec', n: negate });
       case 'osregex':
-        return compileOsRegex(text, { dialect, negate });
+        return makePattern({ f: 'osregex', p: text, d: dialect, n: negate });
       case 'osmatch':
-        return compileOsMatch(text, { dialect, negate });
+        return makePattern({ f: 'osmatch', p: text, d: dialect, n: negate });
       case 'string':
-        return compileString(text, negate);
+        return makePattern({ f: 'string', p: text, n: negate });
       default:
         throw new RulesetError('BAD_VALUE', `type="${type}" is not valid on <${el.name}> (expected osmatch, osregex or pcre2)`, el.file, el.line, el.column);
     }

@@ -51,22 +51,35 @@ function storedLevel(r: Rule): number {
 }
 
 function insertChild(parent: Rule, child: Rule): void {
-  if (parent.children.includes(child)) return;
+  // `parents` mirrors `children` and is short, where a root may have a thousand children.
+  if (child.parents.includes(parent)) return;
+  // Children stay sorted by stored level, descending: insert before the first lower one (binary search).
+  const kids = parent.children;
   const lvl = storedLevel(child);
-  const idx = parent.children.findIndex((c) => storedLevel(c) < lvl);
-  if (idx < 0) parent.children.push(child);
-  else parent.children.splice(idx, 0, child);
+  let lo = 0;
+  let hi = kids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (storedLevel(kids[mid]!) < lvl) hi = mid;
+    else lo = mid + 1;
+  }
+  if (lo === kids.length) kids.push(child);
+  else kids.splice(lo, 0, child);
   child.parents.push(parent);
 }
 
-/** OS_WordMatch as used by if_group at load time: `|` alternatives, leading `^`, substring, any case. */
-function wordMatch(pattern: string, subject: string): boolean {
-  const s = subject.toLowerCase();
-  for (const alt of pattern.toLowerCase().split('|')) {
-    if (alt === '') return true;
-    if (alt.startsWith('^') ? s.startsWith(alt.slice(1)) : s.includes(alt)) return true;
-  }
-  return false;
+/**
+ * OS_WordMatch as used by if_group at load time: `|` alternatives, leading `^`, substring, any
+ * case. Split once per rule, not once per rule it is tried on.
+ */
+function wordMatcher(pattern: string): (subject: string) => boolean {
+  const alts = pattern.toLowerCase().split('|');
+  if (alts.includes('')) return () => true;
+  return (subject) => {
+    const s = subject.toLowerCase();
+    for (const alt of alts) if (alt.startsWith('^') ? s.startsWith(alt.slice(1)) : s.includes(alt)) return true;
+    return false;
+  };
 }
 
 function walk(rules: Rule[], fn: (r: Rule) => void, seen = new Set<Rule>()): void {
@@ -157,9 +170,10 @@ export function loadRules(files: SourceFile[], decoders: DecoderSet, opts: RuleL
       });
     } else if (rule.ifGroup !== null) {
       const g = rule.ifGroup;
+      const matches = wordMatcher(g);
       let found = false;
       walk(roots, (r) => {
-        if (r !== rule && wordMatch(g, r.groups)) {
+        if (r !== rule && matches(r.groups)) {
           insertChild(r, rule);
           found = true;
         }

@@ -2,14 +2,13 @@
 // Tree placement and evaluation live in rule-tree.ts and evaluate.ts.
 import { compileElementPattern } from './decoders.js';
 import { RulesetError, RulesetLoadError } from './errors.js';
-import type { IpEntry } from './ip-list.js';
-import { IpListError, ipListMatches, parseIpEntry } from './ip-list.js';
+import { IpListError, parseIpEntry } from './ip-list.js';
 import type { Dialect, Pattern } from './regex/pattern.js';
-import { compileOsRegex } from './regex/pattern.js';
 import type { EventList } from './event-list.js';
 import type { EventTest, Lists, RuleParseContext } from './rule-tests.js';
-import { listTest, parseTime, parseWeekday } from './rule-tests.js';
 import type { Concat } from './rule-patterns.js';
+import type { TestRecipe } from './rule-recipes.js';
+import { elementRecipe, makePattern, makeTest, patternRecipe } from './rule-recipes.js';
 import { FIELD_TESTS, compilePatternTests, compileTyped } from './rule-patterns.js';
 import { DIFFERENT_FIELDS, SAME_FIELDS } from './correlation-fields.js';
 import { substitute } from './variables.js';
@@ -107,27 +106,26 @@ const CATEGORIES = new Set(['firewall', 'ids', 'syslog', 'web-log', 'squid', 'wi
 
 const IGNORED_ELEMENTS = new Set(['cve', 'var', 'email_to', 'mitre', 'global_frequency']);
 
-/** Parses one <rule>. `groupName` is the enclosing group's name attribute. */
-export function parseRule(el: XmlElement, groupName: string, vars: Map<string, string>, dialect: Dialect, defaultTimeframe: number, ctx: RuleParseContext): Rule {
-  const id = intAttr(el, 'id', 0, 999999, vars);
-  if (id === null) throw err(el, 'MISSING_ELEMENT', '<rule> needs an id attribute');
-  const level = intAttr(el, 'level', 0, 16, vars);
-  if (level === null) throw err(el, 'MISSING_ELEMENT', `rule ${id} needs a level attribute`);
-  const rule: Rule = {
-    id,
-    level,
-    file: el.file,
-    line: el.line,
-    column: el.column,
+/**
+ * A rule with every field at its default, in the one property order every Rule has (a compile and
+ * a restored snapshot give the evaluator objects of the same shape).
+ */
+export function blankRule(): Rule {
+  return {
+    id: 0,
+    level: 0,
+    file: '',
+    line: 0,
+    column: 0,
     sourceText: '',
     disabled: false,
-    frequency: intAttr(el, 'frequency', 0, 9999, vars),
-    timeframe: intAttr(el, 'timeframe', 0, 99999999, vars) ?? defaultTimeframe,
-    ignoreSeconds: intAttr(el, 'ignore', 0, 99999999, vars) ?? 0,
-    noalert: attrCI(el, 'noalert') !== undefined,
-    accuracyZero: attrCI(el, 'accuracy')?.value.trim() === '0',
-    maxsize: intAttr(el, 'maxsize', 0, 99999999, vars) ?? 0,
-    overwrite: attrCI(el, 'overwrite')?.value.trim().toLowerCase() === 'yes',
+    frequency: null,
+    timeframe: 0,
+    ignoreSeconds: 0,
+    noalert: false,
+    accuracyZero: false,
+    maxsize: 0,
+    overwrite: false,
     category: null,
     decodedAs: null,
     ifSid: [],
@@ -140,7 +138,7 @@ export function parseRule(el: XmlElement, groupName: string, vars: Map<string, s
     sameFields: [],
     differentFields: [],
     globalFrequency: false,
-    groups: groupName,
+    groups: '',
     groupList: [],
     description: '',
     info: [],
@@ -161,6 +159,28 @@ export function parseRule(el: XmlElement, groupName: string, vars: Map<string, s
     logFirstChars: null,
     ext: {},
   };
+}
+
+/** Parses one <rule>. `groupName` is the enclosing group's name attribute. */
+export function parseRule(el: XmlElement, groupName: string, vars: Map<string, string>, dialect: Dialect, defaultTimeframe: number, ctx: RuleParseContext): Rule {
+  const id = intAttr(el, 'id', 0, 999999, vars);
+  if (id === null) throw err(el, 'MISSING_ELEMENT', '<rule> needs an id attribute');
+  const level = intAttr(el, 'level', 0, 16, vars);
+  if (level === null) throw err(el, 'MISSING_ELEMENT', `rule ${id} needs a level attribute`);
+  const rule = blankRule();
+  rule.id = id;
+  rule.level = level;
+  rule.file = el.file;
+  rule.line = el.line;
+  rule.column = el.column;
+  rule.frequency = intAttr(el, 'frequency', 0, 9999, vars);
+  rule.timeframe = intAttr(el, 'timeframe', 0, 99999999, vars) ?? defaultTimeframe;
+  rule.ignoreSeconds = intAttr(el, 'ignore', 0, 99999999, vars) ?? 0;
+  rule.noalert = attrCI(el, 'noalert') !== undefined;
+  rule.accuracyZero = attrCI(el, 'accuracy')?.value.trim() === '0';
+  rule.maxsize = intAttr(el, 'maxsize', 0, 99999999, vars) ?? 0;
+  rule.overwrite = attrCI(el, 'overwrite')?.value.trim().toLowerCase() === 'yes';
+  rule.groups = groupName;
 
   const concat = new Map<string, Concat>();
   const add = (key: string, child: XmlElement, text: string) => {
@@ -170,12 +190,13 @@ export function parseRule(el: XmlElement, groupName: string, vars: Map<string, s
       c.last = child;
     } else concat.set(key, { text, first: child, last: child });
   };
-  const srcip: { entries: IpEntry[]; negate: boolean; el: XmlElement | null } = { entries: [], negate: false, el: null };
-  const dstip: { entries: IpEntry[]; negate: boolean; el: XmlElement | null } = { entries: [], negate: false, el: null };
+  const srcip: { entries: string[]; negate: boolean } = { entries: [], negate: false };
+  const dstip: { entries: string[]; negate: boolean } = { entries: [], negate: false };
   const fields: { name: string; pattern: Pattern }[] = [];
   const listTests: EventTest[] = [];
   let timeTest: EventTest | null = null;
   let weekdayTest: EventTest | null = null;
+  const test = (r: TestRecipe, pattern?: Pattern): EventTest => makeTest(rule, r, ctx, dialect, pattern);
   let ifSidText = '';
 
   const childErrors: RulesetError[] = [];
@@ -239,7 +260,7 @@ export function parseRule(el: XmlElement, groupName: string, vars: Map<string, s
           rule.ifMatchedGroup = (rule.ifMatchedGroup ?? '') + text;
           break;
         case 'if_matched_regex':
-          rule.ifMatchedRegex = compileElementPattern(child, text, () => compileOsRegex(text, { dialect }));
+          rule.ifMatchedRegex = compileElementPattern(child, text, () => makePattern({ f: 'osregex', p: text, d: dialect, n: false }));
           break;
         case 'if_fts':
           rule.ifFts = true;
@@ -251,13 +272,15 @@ export function parseRule(el: XmlElement, groupName: string, vars: Map<string, s
         case 'dstip': {
           const target = tag === 'srcip' ? srcip : dstip;
           try {
-            for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) target.entries.push(parseIpEntry(part));
+            for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+              parseIpEntry(part); // checked here, for the error's place; the test parses its entries again
+              target.entries.push(part);
+            }
           } catch (e) {
             if (e instanceof IpListError) throw err(child, 'BAD_VALUE', `<${tag}>: ${e.message}`);
             throw e;
           }
           target.negate = dialect === 'wazuh' && attrCI(child, 'negate')?.value.toLowerCase() === 'yes';
-          target.el = child;
           break;
         }
         case 'field': {
@@ -269,10 +292,10 @@ export function parseRule(el: XmlElement, groupName: string, vars: Map<string, s
           break;
         }
         case 'time':
-          timeTest = parseTime(child, text);
+          timeTest = test({ k: 'time', el: elementRecipe(child), text });
           break;
         case 'weekday':
-          weekdayTest = parseWeekday(child, text);
+          weekdayTest = test({ k: 'weekday', el: elementRecipe(child), text });
           break;
         case 'ignore':
           rule.ignoreFields = text.split(',').map((s) => s.trim()).filter(Boolean);
@@ -281,15 +304,15 @@ export function parseRule(el: XmlElement, groupName: string, vars: Map<string, s
           rule.checkIfIgnored = text.split(',').map((s) => s.trim()).filter(Boolean);
           break;
         case 'list':
-          listTests.push(listTest(child, text, ctx, dialect));
+          listTests.push(test({ k: 'list', el: elementRecipe(child), text }));
           break;
         case 'compiled_rule':
           // OSSEC's compiled rules are C functions; without them the rule cannot match.
           ctx.warn(child, `compiled rule "${text.trim()}" is not available; rule ${id} can never match`);
-          listTests.push(() => false);
+          listTests.push(test({ k: 'never' }));
           break;
         case 'check_diff':
-          listTests.push(() => false); // needs syscheck's previous output, which a log engine never has
+          listTests.push(test({ k: 'never' })); // needs syscheck's previous output, which a log engine never has
           break;
         case 'match':
         case 'regex':
@@ -331,31 +354,13 @@ export function parseRule(el: XmlElement, groupName: string, vars: Map<string, s
 
   // Tests, cheapest first (all must pass, so order does not change the result).
   const t = rule.tests;
-  if (rule.decodedAs !== null) {
-    const name = rule.decodedAs;
-    t.push((ev) => ev.decoder !== null && ev.decoder.name === name);
-  }
-  if (rule.maxsize > 0) {
-    const max = rule.maxsize;
-    // OSSEC compares strlen(), i.e. bytes.
-    t.push((ev) => ev.log.length >= max || Buffer.byteLength(ev.log) >= max);
-  }
-  compilePatternTests(rule, concat, dialect);
-  for (const f of fields) {
-    const { name, pattern } = f;
-    t.push((ev) => {
-      const v = ev.getField(name);
-      return v !== undefined && pattern.test(v);
-    });
-  }
+  if (rule.decodedAs !== null) t.push(test({ k: 'decoder', name: rule.decodedAs }));
+  if (rule.maxsize > 0) t.push(test({ k: 'maxsize', max: rule.maxsize }));
+  compilePatternTests(rule, concat, dialect, ctx);
+  for (const { name, pattern } of fields) t.push(test({ k: 'dynamic', name, pattern: patternRecipe(pattern)! }, pattern));
   for (const [key, list] of [['srcip', srcip], ['dstip', dstip]] as const) {
     if (list.entries.length === 0) continue;
-    const entries = list.entries;
-    const negate = list.negate;
-    t.push((ev) => {
-      const v = ev[key];
-      return v !== undefined && ipListMatches(entries, v) !== negate;
-    });
+    t.push(test({ k: 'ip', key, entries: list.entries, negate: list.negate }));
   }
   t.push(...listTests);
   if (timeTest) t.push(timeTest);

@@ -6,6 +6,7 @@ import type { CompiledRuleset, Dialect, EngineOptions, RulesetInput } from '@por
 import { Engine, compileRuleset } from '@portcullis/engine';
 import type { OssecConfig } from '../config/ossec-config.js';
 import { parseOssecConfig } from '../config/ossec-config.js';
+import { compileRulesetCached } from '../config/ruleset-cache.js';
 import { homeOf, rulesetFiles } from '../config/ruleset-files.js';
 import { configFromEnvironment } from '../config/server-config.js';
 import { shippedConfig } from '../paths.js';
@@ -14,6 +15,8 @@ export interface ContextOptions {
   home?: string | undefined;
   config?: string | undefined;
   dialect?: string | undefined;
+  /** Where compiled rulesets are cached (default ~/.cache/portcullis); false: always compile. */
+  rulesetCache?: string | false | undefined;
 }
 
 export interface Context {
@@ -27,6 +30,8 @@ export interface Context {
   engineOptions: Partial<EngineOptions>;
   /** True when running Portcullis's own config (not a user-given OSSEC/Wazuh home). */
   shipped: boolean;
+  /** Whether the ruleset came from the cache (hit), was compiled (miss) or the cache was off. */
+  rulesetCache: 'hit' | 'miss' | 'off';
 }
 
 export class UsageError extends Error {}
@@ -62,7 +67,10 @@ export function loadContext(opts: ContextOptions): Context {
   // An OSSEC home (<rules>) means OSSEC's semantics unless told otherwise; anything else Wazuh's.
   const dialect = parseDialect(opts.dialect) ?? parseDialect(cfg.portcullis.get('dialect')) ?? (cfg.rules?.kind === 'ossec' ? 'ossec' : 'wazuh');
   const files = rulesetFiles(cfg, home);
-  const ruleset = compileRuleset(files, { dialect });
+  let ruleset: CompiledRuleset;
+  let rulesetCache: Context['rulesetCache'] = 'off';
+  if (opts.rulesetCache === false) ruleset = compileRuleset(files, { dialect });
+  else ({ ruleset, cache: rulesetCache } = compileRulesetCached(files, { dialect }, opts.rulesetCache));
   const engineOptions: Partial<EngineOptions> = {
     dialect,
     logAlertLevel: cfg.logAlertLevel,
@@ -70,7 +78,7 @@ export function loadContext(opts: ContextOptions): Context {
     expandRepeated: yes(cfg.portcullis.get('expand_repeated')) ?? false,
   };
   if (cfg.memorySize !== null) engineOptions.memorySize = cfg.memorySize;
-  return { configPath, home, cfg, dialect, ruleset, files, engineOptions, shipped };
+  return { configPath, home, cfg, dialect, ruleset, files, engineOptions, shipped, rulesetCache };
 }
 
 export function newEngine(ctx: Context, extra: Partial<EngineOptions> = {}): Engine {

@@ -232,8 +232,48 @@ function longestChain(items: Item[], anchoredStart: boolean, anchoredEnd: boolea
   return best;
 }
 
+// Verdicts by JS source: the analysis is a pure function of the source, and a ruleset's start-up
+// ran it 1,500 times. A compile records the verdicts it used (so a ruleset snapshot can carry them)
+// and a snapshot's restore preloads them; the map is bounded for a server that reloads for months.
+const verdicts = new Map<string, boolean>();
+const MAX_VERDICTS = 50_000;
+let recording: Map<string, boolean> | null = null;
+
 /** True when the pattern may need more than quadratic time on V8 and should run on RE2. */
 export function needsLinearEngine(jsSource: string): boolean {
+  let v = verdicts.get(jsSource);
+  if (v === undefined) {
+    v = analyse(jsSource);
+    if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
+    verdicts.set(jsSource, v);
+  }
+  recording?.set(jsSource, v);
+  return v;
+}
+
+/** Runs `fn`, returning what it returned and the verdicts it asked for (nested calls record too). */
+export function recordingVerdicts<T>(fn: () => T): { result: T; verdicts: Map<string, boolean> } {
+  const outer = recording;
+  const mine = new Map<string, boolean>();
+  recording = mine;
+  try {
+    const result = fn();
+    if (outer) for (const [k, v] of mine) outer.set(k, v);
+    return { result, verdicts: mine };
+  } finally {
+    recording = outer;
+  }
+}
+
+/** Preloads verdicts a previous analysis gave (a ruleset snapshot, itself checked by its digest). */
+export function preloadVerdicts(entries: Iterable<[string, boolean]>): void {
+  for (const [k, v] of entries) {
+    if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
+    verdicts.set(k, v);
+  }
+}
+
+function analyse(jsSource: string): boolean {
   let alt: Alt;
   try {
     const p = new Parser(jsSource);

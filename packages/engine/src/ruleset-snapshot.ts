@@ -1,0 +1,280 @@
+// A compiled ruleset as plain data (JSON), and back: what lets a start-up skip the XML, the
+// checks, the regex translation's safety analysis and the tree building when no rule file changed.
+// The data holds each rule's and decoder's fields, their patterns and tests as recipes
+// (rule-recipes.ts), tree links as indexes, the compile's warnings and the safety verdicts its
+// patterns got. Rebuilding runs the same builders a compile runs. Which snapshot belongs to which
+// files is the caller's business (key it by their content and this engine's code); a snapshot
+// that does not fit this engine is refused with an Error, never half-restored.
+import type { Decoder, DecoderSet } from './decoders.js';
+import { blankDecoder } from './decoders.js';
+import type { CompiledRuleset, RulesetInput } from './engine.js';
+import { parseLists } from './lists.js';
+import type { RulesetErrorCode } from './errors.js';
+import { RulesetError } from './errors.js';
+import { EventList } from './event-list.js';
+import type { Dialect, Pattern } from './regex/pattern.js';
+import { preloadVerdicts } from './regex/safety.js';
+import type { PatternRecipe, TestRecipe } from './rule-recipes.js';
+import { makePattern, makeTest, patternRecipe, testRecipe } from './rule-recipes.js';
+import type { RuleTree } from './rule-tree.js';
+import type { Rule } from './rules.js';
+import { blankRule } from './rules.js';
+
+/** Bumped whenever the data's layout changes. */
+export const SNAPSHOT_FORMAT = 1;
+
+type Plain = string | number | boolean | null | Plain[] | { [k: string]: Plain };
+type Fields = Record<string, Plain>;
+
+interface ListSnap {
+  cap: number;
+  bySrcip: boolean;
+}
+
+interface RuleSnap {
+  fields: Fields;
+  tests: TestRecipe[];
+  ifMatchedRegex: PatternRecipe | null;
+  logFirstChars: string[] | null;
+  options: string[];
+  children: number[];
+  parents: number[];
+  sidPrevMatched: ListSnap | null;
+  ownGroupList: ListSnap | null;
+  /** Owners (rule indexes) of the group lists this rule feeds. */
+  groupPrevMatched: number[];
+}
+
+interface DecoderSnap {
+  fields: Fields;
+  programName: PatternRecipe | null;
+  prematch: PatternRecipe | null;
+  regex: PatternRecipe | null;
+  children: number[];
+  next: number | null;
+}
+
+interface Snapshot {
+  format: number;
+  dialect: Dialect;
+  verdicts: [string, boolean][];
+  decoders: DecoderSnap[];
+  withProgram: number[];
+  withoutProgram: number[];
+  names: string[];
+  rules: RuleSnap[];
+  roots: number[];
+  maxFrequency: number;
+  warnings: { code: RulesetErrorCode; message: string; file: string; line: number; column: number }[];
+}
+
+const compileVerdicts = new WeakMap<CompiledRuleset, Map<string, boolean>>();
+
+/** Called by compileRuleset: the safety verdicts its patterns got, for the snapshot to carry. */
+export function rememberVerdicts(rs: CompiledRuleset, verdicts: Map<string, boolean>): void {
+  compileVerdicts.set(rs, verdicts);
+}
+
+class NotSnapshottable extends Error {}
+
+function isPlain(v: unknown): v is Plain {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return Number.isFinite(v);
+  if (Array.isArray(v)) return v.every(isPlain);
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) return Object.values(v).every(isPlain);
+  return false;
+}
+
+/** The fields of `obj` other than `special`, which must all be plain data. */
+function plainFields(obj: object, special: Set<string>, what: string): Fields {
+  const out: Fields = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (special.has(k)) continue;
+    if (!isPlain(v)) throw new NotSnapshottable(`${what}: field ${k} is not plain data`);
+    out[k] = v;
+  }
+  return out;
+}
+
+function pattern(p: Pattern | null, what: string): PatternRecipe | null {
+  if (p === null) return null;
+  const r = patternRecipe(p);
+  if (!r) throw new NotSnapshottable(`${what}: a pattern was not made by makePattern`);
+  return r;
+}
+
+function list(l: EventList | null, what: string): ListSnap | null {
+  if (l === null) return null;
+  if (l.items.length > 0) throw new NotSnapshottable(`${what}: an event list is not empty`);
+  return { cap: l.cap, bySrcip: l.bySrcip !== null };
+}
+
+const RULE_SPECIAL = new Set(['tests', 'ifMatchedRegex', 'logFirstChars', 'programNameTest', 'options', 'children', 'parents', 'sidPrevMatched', 'ownGroupList', 'groupPrevMatched', 'childIndex', 'ext']);
+const DECODER_SPECIAL = new Set(['programName', 'prematch', 'regex', 'children', 'next', 'refs']);
+
+/**
+ * The ruleset as JSON, or null when it holds something a snapshot cannot carry (a test or pattern
+ * not made by the recipe builders, state from use). Take it right after compileRuleset.
+ */
+export function serializeRuleset(rs: CompiledRuleset): string | null {
+  const verdicts = compileVerdicts.get(rs);
+  if (!verdicts) return null;
+  try {
+    const decIndex = new Map<Decoder, number>(rs.decoders.all.map((d, i) => [d, i]));
+    const decIdx = (d: Decoder): number => {
+      const i = decIndex.get(d);
+      if (i === undefined) throw new NotSnapshottable(`decoder ${d.name} is linked but not in the set`);
+      return i;
+    };
+    const decoders = rs.decoders.all.map((d): DecoderSnap => {
+      if (d.refs !== null) throw new NotSnapshottable(`decoder ${d.name} was used`);
+      return {
+        fields: plainFields(d, DECODER_SPECIAL, `decoder ${d.name}`),
+        programName: pattern(d.programName, `decoder ${d.name}`),
+        prematch: pattern(d.prematch, `decoder ${d.name}`),
+        regex: pattern(d.regex, `decoder ${d.name}`),
+        children: d.children.map(decIdx),
+        next: d.next === null ? null : decIdx(d.next),
+      };
+    });
+    const all = rs.tree.all;
+    const ruleIndex = new Map<Rule, number>(all.map((r, i) => [r, i]));
+    const idx = (r: Rule): number => {
+      const i = ruleIndex.get(r);
+      if (i === undefined) throw new NotSnapshottable(`rule ${r.id} is linked but not in the tree`);
+      return i;
+    };
+    const listOwner = new Map<EventList, number>();
+    all.forEach((r, i) => {
+      if (r.ownGroupList) listOwner.set(r.ownGroupList, i);
+    });
+    const rules = all.map((r): RuleSnap => {
+      const what = `rule ${r.id}`;
+      if (r.childIndex !== null || Object.keys(r.ext).length > 0) throw new NotSnapshottable(`${what} was used`);
+      return {
+        fields: plainFields(r, RULE_SPECIAL, what),
+        tests: r.tests.map((t) => {
+          const recipe = testRecipe(t);
+          if (!recipe) throw new NotSnapshottable(`${what}: a test was not made by makeTest`);
+          return recipe;
+        }),
+        ifMatchedRegex: pattern(r.ifMatchedRegex, what),
+        logFirstChars: r.logFirstChars === null ? null : [...r.logFirstChars],
+        options: [...r.options],
+        children: r.children.map(idx),
+        parents: r.parents.map(idx),
+        sidPrevMatched: list(r.sidPrevMatched, what),
+        ownGroupList: list(r.ownGroupList, what),
+        groupPrevMatched: r.groupPrevMatched.map((l) => {
+          const owner = listOwner.get(l);
+          if (owner === undefined) throw new NotSnapshottable(`${what}: feeds a group list no rule owns`);
+          return owner;
+        }),
+      };
+    });
+    const snap: Snapshot = {
+      format: SNAPSHOT_FORMAT,
+      dialect: rs.dialect,
+      verdicts: [...verdicts],
+      decoders,
+      withProgram: rs.decoders.withProgram.map(decIdx),
+      withoutProgram: rs.decoders.withoutProgram.map(decIdx),
+      names: [...rs.decoders.names],
+      rules,
+      roots: rs.tree.roots.map(idx),
+      maxFrequency: rs.tree.maxFrequency,
+      warnings: rs.warnings.map((w) => w.toJSON() as Snapshot['warnings'][number]),
+    };
+    return JSON.stringify(snap);
+  } catch (e) {
+    if (e instanceof NotSnapshottable) return null;
+    throw e;
+  }
+}
+
+/** Copies `fields` onto a blank object whose own fields are `own`, refusing a field it lacks. */
+function assign(target: object, own: ReadonlySet<string>, fields: Fields, what: string): void {
+  for (const k in fields) {
+    if (!own.has(k)) throw new Error(`ruleset snapshot: ${what} has an unknown field ${k}`);
+    (target as Record<string, unknown>)[k] = fields[k];
+  }
+}
+
+/**
+ * Rebuilds the ruleset a snapshot was taken of. `input` must be the files it was compiled from
+ * (its lists are read again for the list tests). Throws an Error when the snapshot does not fit.
+ */
+export function restoreRuleset(json: string, input: RulesetInput, dialect: Dialect): CompiledRuleset {
+  const snap = JSON.parse(json) as Snapshot;
+  if (snap.format !== SNAPSHOT_FORMAT) throw new Error(`ruleset snapshot: format ${snap.format}, expected ${SNAPSHOT_FORMAT}`);
+  if (snap.dialect !== dialect) throw new Error(`ruleset snapshot: dialect ${snap.dialect}, expected ${dialect}`);
+  preloadVerdicts(snap.verdicts);
+
+  const decoders: Decoder[] = snap.decoders.map(() => blankDecoder());
+  const decAt = (i: number): Decoder => {
+    const d = decoders[i];
+    if (!d) throw new Error(`ruleset snapshot: no decoder #${i}`);
+    return d;
+  };
+  const decoderFields = new Set(Object.keys(blankDecoder()));
+  snap.decoders.forEach((s, i) => {
+    const d = decoders[i]!;
+    assign(d, decoderFields, s.fields, `decoder #${i}`);
+    d.programName = s.programName && makePattern(s.programName);
+    d.prematch = s.prematch && makePattern(s.prematch);
+    d.regex = s.regex && makePattern(s.regex);
+    d.children = s.children.map(decAt);
+    d.next = s.next === null ? null : decAt(s.next);
+  });
+  const decoderSet: DecoderSet = {
+    withProgram: snap.withProgram.map(decAt),
+    withoutProgram: snap.withoutProgram.map(decAt),
+    names: new Set(snap.names),
+    all: decoders,
+  };
+
+  const all: Rule[] = snap.rules.map(() => blankRule());
+  const ruleAt = (i: number): Rule => {
+    const r = all[i];
+    if (!r) throw new Error(`ruleset snapshot: no rule #${i}`);
+    return r;
+  };
+  // The lists are read again, but nothing is warned twice: the compile's warnings come back below.
+  const ctx = { lists: parseLists(input.lists ?? []), warn: () => {} };
+  const ruleFields = new Set(Object.keys(blankRule()));
+  snap.rules.forEach((s, i) => {
+    const r = all[i]!;
+    assign(r, ruleFields, s.fields, `rule #${i}`);
+    r.tests = s.tests.map((t) => makeTest(r, t, ctx, dialect));
+    r.ifMatchedRegex = s.ifMatchedRegex && makePattern(s.ifMatchedRegex);
+    r.logFirstChars = s.logFirstChars && new Set(s.logFirstChars);
+    r.options = new Set(s.options);
+    r.children = s.children.map(ruleAt);
+    r.parents = s.parents.map(ruleAt);
+    r.sidPrevMatched = s.sidPrevMatched && newList(s.sidPrevMatched);
+    r.ownGroupList = s.ownGroupList && newList(s.ownGroupList);
+  });
+  snap.rules.forEach((s, i) => {
+    all[i]!.groupPrevMatched = s.groupPrevMatched.map((o) => {
+      const l = ruleAt(o).ownGroupList;
+      if (!l) throw new Error(`ruleset snapshot: rule #${o} owns no group list`);
+      return l;
+    });
+  });
+  const tree: RuleTree = {
+    roots: snap.roots.map(ruleAt),
+    byId: new Map(all.map((r) => [r.id, r])),
+    all,
+    maxFrequency: snap.maxFrequency,
+  };
+  const warnings = snap.warnings.map((w) => new RulesetError(w.code, w.message, w.file, w.line, w.column));
+  const rs: CompiledRuleset = { dialect, decoders: decoderSet, tree, warnings };
+  rememberVerdicts(rs, new Map(snap.verdicts));
+  return rs;
+}
+
+function newList(s: ListSnap): EventList {
+  const l = new EventList(s.cap);
+  if (s.bySrcip) l.bySrcip = new Map();
+  return l;
+}
