@@ -3,6 +3,7 @@
 import type { Decoder, DecoderSet } from './decoders.js';
 import { STATIC_ORDER } from './decoders.js';
 import type { DecoderRef, Event } from './event.js';
+import { logMask } from './event.js';
 
 /**
  * A decoder as `decode` tries it: the characters its prematch needs (per alternative, 4 words of
@@ -29,11 +30,11 @@ function planOf(d: Decoder, withChildren: boolean): Plan {
 function mayPrematch(plan: Plan, ev: Event): boolean {
   const needs = plan.needs;
   if (needs === null) return true;
-  if (!ev.maskReady) ev.computeMask();
-  const m0 = ev.mask0;
-  const m1 = ev.mask1;
-  const m2 = ev.mask2;
-  const m3 = ev.mask3;
+    const mask = logMask(ev);
+    const m0 = mask.m0;
+    const m1 = mask.m1;
+    const m2 = mask.m2;
+    const m3 = mask.m3;
   for (let i = 0; i < needs.length; i += 4)
     if (((needs[i]! & ~m0) | (needs[i + 1]! & ~m1) | (needs[i + 2]! & ~m2) | (needs[i + 3]! & ~m3)) === 0) return true;
   return false;

@@ -2,6 +2,7 @@
 // child whose subtree yields a rule wins, noalert falls through, and if_matched_* rules search
 // lists of earlier alerted events with the dialect's counting rule.
 import type { Event } from './event.js';
+import { logMask } from './event.js';
 import type { Dialect } from './regex/pattern.js';
 import type { Rule } from './rules.js';
 import type { EventList } from './event-list.js';
@@ -243,8 +244,8 @@ function childrenFor(node: RuleNode, ev: Event, nodes: NodeSet): RuleNode[] {
 /** False when the log lacks a character the node's log tests need (its tests would fail). */
 function mayMatch(node: RuleNode, ev: Event): boolean {
   if (!node.hasNeed) return true;
-  if (!ev.maskReady) ev.computeMask();
-  return ((node.need0 & ~ev.mask0) | (node.need1 & ~ev.mask1) | (node.need2 & ~ev.mask2) | (node.need3 & ~ev.mask3)) === 0;
+  const m = logMask(ev);
+  return ((node.need0 & ~m.m0) | (node.need1 & ~m.m1) | (node.need2 & ~m.m2) | (node.need3 & ~m.m3)) === 0;
 }
 
 export interface WalkResult {

@@ -28,6 +28,48 @@ export interface DecoderRef {
 
 const NO_ASSIGNMENTS: readonly [string, string][] = [];
 
+/**
+ * The lowercased-ASCII character mask of an event's log in four words (bit c of word c >> 5), which
+ * the rule and decoder prefilters compare with the characters a pattern needs. Events are evaluated
+ * one at a time, so one mask serves, tagged with the event it was made for (kept off the Event:
+ * alerted events stay in correlation memory, and every field there is copied by each scavenge).
+ */
+export class LogMask {
+  owner: Event | null = null;
+  m0 = 0;
+  m1 = 0;
+  m2 = 0;
+  m3 = 0;
+}
+export const LOG_MASK = new LogMask();
+
+/** LOG_MASK made for `ev`'s log (computed here when it was made for another event). */
+export function logMask(ev: Event): LogMask {
+  const out = LOG_MASK;
+  if (out.owner === ev) return out;
+  const s = ev.log;
+  let m0 = 0;
+  let m1 = 0;
+  let m2 = 0;
+  let m3 = 0;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 64) {
+      if (c >= 128) continue;
+      if (c >= 65 && c <= 90) c += 32;
+      if (c >= 96) m3 |= 1 << (c & 31);
+      else m2 |= 1 << (c & 31);
+    } else if (c >= 32) m1 |= 1 << (c & 31);
+    else m0 |= 1 << c;
+  }
+  out.m0 = m0;
+  out.m1 = m1;
+  out.m2 = m2;
+  out.m3 = m3;
+  out.owner = ev;
+  return out;
+}
+
 export class Event {
   fullLog: string;
   log: string;
@@ -75,38 +117,6 @@ export class Event {
     for (let i = 0; i < a.length; i += 2) out.push([a[i]!, a[i + 1]!]);
     return out;
   }
-
-  /** Lowercased-ASCII character mask of `log` in four words, computed on first use (rule prefilter). */
-  maskReady = false;
-  mask0 = 0;
-  mask1 = 0;
-  mask2 = 0;
-  mask3 = 0;
-
-  computeMask(): void {
-    // As charMask, with the words in locals (no typed-array store per character).
-    const s = this.log;
-    let m0 = 0;
-    let m1 = 0;
-    let m2 = 0;
-    let m3 = 0;
-    for (let i = 0; i < s.length; i++) {
-      let c = s.charCodeAt(i);
-      if (c >= 64) {
-        if (c >= 128) continue;
-        if (c >= 65 && c <= 90) c += 32;
-        if (c >= 96) m3 |= 1 << (c & 31);
-        else m2 |= 1 << (c & 31);
-      } else if (c >= 32) m1 |= 1 << (c & 31);
-      else m0 |= 1 << c;
-    }
-    this.mask0 = m0;
-    this.mask1 = m1;
-    this.mask2 = m2;
-    this.mask3 = m3;
-    this.maskReady = true;
-  }
-
 
   /** Correlation mark: the level of the rule whose fire consumed this event. */
   matched = 0;

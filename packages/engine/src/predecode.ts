@@ -3,7 +3,7 @@
 // offset character checks, tried in a fixed order (spec §2, §11.5); when none matches, the other
 // prefixes OSSEC strips (xferlog, snort, suricata, Apache, OS X ASL, squid) are tried
 // (`predecode-formats.ts`).
-import { Event } from './event.js';
+import { Event, LOG_MASK } from './event.js';
 import { otherPrefix } from './predecode-formats.js';
 import type { Dialect } from './regex/pattern.js';
 
@@ -104,7 +104,7 @@ export function predecode(line: string, dialect: Dialect): Predecoded {
  *
  * OSSEC deletes control bytes first. Nearly no line has one, so the header is read from the line
  * as it is and one pass then checks for control bytes and, for an Event whose log is the line's
- * tail, computes the log's character mask on the way (Event.computeMask, not a second scan); a line
+ * tail, computes the log's character mask on the way (LOG_MASK, not a second scan); a line
  * with a control byte is read again after the deletion.
  */
 export function predecodeInto<T extends Predecoded>(t: T, line: string, dialect: Dialect): T {
@@ -116,11 +116,11 @@ export function predecodeInto<T extends Predecoded>(t: T, line: string, dialect:
   const ev = start >= 0 && t instanceof Event ? t : null;
   if (cleanAndMask(line, ev === null ? -1 : start)) {
     if (ev !== null) {
-      ev.mask0 = M0;
-      ev.mask1 = M1;
-      ev.mask2 = M2;
-      ev.mask3 = M3;
-      ev.maskReady = true;
+      LOG_MASK.m0 = M0;
+      LOG_MASK.m1 = M1;
+      LOG_MASK.m2 = M2;
+      LOG_MASK.m3 = M3;
+      LOG_MASK.owner = ev;
     }
     return t;
   }
@@ -135,7 +135,7 @@ let M3 = 0;
 
 /**
  * False when `line` has a control byte (0x00–0x1F, 0x7F). Otherwise, when `from` ≥ 0, leaves in
- * M0..M3 the lowercased-ASCII mask of `line.slice(from)`, as Event.computeMask makes it.
+ * M0..M3 the lowercased-ASCII mask of `line.slice(from)`, as logMask makes it.
  */
 function cleanAndMask(line: string, from: number): boolean {
   const len = line.length;

@@ -2,6 +2,7 @@
 // list lookups (spec §5.6), <time> and <weekday>.
 import { RulesetError } from './errors.js';
 import type { Event } from './event.js';
+import { logMask } from './event.js';
 import type { Dialect, Pattern } from './regex/pattern.js';
 import { compileOsMatch } from './regex/pattern.js';
 import type { XmlElement } from './xml.js';
@@ -34,11 +35,11 @@ export function logTest(p: Pattern): EventTest {
   const common = new Int32Array(4).fill(-1);
   for (let i = 0; i < flat.length; i++) common[i & 3]! &= flat[i]!;
   const test: EventTest = (ev) => {
-    if (!ev.maskReady) ev.computeMask();
-    const m0 = ev.mask0;
-    const m1 = ev.mask1;
-    const m2 = ev.mask2;
-    const m3 = ev.mask3;
+    const mask = logMask(ev);
+    const m0 = mask.m0;
+    const m1 = mask.m1;
+    const m2 = mask.m2;
+    const m3 = mask.m3;
     for (let i = 0; i < flat.length; i += 4) {
       if ((flat[i]! & ~m0) === 0 && (flat[i + 1]! & ~m1) === 0 && (flat[i + 2]! & ~m2) === 0 && (flat[i + 3]! & ~m3) === 0)
         return p.test(ev.log);
