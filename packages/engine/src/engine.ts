@@ -40,8 +40,8 @@ export interface CompiledRuleset {
 
 /** Compiles a whole ruleset, or throws RulesetLoadError listing every error (never half-loads). */
 export function compileRuleset(input: RulesetInput, options: Pick<EngineOptions, 'dialect' | 'defaultTimeframe' | 'sidPrevMatchedMax'>): CompiledRuleset {
-  const { result, verdicts } = recordingVerdicts(() => compile(input, options));
-  rememberVerdicts(result, verdicts);
+  const { result, recorded } = recordingVerdicts(() => compile(input, options));
+  rememberVerdicts(result, recorded);
   return result;
 }
 

@@ -13,6 +13,7 @@ import type { RulesetErrorCode } from './errors.js';
 import { RulesetError } from './errors.js';
 import { EventList } from './event-list.js';
 import type { Dialect, Pattern } from './regex/pattern.js';
+import type { Recording } from './regex/safety.js';
 import { preloadVerdicts } from './regex/safety.js';
 import type { PatternRecipe, TestRecipe } from './rule-recipes.js';
 import { makePattern, makeTest, patternRecipe, testRecipe } from './rule-recipes.js';
@@ -21,7 +22,7 @@ import type { Rule } from './rules.js';
 import { blankRule } from './rules.js';
 
 /** Bumped whenever the data's layout changes. */
-export const SNAPSHOT_FORMAT = 1;
+export const SNAPSHOT_FORMAT = 3;
 
 type Plain = string | number | boolean | null | Plain[] | { [k: string]: Plain };
 type Fields = Record<string, Plain>;
@@ -58,6 +59,7 @@ interface Snapshot {
   format: number;
   dialect: Dialect;
   verdicts: [string, boolean][];
+  required: [string, number[][] | null][];
   decoders: DecoderSnap[];
   withProgram: number[];
   withoutProgram: number[];
@@ -68,11 +70,11 @@ interface Snapshot {
   warnings: { code: RulesetErrorCode; message: string; file: string; line: number; column: number }[];
 }
 
-const compileVerdicts = new WeakMap<CompiledRuleset, Map<string, boolean>>();
+const compileVerdicts = new WeakMap<CompiledRuleset, Recording>();
 
-/** Called by compileRuleset: the safety verdicts its patterns got, for the snapshot to carry. */
-export function rememberVerdicts(rs: CompiledRuleset, verdicts: Map<string, boolean>): void {
-  compileVerdicts.set(rs, verdicts);
+/** Called by compileRuleset: the safety verdicts and masks its patterns got, for the snapshot to carry. */
+export function rememberVerdicts(rs: CompiledRuleset, recorded: Recording): void {
+  compileVerdicts.set(rs, recorded);
 }
 
 class NotSnapshottable extends Error {}
@@ -85,12 +87,17 @@ function isPlain(v: unknown): v is Plain {
   return false;
 }
 
-/** The fields of `obj` other than `special`, which must all be plain data. */
-function plainFields(obj: object, special: Set<string>, what: string): Fields {
+/**
+ * The fields of `obj` other than `special`, which must all be plain data; those equal to the blank
+ * object's are left out (most are: the snapshot, and its parse, shrink by a third).
+ */
+function plainFields(obj: object, blank: Record<string, unknown>, special: Set<string>, what: string): Fields {
   const out: Fields = {};
   for (const [k, v] of Object.entries(obj)) {
     if (special.has(k)) continue;
     if (!isPlain(v)) throw new NotSnapshottable(`${what}: field ${k} is not plain data`);
+    const b = blank[k];
+    if (v === b || (typeof v === 'object' && v !== null && JSON.stringify(v) === JSON.stringify(b))) continue;
     out[k] = v;
   }
   return out;
@@ -126,10 +133,12 @@ export function serializeRuleset(rs: CompiledRuleset): string | null {
       if (i === undefined) throw new NotSnapshottable(`decoder ${d.name} is linked but not in the set`);
       return i;
     };
+    const blankD = blankDecoder() as unknown as Record<string, unknown>;
+    const blankR = blankRule() as unknown as Record<string, unknown>;
     const decoders = rs.decoders.all.map((d): DecoderSnap => {
       if (d.refs !== null) throw new NotSnapshottable(`decoder ${d.name} was used`);
       return {
-        fields: plainFields(d, DECODER_SPECIAL, `decoder ${d.name}`),
+        fields: plainFields(d, blankD, DECODER_SPECIAL, `decoder ${d.name}`),
         programName: pattern(d.programName, `decoder ${d.name}`),
         prematch: pattern(d.prematch, `decoder ${d.name}`),
         regex: pattern(d.regex, `decoder ${d.name}`),
@@ -152,7 +161,7 @@ export function serializeRuleset(rs: CompiledRuleset): string | null {
       const what = `rule ${r.id}`;
       if (r.childIndex !== null || Object.keys(r.ext).length > 0) throw new NotSnapshottable(`${what} was used`);
       return {
-        fields: plainFields(r, RULE_SPECIAL, what),
+        fields: plainFields(r, blankR, RULE_SPECIAL, what),
         tests: r.tests.map((t) => {
           const recipe = testRecipe(t);
           if (!recipe) throw new NotSnapshottable(`${what}: a test was not made by makeTest`);
@@ -175,7 +184,8 @@ export function serializeRuleset(rs: CompiledRuleset): string | null {
     const snap: Snapshot = {
       format: SNAPSHOT_FORMAT,
       dialect: rs.dialect,
-      verdicts: [...verdicts],
+      verdicts: [...verdicts.verdicts],
+      required: [...verdicts.required],
       decoders,
       withProgram: rs.decoders.withProgram.map(decIdx),
       withoutProgram: rs.decoders.withoutProgram.map(decIdx),
@@ -208,7 +218,7 @@ export function restoreRuleset(json: string, input: RulesetInput, dialect: Diale
   const snap = JSON.parse(json) as Snapshot;
   if (snap.format !== SNAPSHOT_FORMAT) throw new Error(`ruleset snapshot: format ${snap.format}, expected ${SNAPSHOT_FORMAT}`);
   if (snap.dialect !== dialect) throw new Error(`ruleset snapshot: dialect ${snap.dialect}, expected ${dialect}`);
-  preloadVerdicts(snap.verdicts);
+  preloadVerdicts(snap.verdicts, snap.required);
 
   const decoders: Decoder[] = snap.decoders.map(() => blankDecoder());
   const decAt = (i: number): Decoder => {
@@ -269,7 +279,7 @@ export function restoreRuleset(json: string, input: RulesetInput, dialect: Diale
   };
   const warnings = snap.warnings.map((w) => new RulesetError(w.code, w.message, w.file, w.line, w.column));
   const rs: CompiledRuleset = { dialect, decoders: decoderSet, tree, warnings };
-  rememberVerdicts(rs, new Map(snap.verdicts));
+  rememberVerdicts(rs, { verdicts: new Map(snap.verdicts), required: new Map(snap.required) });
   return rs;
 }
 

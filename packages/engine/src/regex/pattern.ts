@@ -1,7 +1,7 @@
 // Compiled patterns: one interface over the three dialects, running on V8's RegExp, or on RE2
 // for the few patterns whose worst case on V8 is worse than quadratic (see safety.ts).
 import { createRequire } from 'node:module';
-import { needsLinearEngine } from './safety.js';
+import { needsLinearEngine, requiredCharsMemo } from './safety.js';
 import {
   PatternError,
   splitOsRegexAlternatives,
@@ -106,7 +106,7 @@ function reRequiredChars(re: Re | null): Uint32Array[] | null {
   if (re === null) return null;
   const r = re as unknown as { source?: string; flags?: string };
   if (typeof r.source !== 'string' || typeof r.flags !== 'string' || !r.flags.includes('i')) return null;
-  return sourceRequiredChars(r.source);
+  return requiredCharsMemo(r.source, sourceRequiredChars);
 }
 
 /** Splits JS regex source on top-level `|` (outside groups, classes and escapes). */

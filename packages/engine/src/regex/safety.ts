@@ -237,7 +237,29 @@ function longestChain(items: Item[], anchoredStart: boolean, anchoredEnd: boolea
 // and a snapshot's restore preloads them; the map is bounded for a server that reloads for months.
 const verdicts = new Map<string, boolean>();
 const MAX_VERDICTS = 50_000;
-let recording: Map<string, boolean> | null = null;
+let recording: Recording | null = null;
+
+/** What a compile asked for: safety verdicts and required-character masks, by JS source. */
+export interface Recording {
+  verdicts: Map<string, boolean>;
+  required: Map<string, number[][] | null>;
+}
+
+// Required-character masks (pattern.ts's prefilter) by JS source, the same way: their computation
+// walked every pattern's source at every start.
+const required = new Map<string, number[][] | null>();
+
+/** The masks of `source`, computed once (callers get copies of their own). */
+export function requiredCharsMemo(source: string, compute: (source: string) => Uint32Array[] | null): Uint32Array[] | null {
+  let m = required.get(source);
+  if (m === undefined) {
+    m = compute(source)?.map((a) => [...a]) ?? null;
+    if (required.size >= MAX_VERDICTS) required.clear();
+    required.set(source, m);
+  }
+  recording?.required.set(source, m);
+  return m === null ? null : m.map((a) => Uint32Array.from(a));
+}
 
 /** True when the pattern may need more than quadratic time on V8 and should run on RE2. */
 export function needsLinearEngine(jsSource: string): boolean {
@@ -247,29 +269,36 @@ export function needsLinearEngine(jsSource: string): boolean {
     if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
     verdicts.set(jsSource, v);
   }
-  recording?.set(jsSource, v);
+  recording?.verdicts.set(jsSource, v);
   return v;
 }
 
-/** Runs `fn`, returning what it returned and the verdicts it asked for (nested calls record too). */
-export function recordingVerdicts<T>(fn: () => T): { result: T; verdicts: Map<string, boolean> } {
+/** Runs `fn`, returning what it returned and the analyses it asked for (nested calls record too). */
+export function recordingVerdicts<T>(fn: () => T): { result: T; recorded: Recording } {
   const outer = recording;
-  const mine = new Map<string, boolean>();
+  const mine: Recording = { verdicts: new Map(), required: new Map() };
   recording = mine;
   try {
     const result = fn();
-    if (outer) for (const [k, v] of mine) outer.set(k, v);
-    return { result, verdicts: mine };
+    if (outer) {
+      for (const [k, v] of mine.verdicts) outer.verdicts.set(k, v);
+      for (const [k, v] of mine.required) outer.required.set(k, v);
+    }
+    return { result, recorded: mine };
   } finally {
     recording = outer;
   }
 }
 
-/** Preloads verdicts a previous analysis gave (a ruleset snapshot, itself checked by its digest). */
-export function preloadVerdicts(entries: Iterable<[string, boolean]>): void {
+/** Preloads what a previous analysis gave (a ruleset snapshot, itself checked by its digest). */
+export function preloadVerdicts(entries: Iterable<[string, boolean]>, masks: Iterable<[string, number[][] | null]> = []): void {
   for (const [k, v] of entries) {
     if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
     verdicts.set(k, v);
+  }
+  for (const [k, v] of masks) {
+    if (required.size >= MAX_VERDICTS) required.clear();
+    required.set(k, v);
   }
 }
 
