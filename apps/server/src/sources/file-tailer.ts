@@ -91,6 +91,8 @@ export class FileTailer implements Source {
   #watcher: FSWatcher | null = null;
   #pumping: Promise<void> | null = null;
   #again = false;
+  /** Resolves start() once the file is open at its position. */
+  #opened: (() => void) | null = null;
   /** Lines per batch while reading a backlog (see #adaptBatch). */
   #batchLines: number;
 
@@ -127,7 +129,14 @@ export class FileTailer implements Source {
     this.#backoff.reset();
     this.#watch();
     this.#timer = setInterval(() => void this.#pump(), this.#o.pollMs);
-    await this.#pump();
+    // Started once the file is open at its position (or found missing, or failed): a backlog, or a
+    // file written faster than it is read, is read on in the background, never holding up the
+    // server's start.
+    const opened = new Promise<void>((resolve) => {
+      this.#opened = resolve;
+    });
+    await Promise.race([this.#pump(), opened]);
+    this.#opened = null;
   }
 
   async stop(): Promise<void> {
@@ -224,6 +233,10 @@ export class FileTailer implements Source {
       this.#initialized = true;
     }
     if (!this.#file && !(await this.#openPath(this.path, () => 0))) return;
+    if (this.#opened) {
+      this.#state = 'running';
+      this.#opened();
+    }
     await this.#readAvailable(false);
 
     const file = this.#file;

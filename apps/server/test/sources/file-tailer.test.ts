@@ -334,4 +334,21 @@ describe('FileTailer', () => {
     const run = events.slice(firstBatch, lastBatch + 1);
     for (let i = 1; i < run.length; i++) expect(run[i - 1]!.startsWith('batch') && run[i]!.startsWith('batch')).toBe(false);
   });
+
+  it('is started once the file is open: a backlog is read on after start() returns', async () => {
+    // The server waits for its sources to start before it listens: a big backlog, or a file written
+    // faster than it is read, must not keep the API down (or fail the start on its time limit).
+    const file = path.join(dir, 'backlog.log');
+    writeFileSync(file, text(numbered('line', 1, 50_000)));
+    const c = collect();
+    const t = tailer({ path: file, fromStart: true, sink: (lines) => {
+      const until = performance.now() + 2;
+      while (performance.now() < until); // a busy pipeline: 2 ms per batch
+      c.sink(lines);
+    } });
+    await t.start();
+    expect(t.status().state).toBe('running');
+    expect(c.lines().length).toBeLessThan(50_000);
+    await expectLines(c, numbered('line', 1, 50_000), 30_000);
+  });
 });
