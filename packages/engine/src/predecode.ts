@@ -38,18 +38,21 @@ const COMMA = 44;
 const PLUS = 43;
 const T = 84;
 
-/** Length of the recognised timestamp prefix (before the optional extra space), or 0. */
-export function timestampLength(p: string, dialect: Dialect): number {
-  const len = p.length;
+/**
+ * Length of the recognised timestamp prefix (before the optional extra space), or 0. `len` is the
+ * line's length as OSSEC counts it: its `loglen > n` counts the terminating NUL, so each form needs
+ * n bytes or more (a 17-byte "Dec 29 10:00:01 x" has a header), in UTF-8 bytes.
+ */
+export function timestampLength(p: string, dialect: Dialect, len = p.length): number {
   // 1: "Dec 29 10:00:01 "
-  if (len > 17 && p.charCodeAt(3) === SP && p.charCodeAt(6) === SP && p.charCodeAt(9) === COLON && p.charCodeAt(12) === COLON && p.charCodeAt(15) === SP) return 16;
+  if (len >= 17 && p.charCodeAt(3) === SP && p.charCodeAt(6) === SP && p.charCodeAt(9) === COLON && p.charCodeAt(12) === COLON && p.charCodeAt(15) === SP) return 16;
   const c4 = p.charCodeAt(4);
   if (c4 === DASH && p.charCodeAt(7) === DASH && p.charCodeAt(13) === COLON && p.charCodeAt(16) === COLON) {
     const c10 = p.charCodeAt(10);
     // 2: "2015-04-16 21:51:02,805 " (proftpd)
-    if (len > 24 && c10 === SP && p.charCodeAt(19) === COMMA) return dialect === 'wazuh' ? 24 : 23;
+    if (len >= 24 && c10 === SP && p.charCodeAt(19) === COMMA) return dialect === 'wazuh' ? 24 : 23;
     // 3: "2007-06-14T15:48:55-04:00 " and 3b with fractions
-    if (len > 33 && c10 === T) {
+    if (len >= 33 && c10 === T) {
       if (p.charCodeAt(22) === COLON && p.charCodeAt(25) === SP) return 26;
       const c19 = p.charCodeAt(19);
       if (c19 === DOT || (dialect === 'ossec' && c19 === COMMA)) {
@@ -64,10 +67,10 @@ export function timestampLength(p: string, dialect: Dialect): number {
   }
   const digit0 = isDigit(p.charCodeAt(0));
   // 4: "2015 Dec 29 10:00:01 "
-  if (len > 21 && digit0 && c4 === SP && p.charCodeAt(8) === SP && p.charCodeAt(11) === SP && p.charCodeAt(14) === COLON && p.charCodeAt(17) === COLON && p.charCodeAt(20) === SP) return 21;
+  if (len >= 21 && digit0 && c4 === SP && p.charCodeAt(8) === SP && p.charCodeAt(11) === SP && p.charCodeAt(14) === COLON && p.charCodeAt(17) === COLON && p.charCodeAt(20) === SP) return 21;
   // 5W: "2021-04-21 10:16:09.404756-0700 " (macOS)
   if (dialect === 'wazuh') {
-    if (len > 33 && digit0 && c4 === DASH && p.charCodeAt(7) === DASH && p.charCodeAt(10) === SP && p.charCodeAt(13) === COLON && p.charCodeAt(16) === COLON && p.charCodeAt(19) === DOT) {
+    if (len >= 33 && digit0 && c4 === DASH && p.charCodeAt(7) === DASH && p.charCodeAt(10) === SP && p.charCodeAt(13) === COLON && p.charCodeAt(16) === COLON && p.charCodeAt(19) === DOT) {
       const c26 = p.charCodeAt(26);
       if ((c26 === PLUS || c26 === DASH) && p.charCodeAt(31) === SP) return 32;
     }
@@ -177,7 +180,8 @@ function parse(t: Predecoded, full: string, dialect: Dialect): number {
   t.log = full;
   // German "Mär": the header checks are byte offsets, so fold the umlaut first.
   const p = full.charCodeAt(1) === 0xe4 ? `${full[0]}a${full.slice(2)}` : full;
-  const tsLen = timestampLength(p, dialect);
+  // OSSEC's lengths are in bytes; they only matter below 33, where a non-ASCII character counts more.
+  const tsLen = timestampLength(p, dialect, full.length >= 33 ? full.length : Buffer.byteLength(full));
   if (tsLen === 0) return otherPrefix(t, p, dialect) ? -1 : 0;
   t.timestamp = trimmedPrefix(p, tsLen);
   let i = tsLen;

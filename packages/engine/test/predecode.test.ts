@@ -29,6 +29,18 @@ describe.each(BOTH)('header forms recognised by both dialects (%s)', (dialect) =
     expect(header(line, dialect)).toEqual({ timestamp: null, hostname: null, programName: null, log: line });
   });
 
+  it('the shortest lines with a header: OSSEC asks for n bytes or more (`loglen > n` counts the NUL)', () => {
+    // 17 bytes: a header and a one-character message; 16 bytes: no header.
+    expect(header('Dec 29 10:00:01 x', dialect)).toEqual({ timestamp: 'Dec 29 10:00:01', hostname: null, programName: null, log: 'x' });
+    expect(header('Dec 29 10:00:01 ', dialect)).toEqual({ timestamp: null, hostname: null, programName: null, log: 'Dec 29 10:00:01 ' });
+    expect(header('2015 Dec 29 10:00:01 x', dialect).timestamp).toBe('2015 Dec 29 10:00:01');
+    expect(header('2015-04-16 21:51:02,805 x', dialect).timestamp).toBe('2015-04-16 21:51:02,805');
+    expect(header('2007-06-14T15:48:55-04:00 host xy', dialect).timestamp).toBe('2007-06-14T15:48:55-04:00'); // 33
+    expect(header('2007-06-14T15:48:55-04:00 host x', dialect).timestamp).toBeNull(); // 32
+    // Lengths are bytes: "é" is two, so 16 characters make 17 bytes.
+    expect(header('Dec 29 10:00:01 é', dialect)).toEqual({ timestamp: 'Dec 29 10:00:01', hostname: null, programName: null, log: 'é' });
+  });
+
   it('Solaris `host: msg` without a host: the run is the program name', () => {
     expect(header('Dec 29 10:00:01 sshd: msg', dialect)).toEqual({ timestamp: 'Dec 29 10:00:01', hostname: null, programName: 'sshd', log: 'msg' });
   });
