@@ -6,7 +6,7 @@
 //     Meanwhile the dashboard's API is asked back to back (/api/health, and a signed-in viewer's
 //     /api/alerts?limit=50): p50/p99/max, the answer time while the server ingests at full speed;
 //  2. latency at 1,000 lines/s: append → alert received by a socket.io client, p50/p99.
-// Usage: node bench/server-ingest.mjs [--lines N] [--seconds S]
+// Usage: node bench/server-ingest.mjs [--lines N] [--seconds S] [--cpu-prof DIR] (the server's CPU profile, written when it exits)
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -18,7 +18,7 @@ import { benchHome, password, root, startServer } from './lib/server.mjs';
 const require = createRequire(join(root, 'apps', 'server', 'package.json'));
 const Database = require('better-sqlite3');
 const { io } = require('socket.io-client');
-const { values } = parseArgs({ options: { lines: { type: 'string', default: '500000' }, seconds: { type: 'string', default: '10' } } });
+const { values } = parseArgs({ options: { lines: { type: 'string', default: '500000' }, seconds: { type: 'string', default: '10' }, 'cpu-prof': { type: 'string' } } });
 const n = Number(values.lines);
 
 const corpus = `/tmp/portcullis-bench-auth-${n}.log`;
@@ -28,7 +28,7 @@ if (!existsSync(corpus)) {
 }
 
 const { dir, log, config, data } = benchHome('<journald>no</journald><log_level>warn</log_level><expand_repeated>yes</expand_repeated>');
-const start = () => startServer({ config, data });
+const start = () => startServer({ config, data, nodeArgs: values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`] : [] });
 
 const { child, url } = await start();
 const db = new Database(join(data, 'portcullis.db'), { readonly: true });
