@@ -9,6 +9,20 @@ const offset = (utcMs: number): number => -new Date(utcMs).getTimezoneOffset();
 let yearMinute = -1;
 let yearOfMinute = 0;
 
+/** The last timestamp read: a batch's alerts mostly share their second (logTime costs two regexes). */
+let lastText = '';
+let lastYear = 0;
+let lastSeconds: number | null = null;
+
+function timeOf(timestamp: string, year: number): number | null {
+  if (timestamp !== lastText || year !== lastYear) {
+    lastSeconds = logTime(timestamp, year, offset);
+    lastText = timestamp;
+    lastYear = year;
+  }
+  return lastSeconds;
+}
+
 /** Timestamps that carry no year: syslog's `Mmm dd hh:mm:ss` and snort's `mm/dd-hh:mm:ss`. */
 const YEARLESS = /^(?:[A-Z][a-z]{2} [ 0-9]\d |\d\d\/\d\d-)/;
 
@@ -25,9 +39,9 @@ export function eventTimeOf(timestamp: string | null, receivedAt: number): numbe
     yearOfMinute = new Date(receivedAt).getFullYear();
   }
   const year = yearOfMinute;
-  let s = logTime(timestamp, year, offset);
+  let s = timeOf(timestamp, year);
   if (s === null) return null;
-  if (s * 1000 > receivedAt + DAY_MS && YEARLESS.test(timestamp)) s = logTime(timestamp, year - 1, offset) ?? s;
+  if (s * 1000 > receivedAt + DAY_MS && YEARLESS.test(timestamp)) s = timeOf(timestamp, year - 1) ?? s;
   return s * 1000;
 }
 
