@@ -118,27 +118,17 @@ export function predecodeInto<T extends Predecoded>(t: T, line: string, dialect:
   const start = parse(t, line, dialect);
   const ev = start >= 0 && t instanceof Event ? t : null;
   if (cleanAndMask(line, ev === null ? -1 : start)) {
-    if (ev !== null) {
-      LOG_MASK.m0 = M0;
-      LOG_MASK.m1 = M1;
-      LOG_MASK.m2 = M2;
-      LOG_MASK.m3 = M3;
-      LOG_MASK.owner = ev;
-    }
+    if (ev !== null) LOG_MASK.owner = ev;
     return t;
   }
   parse(t, line.replace(CONTROL, ''), dialect);
   return t;
 }
 
-let M0 = 0;
-let M1 = 0;
-let M2 = 0;
-let M3 = 0;
-
 /**
  * False when `line` has a control byte (0x00–0x1F, 0x7F). Otherwise, when `from` ≥ 0, leaves in
- * M0..M3 the lowercased-ASCII mask of `line.slice(from)`, as logMask makes it.
+ * LOG_MASK the lowercased-ASCII mask of `line.slice(from)`, as logMask makes it (the caller names
+ * its owner).
  */
 function cleanAndMask(line: string, from: number): boolean {
   const len = line.length;
@@ -161,10 +151,12 @@ function cleanAndMask(line: string, from: number): boolean {
     } else if (c >= 32) m1 |= 1 << (c & 31);
     else return false;
   }
-  M0 = 0; // only control characters live in the first word, and the line has none
-  M1 = m1;
-  M2 = m2;
-  M3 = m3;
+  if (from >= 0) {
+    LOG_MASK.m0 = 0; // only control characters live in the first word, and the line has none
+    LOG_MASK.m1 = m1;
+    LOG_MASK.m2 = m2;
+    LOG_MASK.m3 = m3;
+  }
   return true;
 }
 
