@@ -1,5 +1,5 @@
 // What an engine result becomes in the alerts table.
-import { logTime, type ProcessResult } from '@portcullis/engine';
+import { LogClock, logTime, type ProcessResult } from '@portcullis/engine';
 import type { AlertRecord } from '../modules/alerts/alerts.repository.js';
 
 const DAY_MS = 86_400_000;
@@ -9,19 +9,9 @@ const offset = (utcMs: number): number => -new Date(utcMs).getTimezoneOffset();
 let yearMinute = -1;
 let yearOfMinute = 0;
 
-/** The last timestamp read: a batch's alerts mostly share their second (logTime costs two regexes). */
-let lastText = '';
-let lastYear = 0;
-let lastSeconds: number | null = null;
-
-function timeOf(timestamp: string, year: number): number | null {
-  if (timestamp !== lastText || year !== lastYear) {
-    lastSeconds = logTime(timestamp, year, offset);
-    lastText = timestamp;
-    lastYear = year;
-  }
-  return lastSeconds;
-}
+/** Reads timestamps in the reception year, remembering the hour (a batch's alerts share it). */
+let clock = new LogClock(0, offset);
+let clockYear = 0;
 
 /** Timestamps that carry no year: syslog's `Mmm dd hh:mm:ss` and snort's `mm/dd-hh:mm:ss`. */
 const YEARLESS = /^(?:[A-Z][a-z]{2} [ 0-9]\d |\d\d\/\d\d-)/;
@@ -39,9 +29,13 @@ export function eventTimeOf(timestamp: string | null, receivedAt: number): numbe
     yearOfMinute = new Date(receivedAt).getFullYear();
   }
   const year = yearOfMinute;
-  let s = timeOf(timestamp, year);
+  if (year !== clockYear) {
+    clock = new LogClock(year, offset);
+    clockYear = year;
+  }
+  let s = clock.time(timestamp);
   if (s === null) return null;
-  if (s * 1000 > receivedAt + DAY_MS && YEARLESS.test(timestamp)) s = timeOf(timestamp, year - 1) ?? s;
+  if (s * 1000 > receivedAt + DAY_MS && YEARLESS.test(timestamp)) s = logTime(timestamp, year - 1, offset) ?? s;
   return s * 1000;
 }
 
