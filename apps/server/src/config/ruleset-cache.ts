@@ -26,16 +26,25 @@ export function defaultCacheDir(): string | null {
   return isAbsolute(home) ? join(home, '.cache', 'portcullis') : null;
 }
 
+/**
+ * The bundled CLI (scripts/bundle-cli.mjs) carries the digest of the engine code bundled into it,
+ * written in at build time: a bundle holds its own copy of the engine, which a later engine build
+ * does not change, and hashing the engine's files costs every start.
+ */
+declare const PORTCULLIS_BUNDLED_ENGINE_DIGEST: string | undefined;
+
+/** A digest of the engine's built code in `dir` (its dist): every .js file's path and bytes. */
+export function engineDistDigest(dir = dirname(createRequire(import.meta.url).resolve('@portcullis/engine'))): string {
+  const h = createHash('sha256');
+  const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.js')).sort();
+  for (const f of files) h.update(`${f}\0`).update(readFileSync(join(dir, f))).update('\0');
+  return h.digest('hex');
+}
+
 let engineCode: string | undefined;
-/** A digest of the engine's built code: a snapshot from other code (an upgrade, a rebuild) never fits. */
+/** A digest of the engine's code: a snapshot from other code (an upgrade, a rebuild) never fits. */
 function engineCodeDigest(): string {
-  if (engineCode === undefined) {
-    const dir = dirname(createRequire(import.meta.url).resolve('@portcullis/engine'));
-    const h = createHash('sha256');
-    const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.js')).sort();
-    for (const f of files) h.update(`${f}\0`).update(readFileSync(join(dir, f))).update('\0');
-    engineCode = h.digest('hex');
-  }
+  engineCode ??= typeof PORTCULLIS_BUNDLED_ENGINE_DIGEST === 'string' ? PORTCULLIS_BUNDLED_ENGINE_DIGEST : engineDistDigest();
   return engineCode;
 }
 

@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+// Bundles the CLI for the commands that only read a config and its rules (replay, logtest,
+// check-config) into one file, dist/cli.bundle.js, which bin/portcullis.js runs for them: loading
+// ~50 ES modules one by one (resolve, read, compile, link each) was a third of a replay's start-up.
+// Run after tsc (the `build` script): it bundles dist/cli.js, so it runs the very code the tests run.
+//
+// - The other commands (start, user, host, ca, block, release) stay out of the bundle: they are
+//   loaded from dist/ as they are (start's worker threads are files beside their modules), and the
+//   launcher runs them from dist/cli.js. So does the database module (better-sqlite3 is native).
+// - Native modules (re2, better-sqlite3) are loaded by createRequire at run time, from node_modules.
+// - The bundle sits in dist/ beside dist/cli.js, so paths read from import.meta.url (paths.ts) and
+//   createRequire resolve as they do from dist/.
+// - The compiled-ruleset cache keys snapshots by the engine's code: the digest of the engine files
+//   bundled is written into the bundle (PORTCULLIS_BUNDLED_ENGINE_DIGEST), the same digest the
+//   unbundled dist computes from those files, so both share the cache when their engine is the same.
+import { build } from 'esbuild';
+import { dirname, join } from 'node:path';
+import { engineDistDigest } from '../dist/config/ruleset-cache.js';
+
+const server = join(import.meta.dirname, '..');
+const engineDist = dirname(import.meta.resolve('@portcullis/engine').replace(/^file:\/\//, ''));
+
+/** Imports of dist/cli.js left to dist/ (see above). */
+const LEFT_OUT = /^\.\/(cli\/(start|user|host|ca|block|release)|db\/database)\.js$/;
+
+const digest = engineDistDigest(engineDist);
+const result = await build({
+  entryPoints: [join(server, 'dist', 'cli.js')],
+  outfile: join(server, 'dist', 'cli.bundle.js'),
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  sourcemap: 'linked',
+  external: ['re2', 'better-sqlite3'],
+  define: { PORTCULLIS_BUNDLED_ENGINE_DIGEST: JSON.stringify(digest) },
+  metafile: true,
+  logLevel: 'warning',
+  plugins: [
+    {
+      name: 'left-out-commands',
+      setup(b) {
+        b.onResolve({ filter: LEFT_OUT }, (args) => ({ path: args.path, external: true }));
+      },
+    },
+  ],
+});
+// The engine must not have changed under the bundle (a build of it running beside this one).
+if (engineDistDigest(engineDist) !== digest) {
+  console.error('bundle-cli: the engine changed while it was bundled; build again');
+  process.exit(1);
+}
+const inputs = Object.keys(result.metafile.inputs);
+const heavy = inputs.filter((f) => /node_modules\/(fastify|socket\.io|pino|better-sqlite3|nodemailer)\//.test(f));
+if (heavy.length > 0) {
+  console.error(`bundle-cli: server-only packages reached the bundle: ${heavy.join(', ')}`);
+  process.exit(1);
+}
