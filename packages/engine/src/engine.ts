@@ -4,13 +4,15 @@
 import type { DecoderSet } from './decoders.js';
 import { DecoderIndex, decode } from './decode.js';
 import { loadDecoders } from './decoders.js';
-import { restoreSnapshot, takeSnapshot, type CorrelationSnapshot, type RestoreResult } from './correlation-state.js';
+import type { CorrelationRecord } from './correlation-record.js';
+import { adoptCorrelation, restoreSnapshot, takeSnapshot, type CorrelationSnapshot, type RestoreResult } from './correlation-state.js';
 import type { RulesetError} from './errors.js';
 import { ErrorSink, RulesetLoadError } from './errors.js';
 import type { EvalState, Verdict } from './evaluate.js';
 import { describe, handle, walkRules } from './evaluate.js';
 import { Event } from './event.js';
 import { predecodeInto } from './predecode.js';
+import { RecordList } from './record-list.js';
 import type { Dialect } from './regex/pattern.js';
 import type { Rule } from './rules.js';
 import type { RuleTree } from './rule-tree.js';
@@ -81,6 +83,8 @@ export class Engine {
   private readonly localHostname: string | null;
   private readonly expandRepeated: boolean;
   readonly maxEventLength: number;
+  /** Records of the events of a call that makes several (see `several`). */
+  private marks: Map<Event, CorrelationRecord> | null = null;
 
   constructor(
     readonly ruleset: CompiledRuleset,
@@ -103,7 +107,7 @@ export class Engine {
     this.state = {
       dialect: this.dialect,
       tree: ruleset.tree,
-      history: [],
+      history: new RecordList(Number.MAX_SAFE_INTEGER),
       memorySize: Math.max(2048, options.memorySize ?? 8192),
       fts: new Set(),
       ignored: new Set(),
@@ -123,15 +127,17 @@ export class Engine {
         const n = Math.min(Number(m[1]), 1000);
         const inner = m[2]!;
         const header = ev.fullLog.slice(0, ev.fullLog.length - ev.log.length);
-        const out: ProcessResult[] = [];
-        for (let i = 0; i < n; i++) {
-          const copy = new Event(header + inner, inner, location, time);
-          copy.timestamp = ev.timestamp;
-          copy.hostname = ev.hostname;
-          copy.programName = ev.programName;
-          out.push(this.run(copy));
-        }
-        return out;
+        return this.several(() => {
+          const out: ProcessResult[] = [];
+          for (let i = 0; i < n; i++) {
+            const copy = new Event(header + inner, inner, location, time);
+            copy.timestamp = ev.timestamp;
+            copy.hostname = ev.hostname;
+            copy.programName = ev.programName;
+            out.push(this.run(copy));
+          }
+          return out;
+        });
       }
     }
     return [this.run(ev)];
@@ -145,9 +151,27 @@ export class Engine {
   processLine(line: string, location: string, time: number): ProcessResult[] {
     const chunks = splitLongLine(line, this.maxEventLength);
     if (chunks.length === 1) return this.process(chunks[0]!, location, time);
-    const out: ProcessResult[] = [];
-    for (const chunk of chunks) out.push(...this.process(chunk, location, time));
-    return out;
+    return this.several(() => {
+      const out: ProcessResult[] = [];
+      for (const chunk of chunks) out.push(...this.process(chunk, location, time));
+      return out;
+    });
+  }
+
+  /**
+   * Runs the events of one call. Correlation marks records, not events: a later event of the call
+   * may mark an earlier one's record, and the caller sees that mark on the earlier event.
+   */
+  private several(fn: () => ProcessResult[]): ProcessResult[] {
+    if (this.marks !== null) return fn();
+    const marks = (this.marks = new Map());
+    try {
+      const out = fn();
+      for (const [ev, rec] of marks) ev.matched = rec.matched;
+      return out;
+    } finally {
+      this.marks = null;
+    }
   }
 
   /** Processes one event and returns its single result (no repeated-message expansion). */
@@ -168,6 +192,7 @@ export class Engine {
     decode(ev, this.index);
     const walked = walkRules(ev, this.state);
     const v: Verdict = handle(walked, ev, this.state, this.logAlertLevel);
+    if (v.record !== null && this.marks !== null) this.marks.set(ev, v.record);
     const shown = v.alertRule ?? v.rule;
     return {
       event: ev,
@@ -185,20 +210,7 @@ export class Engine {
 
   /** Moves correlation state of unchanged rules (same source text) from an older engine. */
   adoptState(old: Engine): number {
-    let kept = 0;
-    for (const rule of this.ruleset.tree.all) {
-      const prev = old.ruleset.tree.byId.get(rule.id);
-      if (!prev || prev.sourceText !== rule.sourceText) continue;
-      if (prev.sidPrevMatched && rule.sidPrevMatched) rule.sidPrevMatched.adopt(prev.sidPrevMatched);
-      if (prev.ownGroupList && rule.ownGroupList) rule.ownGroupList.adopt(prev.ownGroupList);
-      rule.timeIgnored = prev.timeIgnored;
-      rule.firedTimes = prev.firedTimes;
-      kept++;
-    }
-    this.state.history = old.state.history;
-    this.state.fts = old.state.fts;
-    this.state.ignored = old.state.ignored;
-    return kept;
+    return adoptCorrelation(old.state, this.state);
   }
 
   /**

@@ -1,20 +1,17 @@
-// Rule evaluation and correlation (spec §5.3, §5.4, §11.4): a depth-first walk where the first
-// child whose subtree yields a rule wins, noalert falls through, and if_matched_* rules search
-// lists of earlier alerted events with the dialect's counting rule.
+// Rule evaluation (spec §5.3, §11.4): a depth-first walk where the first child whose subtree yields
+// a rule wins and noalert falls through; if_matched_* rules search earlier alerted events
+// (correlate.ts), and what an alerted event leaves in correlation memory is decided here.
+import type { CorrelationRecord, RecordFilter, RecordLayout } from './correlation-record.js';
+import { filterOf } from './correlation-record.js';
+import type { CorrelationMemory } from './correlate.js';
+import { correlate, remember } from './correlate.js';
 import type { Event } from './event.js';
 import { logMask } from './event.js';
 import type { Dialect } from './regex/pattern.js';
 import type { Rule } from './rules.js';
-import type { EventList } from './event-list.js';
-import type { RuleTree } from './rule-tree.js';
 import { logTestRequired } from './rule-tests.js';
 
-export interface EvalState {
-  dialect: Dialect;
-  tree: RuleTree;
-  /** Global history of alerted events (memory_size). */
-  history: Event[];
-  memorySize: number;
+export interface EvalState extends CorrelationMemory {
   /** First-time-seen keys (bounded). */
   fts: Set<string>;
   /** Remembered <ignore> field tuples (bounded). */
@@ -26,87 +23,6 @@ export interface EvalState {
 }
 
 const FTS_MAX = 100_000;
-
-function filtersPass(rule: Rule, ev: Event, prev: Event, dialect: Dialect): boolean {
-  for (const f of rule.sameFields) {
-    let a: string | undefined;
-    let b: string | undefined;
-    if (f.startsWith('dyn:')) {
-      a = ev.getDynamic(f.slice(4));
-      b = prev.getDynamic(f.slice(4));
-    } else if (f === 'location' && dialect === 'ossec') {
-      a = ev.hostname ?? undefined;
-      b = prev.hostname ?? undefined;
-    } else {
-      a = ev.getField(f);
-      b = prev.getField(f);
-    }
-    if (a === undefined || b === undefined || a !== b) return false;
-  }
-  for (const f of rule.differentFields) {
-    if (dialect === 'ossec' && f !== 'url') continue; // OSSEC 4.2 checks only different_url
-    const a = f.startsWith('dyn:') ? ev.getDynamic(f.slice(4)) : ev.getField(f);
-    const b = f.startsWith('dyn:') ? prev.getDynamic(f.slice(4)) : prev.getField(f);
-    if (a === undefined || b === undefined || a === b) return false;
-  }
-  return true;
-}
-
-function needed(rule: Rule, dialect: Dialect): number {
-  const f = rule.frequency;
-  if (dialect === 'ossec') return (f ?? 0) + 1;
-  return f === null || f < 2 ? 1 : f - 1;
-}
-
-/** Searches `list` for enough earlier qualifying events; marks them on success. */
-function searchList(rule: Rule, ev: Event, list: Event[], dialect: Dialect, regexOnLog: boolean): boolean {
-  const want = needed(rule, dialect);
-  const now = ev.time;
-  let count = 0;
-  let newestCounted: Event | null = null;
-  let oldestCounted: Event | null = null;
-  for (let i = list.length - 1; i >= 0; i--) {
-    const e = list[i]!;
-    if (now - e.time > rule.timeframe) break;
-    if (dialect === 'ossec' && e.matched >= rule.level) return false;
-    if (regexOnLog && (e.decoderCategory !== ev.decoderCategory || !rule.ifMatchedRegex!.test(e.log))) continue;
-    if (!filtersPass(rule, ev, e, dialect)) continue;
-    if (dialect === 'wazuh' && e.matched >= rule.level) return false;
-    count++;
-    newestCounted ??= e;
-    oldestCounted = e;
-    if (count >= want) {
-      ev.matched = rule.level;
-      newestCounted.matched = rule.level;
-      if (dialect === 'ossec') {
-        oldestCounted.matched = rule.level;
-        const newest = list[list.length - 1];
-        if (newest) newest.matched = rule.level;
-      }
-      return true;
-    }
-  }
-  return false;
-}
-
-const NONE: Event[] = [];
-
-/** The events a search must walk: one source's when the list keeps that index and the rule filters on it. */
-function view(rule: Rule, ev: Event, list: EventList): Event[] {
-  if (list.bySrcip === null || !rule.sameFields.includes('srcip')) return list.items;
-  return ev.srcip === undefined ? NONE : (list.bySrcip.get(ev.srcip) ?? NONE);
-}
-
-function correlate(rule: Rule, ev: Event, st: EvalState): boolean {
-  if (rule.ifMatchedSid !== null) {
-    const target = st.tree.byId.get(rule.ifMatchedSid);
-    const list = target?.sidPrevMatched;
-    return list ? searchList(rule, ev, view(rule, ev, list), st.dialect, false) : false;
-  }
-  if (rule.ownGroupList) return searchList(rule, ev, view(rule, ev, rule.ownGroupList), st.dialect, false);
-  if (rule.ifMatchedRegex) return searchList(rule, ev, st.history, st.dialect, true);
-  return true;
-}
 
 function ftsKey(ev: Event, dialect: Dialect): string | null {
   if (ev.fts === null || ev.decoder === null) return null;
@@ -120,7 +36,8 @@ function ftsKey(ev: Event, dialect: Dialect): string | null {
   return key;
 }
 
-function testsPass(rule: Rule, ev: Event, st: EvalState): boolean {
+function testsPass(node: RuleNode, ev: Event, st: EvalState): boolean {
+  const rule = node.rule;
   if (rule.disabled) return false;
   const tests = rule.tests;
   for (let i = 0; i < tests.length; i++) if (!tests[i]!(ev)) return false;
@@ -130,7 +47,7 @@ function testsPass(rule: Rule, ev: Event, st: EvalState): boolean {
     if (st.fts.size >= FTS_MAX) st.fts.clear();
     st.fts.add(key);
   }
-  if (rule.ifMatchedSid !== null || rule.ownGroupList !== null || rule.ifMatchedRegex !== null) return correlate(rule, ev, st);
+  if (rule.ifMatchedSid !== null || rule.ownGroupList !== null || rule.ifMatchedRegex !== null) return correlate(rule, node.filter, ev, st);
   return true;
 }
 
@@ -156,8 +73,14 @@ class RuleNode {
   /** decoder name → program name → first character code (-1: empty log) → the children to try. */
   index = new Map<string, Map<string | null, Map<number, RuleNode[]>>>();
   indexSize = 0;
+  /** The rule's same_* / different_* filters as record slots (correlation rules only). */
+  readonly filter: RecordFilter;
 
-  constructor(readonly rule: Rule) {
+  constructor(
+    readonly rule: Rule,
+    layout: RecordLayout,
+  ) {
+    this.filter = filterOf(layout, rule);
     const need = new Int32Array(4);
     for (const t of rule.tests) {
       const r = logTestRequired(t);
@@ -174,12 +97,13 @@ class RuleNode {
 interface NodeSet {
   roots: RuleNode[];
   byRule: Map<Rule, RuleNode>;
+  layout: RecordLayout;
 }
 
 function nodeOf(nodes: NodeSet, rule: Rule): RuleNode {
   let n = nodes.byRule.get(rule);
   if (n === undefined) {
-    n = new RuleNode(rule);
+    n = new RuleNode(rule, nodes.layout);
     nodes.byRule.set(rule, n);
   }
   return n;
@@ -187,7 +111,7 @@ function nodeOf(nodes: NodeSet, rule: Rule): RuleNode {
 
 function nodesOf(st: EvalState): NodeSet {
   if (st.nodes === undefined) {
-    const nodes: NodeSet = { roots: [], byRule: new Map() };
+    const nodes: NodeSet = { roots: [], byRule: new Map(), layout: st.tree.correlation };
     nodes.roots = st.tree.roots.map((r) => nodeOf(nodes, r));
     st.nodes = nodes;
   }
@@ -259,7 +183,7 @@ let walkPrev: Rule | null = null;
 
 function check(node: RuleNode, ev: Event, st: EvalState, nodes: NodeSet): Rule | null {
   const rule = node.rule;
-  if (!testsPass(rule, ev, st)) return null;
+  if (!testsPass(node, ev, st)) return null;
   if (rule.children.length > 0) {
     const kids = childrenFor(node, ev, nodes);
     for (let i = 0; i < kids.length; i++) {
@@ -299,6 +223,8 @@ export interface Verdict {
   alert: boolean;
   /** True when the event was suppressed by `ignore` or `check_if_ignored`. */
   ignored: boolean;
+  /** What correlation keeps of the event (null when it was not remembered). */
+  record: CorrelationRecord | null;
 }
 
 function fieldsKey(rule: Rule, fields: string[], ev: Event): string {
@@ -307,20 +233,20 @@ function fieldsKey(rule: Rule, fields: string[], ev: Event): string {
 
 /** Decides what an event that matched `res` produces, and feeds correlation memory. */
 export function handle(res: WalkResult | null, ev: Event, st: EvalState, logAlertLevel: number): Verdict {
-  if (!res) return { rule: null, alertRule: null, alert: false, ignored: false };
+  if (!res) return { rule: null, alertRule: null, alert: false, ignored: false, record: null };
   let rule = res.rule;
-  if (rule.level === 0) return { rule, alertRule: null, alert: false, ignored: false };
+  if (rule.level === 0) return { rule, alertRule: null, alert: false, ignored: false, record: null };
   const now = ev.time;
   if (rule.ignoreSeconds > 0) {
     if (rule.timeIgnored === 0) rule.timeIgnored = now;
     else if (now - rule.timeIgnored < rule.ignoreSeconds) {
       if (st.dialect === 'ossec' || !res.prev || res.prev.level === 0)
-        return { rule: res.rule, alertRule: null, alert: false, ignored: true };
+        return { rule: res.rule, alertRule: null, alert: false, ignored: true, record: null };
       rule = res.prev;
     } else rule.timeIgnored = st.ignoreRearm === 'daemon' ? now : 0;
   }
   if (rule.checkIfIgnored && rule.ignoreFields) {
-    if (st.ignored.has(fieldsKey(rule, rule.checkIfIgnored, ev))) return { rule: res.rule, alertRule: null, alert: false, ignored: true };
+    if (st.ignored.has(fieldsKey(rule, rule.checkIfIgnored, ev))) return { rule: res.rule, alertRule: null, alert: false, ignored: true, record: null };
   }
   if (rule.ignoreFields) {
     if (st.ignored.size >= FTS_MAX) st.ignored.clear();
@@ -329,41 +255,8 @@ export function handle(res: WalkResult | null, ev: Event, st: EvalState, logAler
   rule.firedTimes++;
   ev.ruleId = rule.id;
   const alert = rule.level >= logAlertLevel && !rule.options.has('no_log');
-  remember(rule, ev, st);
-  return { rule: res.rule, alertRule: rule, alert, ignored: false };
-}
-
-/** Correlation bookkeeping: sid list, else group lists; then the bounded global history. */
-function remember(rule: Rule, ev: Event, st: EvalState): void {
-  ev.rule = rule;
-  if (rule.sidPrevMatched) rule.sidPrevMatched.push(ev);
-  else for (const l of rule.groupPrevMatched) l.push(ev);
-  const h = st.history;
-  h.push(ev);
-  if (h.length <= st.memorySize) return;
-  if (st.dialect === 'wazuh') evictWazuh(h.shift()!);
-  else evictOssec(h, ev, st.tree.maxFrequency);
-}
-
-
-function evictWazuh(old: Event): void {
-  const rule = old.rule;
-  if (!rule) return;
-  if (rule.sidPrevMatched) rule.sidPrevMatched.remove(old);
-  else for (const l of rule.groupPrevMatched) l.remove(old);
-}
-
-/** OSSEC 4.x: free the 10 oldest, then keep freeing while the oldest is over _max_freq seconds older. */
-function evictOssec(h: Event[], newest: Event, maxFreq: number): void {
-  let freed = 0;
-  while (h.length > 0 && (freed < 10 || newest.time - h[0]!.time > maxFreq)) {
-    const old = h.shift()!;
-    freed++;
-    const rule = old.rule;
-    if (!rule) continue;
-    if (rule.sidPrevMatched) rule.sidPrevMatched.remove(old);
-    else for (const l of rule.groupPrevMatched) l.removeOldest();
-  }
+  const record = remember(rule, ev, st);
+  return { rule: res.rule, alertRule: rule, alert, ignored: false, record };
 }
 
 interface DescriptionTemplate {

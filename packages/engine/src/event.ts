@@ -1,5 +1,4 @@
 // The event that flows through the stages: predecode → decode → rules → correlation.
-import type { Rule } from './rules.js';
 
 /** Static fields, named as OSSEC 4.x logtest prints them. */
 export const STATIC_FIELDS = [
@@ -122,8 +121,6 @@ export class Event {
   matched = 0;
   /** Rule that alerted for this event (set after evaluation). */
   ruleId = 0;
-  /** The rule it alerted as, while correlation keeps it (whose lists to drop it from on eviction). */
-  rule: Rule | null = null;
   /** Dynamic fields by name for `$(field)` substitution and `<field>`: built lazily. */
 
   constructor(fullLog: string, log: string, location: string, time: number) {

@@ -3,7 +3,7 @@ export { Engine, compileRuleset, parseLists, splitLongLine } from './engine.js';
 export type { CompiledRuleset, ProcessResult, RulesetInput } from './engine.js';
 export { SNAPSHOT_FORMAT, restoreRuleset, serializeRuleset } from './ruleset-snapshot.js';
 export { ruleDefinitionHash } from './correlation-state.js';
-export type { CorrelationSnapshot, RestoreResult, SnapshotEvent, SnapshotRule } from './correlation-state.js';
+export type { CorrelationSnapshot, RestoreResult, SnapshotEvent, SnapshotRecord, SnapshotRule } from './correlation-state.js';
 export { Event, STATIC_FIELDS } from './event.js';
 export type { DecoderRef, StaticField } from './event.js';
 export { RulesetError, RulesetLoadError } from './errors.js';

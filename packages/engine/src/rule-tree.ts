@@ -7,7 +7,9 @@ import { RulesetError } from './errors.js';
 import type { Dialect } from './regex/pattern.js';
 import { compileOsMatch } from './regex/pattern.js';
 import type { Lists, Rule, RuleParseContext } from './rules.js';
-import { EventList } from './event-list.js';
+import type { RecordLayout } from './correlation-record.js';
+import { EMPTY_LAYOUT, attachLayout } from './correlation-record.js';
+import { RecordList } from './record-list.js';
 import { parseRule } from './rules.js';
 import type { SourceFile } from './types.js';
 import { collectVariables } from './variables.js';
@@ -43,6 +45,8 @@ export interface RuleTree {
   all: Rule[];
   /** Largest frequency attribute (OSSEC's history eviction uses it). */
   maxFrequency: number;
+  /** What correlation keeps of an alerted event (see attachLayout). */
+  correlation: RecordLayout;
 }
 
 function storedLevel(r: Rule): number {
@@ -192,11 +196,11 @@ export function loadRules(files: SourceFile[], decoders: DecoderSet, opts: RuleL
       const target = byId.get(rule.ifMatchedSid);
       if (!target)
         throw new RulesetError('UNKNOWN_PARENT', `rule ${rule.id}: <if_matched_sid> names rule ${rule.ifMatchedSid}, not defined before it`, el.file, el.line, el.column);
-      target.sidPrevMatched ??= new EventList(dialect === 'ossec' ? opts.sidPrevMatchedMax : Number.MAX_SAFE_INTEGER);
+      target.sidPrevMatched ??= new RecordList(dialect === 'ossec' ? opts.sidPrevMatchedMax : Number.MAX_SAFE_INTEGER);
       if (dialect === 'wazuh' && rule.sameFields.includes('srcip')) target.sidPrevMatched.bySrcip ??= new Map();
     }
     if (rule.ifMatchedGroup !== null) {
-      const list = new EventList(Number.MAX_SAFE_INTEGER);
+      const list = new RecordList(Number.MAX_SAFE_INTEGER);
       if (dialect === 'wazuh' && rule.sameFields.includes('srcip')) list.bySrcip = new Map();
       rule.ownGroupList = list;
       const matcher = compileOsMatch(rule.ifMatchedGroup, { dialect });
@@ -206,7 +210,9 @@ export function loadRules(files: SourceFile[], decoders: DecoderSet, opts: RuleL
     all.push(rule);
   }
 
-  return { roots, byId, all, maxFrequency };
+  const tree: RuleTree = { roots, byId, all, maxFrequency, correlation: EMPTY_LAYOUT };
+  attachLayout(tree, dialect);
+  return tree;
 }
 
 /** Wazuh overwrite="yes": the new definition replaces the old one in place (same tree position). */

@@ -4,7 +4,7 @@ import { compileElementPattern } from './decoders.js';
 import { RulesetError, RulesetLoadError } from './errors.js';
 import { IpListError, parseIpEntry } from './ip-list.js';
 import type { Dialect, Pattern } from './regex/pattern.js';
-import type { EventList } from './event-list.js';
+import type { RecordList } from './record-list.js';
 import type { EventTest, Lists, RuleParseContext } from './rule-tests.js';
 import type { Concat } from './rule-patterns.js';
 import type { TestRecipe } from './rule-recipes.js';
@@ -83,11 +83,11 @@ export interface Rule {
   children: Rule[];
   parents: Rule[];
   /** List of events that alerted as this rule, when some rule names it in if_matched_sid. */
-  sidPrevMatched: EventList | null;
+  sidPrevMatched: RecordList | null;
   /** Lists of if_matched_group rules this rule feeds. */
-  groupPrevMatched: EventList[];
+  groupPrevMatched: RecordList[];
   /** This rule's own list when it uses if_matched_group. */
-  ownGroupList: EventList | null;
+  ownGroupList: RecordList | null;
   timeIgnored: number;
   firedTimes: number;
   /** Children that may match, per (decoder name, program name): built lazily, bounded. */

@@ -2,7 +2,9 @@
 // checks, the regex translation's safety analysis and the tree building when no rule file changed.
 // The data holds each rule's and decoder's fields, their patterns and tests as recipes
 // (rule-recipes.ts), tree links as indexes, the compile's warnings and the safety verdicts its
-// patterns got. Rebuilding runs the same builders a compile runs. Which snapshot belongs to which
+// patterns got. Rebuilding runs the same builders a compile runs, but leaves the patterns to be
+// translated and compiled on first use (their prefilter masks are in the data), as most of a big
+// ruleset's are never reached by a given log. Which snapshot belongs to which
 // files is the caller's business (key it by their content and this engine's code); a snapshot
 // that does not fit this engine is refused with an Error, never half-restored.
 import type { Decoder, DecoderSet } from './decoders.js';
@@ -11,18 +13,19 @@ import type { CompiledRuleset, RulesetInput } from './engine.js';
 import { parseLists } from './lists.js';
 import type { RulesetErrorCode } from './errors.js';
 import { RulesetError } from './errors.js';
-import { EventList } from './event-list.js';
+import { EMPTY_LAYOUT, attachLayout } from './correlation-record.js';
+import { RecordList } from './record-list.js';
 import type { Dialect, Pattern } from './regex/pattern.js';
 import type { Recording } from './regex/safety.js';
 import { preloadVerdicts } from './regex/safety.js';
-import type { PatternRecipe, TestRecipe } from './rule-recipes.js';
-import { makePattern, makeTest, patternRecipe, testRecipe } from './rule-recipes.js';
+import type { PatternSnap, TestSnap } from './rule-recipes.js';
+import { patternSnap, restorePattern, restoreTest, testSnap } from './rule-recipes.js';
 import type { RuleTree } from './rule-tree.js';
 import type { Rule } from './rules.js';
 import { blankRule } from './rules.js';
 
 /** Bumped whenever the data's layout changes. */
-export const SNAPSHOT_FORMAT = 3;
+export const SNAPSHOT_FORMAT = 4;
 
 type Plain = string | number | boolean | null | Plain[] | { [k: string]: Plain };
 type Fields = Record<string, Plain>;
@@ -34,8 +37,8 @@ interface ListSnap {
 
 interface RuleSnap {
   fields: Fields;
-  tests: TestRecipe[];
-  ifMatchedRegex: PatternRecipe | null;
+  tests: TestSnap[];
+  ifMatchedRegex: PatternSnap | null;
   logFirstChars: string[] | null;
   options: string[];
   children: number[];
@@ -48,9 +51,9 @@ interface RuleSnap {
 
 interface DecoderSnap {
   fields: Fields;
-  programName: PatternRecipe | null;
-  prematch: PatternRecipe | null;
-  regex: PatternRecipe | null;
+  programName: PatternSnap | null;
+  prematch: PatternSnap | null;
+  regex: PatternSnap | null;
   children: number[];
   next: number | null;
 }
@@ -59,7 +62,6 @@ interface Snapshot {
   format: number;
   dialect: Dialect;
   verdicts: [string, boolean][];
-  required: [string, number[][] | null][];
   decoders: DecoderSnap[];
   withProgram: number[];
   withoutProgram: number[];
@@ -103,16 +105,16 @@ function plainFields(obj: object, blank: Record<string, unknown>, special: Set<s
   return out;
 }
 
-function pattern(p: Pattern | null, what: string): PatternRecipe | null {
+function pattern(p: Pattern | null, what: string): PatternSnap | null {
   if (p === null) return null;
-  const r = patternRecipe(p);
+  const r = patternSnap(p);
   if (!r) throw new NotSnapshottable(`${what}: a pattern was not made by makePattern`);
   return r;
 }
 
-function list(l: EventList | null, what: string): ListSnap | null {
+function list(l: RecordList | null, what: string): ListSnap | null {
   if (l === null) return null;
-  if (l.items.length > 0) throw new NotSnapshottable(`${what}: an event list is not empty`);
+  if (l.length > 0) throw new NotSnapshottable(`${what}: an event list is not empty`);
   return { cap: l.cap, bySrcip: l.bySrcip !== null };
 }
 
@@ -153,7 +155,7 @@ export function serializeRuleset(rs: CompiledRuleset): string | null {
       if (i === undefined) throw new NotSnapshottable(`rule ${r.id} is linked but not in the tree`);
       return i;
     };
-    const listOwner = new Map<EventList, number>();
+    const listOwner = new Map<RecordList, number>();
     all.forEach((r, i) => {
       if (r.ownGroupList) listOwner.set(r.ownGroupList, i);
     });
@@ -163,7 +165,7 @@ export function serializeRuleset(rs: CompiledRuleset): string | null {
       return {
         fields: plainFields(r, blankR, RULE_SPECIAL, what),
         tests: r.tests.map((t) => {
-          const recipe = testRecipe(t);
+          const recipe = testSnap(t);
           if (!recipe) throw new NotSnapshottable(`${what}: a test was not made by makeTest`);
           return recipe;
         }),
@@ -185,7 +187,6 @@ export function serializeRuleset(rs: CompiledRuleset): string | null {
       format: SNAPSHOT_FORMAT,
       dialect: rs.dialect,
       verdicts: [...verdicts.verdicts],
-      required: [...verdicts.required],
       decoders,
       withProgram: rs.decoders.withProgram.map(decIdx),
       withoutProgram: rs.decoders.withoutProgram.map(decIdx),
@@ -218,7 +219,7 @@ export function restoreRuleset(json: string, input: RulesetInput, dialect: Diale
   const snap = JSON.parse(json) as Snapshot;
   if (snap.format !== SNAPSHOT_FORMAT) throw new Error(`ruleset snapshot: format ${snap.format}, expected ${SNAPSHOT_FORMAT}`);
   if (snap.dialect !== dialect) throw new Error(`ruleset snapshot: dialect ${snap.dialect}, expected ${dialect}`);
-  preloadVerdicts(snap.verdicts, snap.required);
+  preloadVerdicts(snap.verdicts);
 
   const decoders: Decoder[] = snap.decoders.map(() => blankDecoder());
   const decAt = (i: number): Decoder => {
@@ -230,9 +231,9 @@ export function restoreRuleset(json: string, input: RulesetInput, dialect: Diale
   snap.decoders.forEach((s, i) => {
     const d = decoders[i]!;
     assign(d, decoderFields, s.fields, `decoder #${i}`);
-    d.programName = s.programName && makePattern(s.programName);
-    d.prematch = s.prematch && makePattern(s.prematch);
-    d.regex = s.regex && makePattern(s.regex);
+    d.programName = s.programName && restorePattern(s.programName);
+    d.prematch = s.prematch && restorePattern(s.prematch);
+    d.regex = s.regex && restorePattern(s.regex);
     d.children = s.children.map(decAt);
     d.next = s.next === null ? null : decAt(s.next);
   });
@@ -255,8 +256,8 @@ export function restoreRuleset(json: string, input: RulesetInput, dialect: Diale
   snap.rules.forEach((s, i) => {
     const r = all[i]!;
     assign(r, ruleFields, s.fields, `rule #${i}`);
-    r.tests = s.tests.map((t) => makeTest(r, t, ctx, dialect));
-    r.ifMatchedRegex = s.ifMatchedRegex && makePattern(s.ifMatchedRegex);
+    r.tests = s.tests.map((t) => restoreTest(r, t, ctx, dialect));
+    r.ifMatchedRegex = s.ifMatchedRegex && restorePattern(s.ifMatchedRegex);
     r.logFirstChars = s.logFirstChars && new Set(s.logFirstChars);
     r.options = new Set(s.options);
     r.children = s.children.map(ruleAt);
@@ -276,15 +277,17 @@ export function restoreRuleset(json: string, input: RulesetInput, dialect: Diale
     byId: new Map(all.map((r) => [r.id, r])),
     all,
     maxFrequency: snap.maxFrequency,
+    correlation: EMPTY_LAYOUT,
   };
+  attachLayout(tree, dialect);
   const warnings = snap.warnings.map((w) => new RulesetError(w.code, w.message, w.file, w.line, w.column));
   const rs: CompiledRuleset = { dialect, decoders: decoderSet, tree, warnings };
-  rememberVerdicts(rs, { verdicts: new Map(snap.verdicts), required: new Map(snap.required) });
+  rememberVerdicts(rs, { verdicts: new Map(snap.verdicts), required: new Map() });
   return rs;
 }
 
-function newList(s: ListSnap): EventList {
-  const l = new EventList(s.cap);
+function newList(s: ListSnap): RecordList {
+  const l = new RecordList(s.cap);
   if (s.bySrcip) l.bySrcip = new Map();
   return l;
 }

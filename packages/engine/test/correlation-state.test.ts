@@ -2,7 +2,8 @@
 // server writes it), restored into an engine of a fresh compile, gives the same answers as if the
 // first engine had kept running; rules whose definition changed start from nothing.
 import { describe, expect, it } from 'vitest';
-import type { CorrelationSnapshot, Dialect, Engine } from '../src/index.js';
+import type { CorrelationSnapshot, Dialect, Engine, SnapshotEvent } from '../src/index.js';
+import { ruleDefinitionHash } from '../src/index.js';
 import { buildEngine } from './helpers.js';
 
 const DECODER = `<decoder name="auth"><program_name>^auth$</program_name></decoder>
@@ -94,5 +95,58 @@ describe('correlation state snapshot and restore', () => {
     const snap = e.snapshotState();
     snap.history.push(99);
     expect(() => buildEngine(DECODER, rules(), { dialect: 'wazuh' }).restoreState(snap)).toThrow(/event index 99 out of range \(2 events\)/);
+  });
+
+  it('reads a version-1 snapshot, which held whole events', () => {
+    const engine = buildEngine(DECODER, rules(), { dialect: 'wazuh' });
+    const rule101 = engine.ruleset.tree.byId.get(101)!;
+    const events: SnapshotEvent[] = [0, 1, 2, 3].map((i) => {
+      const log = `fail root from 198.51.100.7`;
+      return { t: clock + i, log, full: `Dec 29 10:00:01 gw auth[1]: ${log}`, loc: 'stdin', host: 'gw', prog: 'auth', cat: 'syslog', m: 0, r: 101, s: { dstuser: 'root', srcip: '198.51.100.7' } };
+    });
+    clock += 4;
+    const v1: CorrelationSnapshot = {
+      version: 1,
+      dialect: 'wazuh',
+      events,
+      history: [0, 1, 2, 3],
+      rules: [{ id: 101, hash: ruleDefinitionHash(rule101), timeIgnored: 0, firedTimes: 4, sid: [0, 1, 2, 3] }],
+      fts: [],
+      ignored: [],
+    };
+    expect(engine.restoreState(JSON.parse(JSON.stringify(v1)) as CorrelationSnapshot)).toEqual({ kept: 1, dropped: 0, events: 4 });
+    expect(feed(engine, 'fail', '198.51.100.7', 1)).toEqual([102]);
+  });
+
+  it('restores nothing from a snapshot of a version it does not know', () => {
+    const e = buildEngine(DECODER, rules(), { dialect: 'wazuh' });
+    feed(e, 'fail', '198.51.100.7', 4);
+    const snap = { ...e.snapshotState(), version: 99 };
+    const engine = buildEngine(DECODER, rules(), { dialect: 'wazuh' });
+    expect(engine.restoreState(snap).kept).toBe(0);
+    expect(feed(engine, 'fail', '198.51.100.7', 1)).toEqual([101]);
+  });
+});
+
+describe('correlation state across a hot reload (adoptState)', () => {
+  // A rule placed before 102 that compares the event id: the reloaded ruleset's records keep other
+  // values, in another order, than the running one's.
+  const withSameId = rules().replace(
+    '<rule id="102"',
+    '<rule id="103" level="3" frequency="9" timeframe="600"><if_matched_sid>101</if_matched_sid><same_id /><description>same id</description></rule>\n  <rule id="102"',
+  );
+
+  it.each<Dialect>(['wazuh', 'ossec'])('keeps the counts of unchanged rules when the ruleset compares other fields (%s)', (dialect) => {
+    const before = dialect === 'wazuh' ? 4 : 6;
+    const e = buildEngine(DECODER, rules(), { dialect });
+    expect(feed(e, 'fail', '198.51.100.7', before)).not.toContain(102);
+    const next = buildEngine(DECODER, withSameId, { dialect });
+    expect(next.adoptState(e)).toBe(7); // all but 103, the root rule included
+    expect(feed(next, 'fail', '198.51.100.7', 1)).toEqual([102]);
+    // and back: the records made under the reloaded ruleset carry the source address over too
+    expect(feed(next, 'fail', '203.0.113.9', before)).not.toContain(102);
+    const back = buildEngine(DECODER, rules(), { dialect });
+    back.adoptState(next);
+    expect(feed(back, 'fail', '203.0.113.9', 1)).toEqual([102]);
   });
 });

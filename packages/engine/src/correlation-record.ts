@@ -1,0 +1,169 @@
+// What correlation keeps of an alerted event: its time, its mark, the rule it alerted as and the few
+// values the ruleset's same_* / different_* filters compare (plus the log, only when some rule has
+// if_matched_regex). Alerted events are about half of all lines and stay in memory for thousands of
+// events, so every byte kept is copied by the young-generation scavenges and then promoted: a record
+// is a fraction of an Event. Which values a record holds is decided once per compiled ruleset.
+import type { Dialect } from './regex/pattern.js';
+import type { Event } from './event.js';
+import type { Rule } from './rules.js';
+import type { RuleTree } from './rule-tree.js';
+
+export class CorrelationRecord {
+  constructor(
+    /** Event time, seconds. */
+    readonly time: number,
+    /** Correlation mark: the level of the rule whose fire consumed this event. */
+    public matched: number,
+    /**
+     * The rule it alerted as, whose lists it is dropped from on eviction; null once restored into a
+     * ruleset where that rule changed (it then feeds no list, but stays in the history).
+     */
+    public rule: Rule | null,
+    /** Id of the rule it alerted as. */
+    readonly ruleId: number,
+    /** The layout's values, by slot (undefined: the event had no such field). */
+    readonly values: readonly (string | undefined)[],
+    /** The log, for if_matched_regex (null when no rule of the ruleset has one). */
+    readonly log: string | null,
+    /** The decoder category (if_matched_regex compares it; '' when the log is not kept). */
+    readonly category: string,
+  ) {}
+}
+
+type Reader = (ev: Event) => string | undefined;
+
+/**
+ * The values records keep, one slot per key. Keys name what a filter reads: a field name as
+ * Event.getField takes it ('srcip', 'dstuser', 'location', …), 'hostname' (OSSEC's same_location),
+ * or 'dyn:<name>' (same_field / different_field, dynamic fields only).
+ */
+export interface RecordLayout {
+  readonly keys: readonly string[];
+  readonly readers: readonly Reader[];
+  /** Some rule has if_matched_regex, so records keep the log and its decoder category. */
+  readonly keepLog: boolean;
+  /** Slot of 'srcip' (the per-source index of Wazuh lists keys by it), or -1. */
+  readonly srcipSlot: number;
+  /** Each correlation rule's filters as slots. */
+  readonly filters: ReadonlyMap<Rule, RecordFilter>;
+}
+
+/** A rule's same_* / different_* filters as layout slots, in the order it applies them. */
+export interface RecordFilter {
+  readonly same: readonly number[];
+  readonly different: readonly number[];
+  /** The rule compares srcip (same_source_ip): a list's per-source index may serve its search. */
+  readonly sameSrcip: boolean;
+}
+
+const NO_FILTER: RecordFilter = { same: [], different: [], sameSrcip: false };
+const NO_VALUES: readonly (string | undefined)[] = [];
+
+/** The key a `same_*` field reads under a dialect: OSSEC 4.2 compares the hostname for same_location. */
+function sameKey(f: string, dialect: Dialect): string {
+  return f === 'location' && dialect === 'ossec' ? 'hostname' : f;
+}
+
+/** The `different_*` fields a dialect checks: OSSEC 4.2 checks only different_url. */
+function differentChecked(f: string, dialect: Dialect): boolean {
+  return dialect !== 'ossec' || f === 'url';
+}
+
+const STATIC_READERS: Record<string, Reader> = {
+  srcip: (ev) => ev.srcip,
+  dstip: (ev) => ev.dstip,
+  srcport: (ev) => ev.srcport,
+  dstport: (ev) => ev.dstport,
+  id: (ev) => ev.id,
+  url: (ev) => ev.url,
+  srcuser: (ev) => ev.srcuser,
+  dstuser: (ev) => ev.dstuser,
+  hostname: (ev) => ev.hostname ?? undefined,
+  location: (ev) => ev.location,
+};
+
+function readerOf(key: string): Reader {
+  if (key.startsWith('dyn:')) {
+    const name = key.slice(4);
+    return (ev) => ev.getDynamic(name);
+  }
+  return STATIC_READERS[key] ?? ((ev) => ev.getField(key));
+}
+
+/** Every key a rule's filters read, in order. */
+function ruleKeys(rule: Rule, dialect: Dialect): { same: string[]; different: string[] } {
+  return {
+    same: rule.sameFields.map((f) => sameKey(f, dialect)),
+    different: rule.differentFields.filter((f) => differentChecked(f, dialect)),
+  };
+}
+
+function correlates(rule: Rule): boolean {
+  return rule.ifMatchedSid !== null || rule.ifMatchedGroup !== null || rule.ifMatchedRegex !== null;
+}
+
+/** The layout of a compiled ruleset's records: the keys its correlation rules read, nothing else. */
+export function recordLayout(rules: readonly Rule[], dialect: Dialect): RecordLayout {
+  const slots = new Map<string, number>();
+  const slot = (k: string): number => {
+    let s = slots.get(k);
+    if (s === undefined) slots.set(k, (s = slots.size));
+    return s;
+  };
+  const filters = new Map<Rule, RecordFilter>();
+  let keepLog = false;
+  for (const rule of rules) {
+    if (!correlates(rule)) continue;
+    if (rule.ifMatchedRegex !== null) keepLog = true;
+    const k = ruleKeys(rule, dialect);
+    filters.set(rule, { same: k.same.map(slot), different: k.different.map(slot), sameSrcip: rule.sameFields.includes('srcip') });
+  }
+  const keys = [...slots.keys()];
+  return { keys, readers: keys.map(readerOf), keepLog, srcipSlot: slots.get('srcip') ?? -1, filters };
+}
+
+/** Computes the tree's record layout and gives its per-source lists the slot they index by. */
+export function attachLayout(tree: RuleTree, dialect: Dialect): void {
+  const layout = recordLayout(tree.all, dialect);
+  tree.correlation = layout;
+  for (const r of tree.all) {
+    if (r.sidPrevMatched?.bySrcip) r.sidPrevMatched.indexSlot = layout.srcipSlot;
+    if (r.ownGroupList?.bySrcip) r.ownGroupList.indexSlot = layout.srcipSlot;
+  }
+}
+
+export function filterOf(layout: RecordLayout, rule: Rule): RecordFilter {
+  return layout.filters.get(rule) ?? NO_FILTER;
+}
+
+/** The record kept for `ev`, alerted as `rule`. */
+export function recordOf(layout: RecordLayout, ev: Event, rule: Rule): CorrelationRecord {
+  const readers = layout.readers;
+  let values = NO_VALUES;
+  if (readers.length > 0) {
+    const v = new Array<string | undefined>(readers.length);
+    for (let i = 0; i < readers.length; i++) v[i] = readers[i]!(ev);
+    values = v;
+  }
+  return new CorrelationRecord(ev.time, ev.matched, rule, rule.id, values, layout.keepLog ? ev.log : null, layout.keepLog ? ev.decoderCategory : '');
+}
+
+/** A record's values keyed by name (unset ones left out), as snapshots write them. */
+export function recordFields(layout: RecordLayout, rec: CorrelationRecord): Record<string, string> | undefined {
+  let out: Record<string, string> | undefined;
+  const keys = layout.keys;
+  for (let i = 0; i < keys.length; i++) {
+    const v = rec.values[i];
+    if (v !== undefined) (out ??= {})[keys[i]!] = v;
+  }
+  return out;
+}
+
+/** Values keyed by name put in `layout`'s slots (keys it does not have are dropped). */
+export function valuesFor(layout: RecordLayout, fields: Readonly<Record<string, string>> | undefined): (string | undefined)[] {
+  if (layout.keys.length === 0) return [];
+  return layout.keys.map((k) => (fields && Object.hasOwn(fields, k) ? fields[k] : undefined));
+}
+
+/** The layout of a tree not yet laid out (replaced by attachLayout). */
+export const EMPTY_LAYOUT: RecordLayout = { keys: [], readers: [], keepLog: false, srcipSlot: -1, filters: new Map() };

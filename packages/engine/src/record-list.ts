@@ -1,0 +1,116 @@
+// The lists of earlier alerted events (as CorrelationRecords) that correlation searches: the global
+// history, the if_matched_sid lists and the if_matched_group lists. Ring buffers: entries come in
+// at the new end and nearly always leave at the old end, with no array reallocated per event.
+import type { CorrelationRecord } from './correlation-record.js';
+
+/** A list of records, oldest first (`at(0)`), newest last (`at(length - 1)`). */
+export class RecordList {
+  private buf: (CorrelationRecord | undefined)[];
+  private head = 0;
+  length = 0;
+  /**
+   * Per-source-IP view of the list, kept when a reader filters with same_source_ip under the Wazuh
+   * dialect (where that filter runs before the `matched` check, so skipping other IPs changes
+   * nothing): a search then walks one attacker's records instead of everyone's.
+   */
+  bySrcip: Map<string, RecordList> | null = null;
+  /** The record value slot `bySrcip` is keyed by (set with the ruleset's record layout). */
+  indexSlot = -1;
+
+  /** `cap`: entries kept, the oldest dropped beyond it; `size`: initial room (a power of two). */
+  constructor(
+    readonly cap: number,
+    size = 8,
+  ) {
+    this.buf = new Array<CorrelationRecord | undefined>(size);
+  }
+
+  /** The i-th record from the oldest (callers keep 0 <= i < length). */
+  at(i: number): CorrelationRecord {
+    return this.buf[(this.head + i) & (this.buf.length - 1)]!;
+  }
+
+  push(rec: CorrelationRecord): void {
+    if (this.length >= this.cap) this.unindex(this.shift()!);
+    if (this.length === this.buf.length) this.grow();
+    this.buf[(this.head + this.length) & (this.buf.length - 1)] = rec;
+    this.length++;
+    if (this.bySrcip !== null) {
+      const key = rec.values[this.indexSlot];
+      if (key !== undefined) {
+        let l = this.bySrcip.get(key);
+        if (l === undefined) this.bySrcip.set(key, (l = new RecordList(Number.MAX_SAFE_INTEGER, 4)));
+        l.push(rec);
+      }
+    }
+  }
+
+  /** Takes the oldest record out (not out of the per-source view; see removeOldest). */
+  shift(): CorrelationRecord | undefined {
+    if (this.length === 0) return undefined;
+    const rec = this.buf[this.head];
+    this.buf[this.head] = undefined;
+    this.head = (this.head + 1) & (this.buf.length - 1);
+    this.length--;
+    return rec;
+  }
+
+  remove(rec: CorrelationRecord): void {
+    // Evictions remove the oldest record, so it is nearly always first.
+    if (this.length > 0 && this.at(0) === rec) this.shift();
+    else if (!this.removeAt(this.indexOf(rec))) return;
+    this.unindex(rec);
+  }
+
+  /** Drops the oldest entry (OSSEC's group-list eviction). */
+  removeOldest(): void {
+    const rec = this.shift();
+    if (rec) this.unindex(rec);
+  }
+
+  clear(): void {
+    this.buf = new Array<CorrelationRecord | undefined>(8);
+    this.head = 0;
+    this.length = 0;
+    if (this.bySrcip !== null) this.bySrcip = new Map();
+  }
+
+  /** Every record, oldest first. */
+  toArray(): CorrelationRecord[] {
+    const out: CorrelationRecord[] = [];
+    for (let i = 0; i < this.length; i++) out.push(this.at(i));
+    return out;
+  }
+
+  private indexOf(rec: CorrelationRecord): number {
+    for (let i = 0; i < this.length; i++) if (this.at(i) === rec) return i;
+    return -1;
+  }
+
+  /** Removes the i-th record, moving the newer ones down; false when i is -1. */
+  private removeAt(i: number): boolean {
+    if (i < 0) return false;
+    const mask = this.buf.length - 1;
+    for (let j = i; j < this.length - 1; j++) this.buf[(this.head + j) & mask] = this.buf[(this.head + j + 1) & mask];
+    this.buf[(this.head + this.length - 1) & mask] = undefined;
+    this.length--;
+    return true;
+  }
+
+  private grow(): void {
+    const next = new Array<CorrelationRecord | undefined>(this.buf.length * 2);
+    for (let i = 0; i < this.length; i++) next[i] = this.at(i);
+    this.buf = next;
+    this.head = 0;
+  }
+
+  private unindex(rec: CorrelationRecord): void {
+    if (this.bySrcip === null) return;
+    const key = rec.values[this.indexSlot];
+    if (key === undefined) return;
+    const l = this.bySrcip.get(key);
+    if (!l) return;
+    l.remove(rec);
+    if (l.length === 0) this.bySrcip.delete(key);
+  }
+}
