@@ -5,8 +5,9 @@
 // restored snapshot cannot differ.
 import type { Event } from './event.js';
 import { ipListMatches, parseIpEntry } from './ip-list.js';
+import { LazyPattern } from './regex/lazy-pattern.js';
 import type { Dialect, Pattern } from './regex/pattern.js';
-import { compileOsMatch, compileOsRegex, compilePcre2, compileString } from './regex/pattern.js';
+import { compileOsMatch, compileOsRegex, compilePcre2, compileString, onLinearEngine } from './regex/pattern.js';
 import type { EventTest, RuleParseContext } from './rule-tests.js';
 import { listTest, logTest, parseTime, parseWeekday } from './rule-tests.js';
 import type { Rule } from './rules.js';
@@ -59,8 +60,19 @@ export type TestRecipe =
   | { k: 'weekday'; el: ElementRecipe; text: string }
   | { k: 'never' };
 
+/**
+ * A pattern as a ruleset snapshot holds it: its recipe, what its requiredChars() gives (`q`) and
+ * `l: true` when it runs on RE2, so that it can be restored uncompiled (restorePattern).
+ */
+export type PatternSnap = PatternRecipe & { q: number[][] | null; l?: true };
+
+/** A test as a ruleset snapshot holds it: its recipe, with its pattern as a PatternSnap. */
+export type TestSnap = Exclude<TestRecipe, { pattern: PatternRecipe }> | (Extract<TestRecipe, { pattern: PatternRecipe }> & { pattern: PatternSnap });
+
 const patternRecipes = new WeakMap<Pattern, PatternRecipe>();
 const testRecipes = new WeakMap<EventTest, TestRecipe>();
+/** The pattern of each pattern test (field, log, dynamic). */
+const testPatterns = new WeakMap<EventTest, Pattern>();
 
 /** Compiles a pattern (throws PatternError as the compile functions do) and remembers how. */
 export function makePattern(r: PatternRecipe): Pattern {
@@ -91,6 +103,43 @@ export function testRecipe(t: EventTest): TestRecipe | undefined {
   return testRecipes.get(t);
 }
 
+/** `p` as a snapshot holds it, or undefined when it was not made by makePattern or restorePattern. */
+export function patternSnap(p: Pattern): PatternSnap | undefined {
+  const r = patternRecipes.get(p);
+  if (r === undefined) return undefined;
+  const q = p.requiredChars()?.map((m) => [...m]) ?? null;
+  // a LazyPattern is never on RE2 (restorePattern compiles those at once)
+  const linear = !(p instanceof LazyPattern) && onLinearEngine(p);
+  return linear ? { ...r, q, l: true } : { ...r, q };
+}
+
+/** `t` as a snapshot holds it, or undefined when it was not made by makeTest. */
+export function testSnap(t: EventTest): TestSnap | undefined {
+  const r = testRecipes.get(t);
+  if (r === undefined || !('pattern' in r)) return r;
+  const pattern = patternSnap(testPatterns.get(t)!);
+  return pattern && { ...r, pattern };
+}
+
+/**
+ * The pattern of a snapshot, compiled on first use (LazyPattern) unless it runs on RE2. Only for a
+ * snapshot of a ruleset that compiled: a pattern that cannot compile would throw at its first use.
+ */
+export function restorePattern(s: PatternSnap): Pattern {
+  const { q, l, ...r } = s;
+  if (l) return makePattern(r as PatternRecipe);
+  const p = new LazyPattern(r.p, r.f, q, () => makePattern(r as PatternRecipe));
+  patternRecipes.set(p, r as PatternRecipe);
+  return p;
+}
+
+/** The test of a snapshot (see makeTest), its pattern restored by restorePattern. */
+export function restoreTest(rule: Rule, s: TestSnap, ctx: RuleParseContext, dialect: Dialect): EventTest {
+  if (!('pattern' in s)) return makeTest(rule, s, ctx, dialect);
+  const p = restorePattern(s.pattern);
+  return makeTest(rule, { ...s, pattern: patternRecipes.get(p)! }, ctx, dialect, p);
+}
+
 export function elementRecipe(el: XmlElement): ElementRecipe {
   return { name: el.name, attrs: [...el.attrs], text: el.text, file: el.file, line: el.line, column: el.column };
 }
@@ -104,8 +153,10 @@ function element(r: ElementRecipe): XmlElement {
  * `pattern` is the already compiled pattern of a pattern test, when the caller has it.
  */
 export function makeTest(rule: Rule, r: TestRecipe, ctx: RuleParseContext, dialect: Dialect, pattern?: Pattern): EventTest {
+  if ('pattern' in r) pattern ??= makePattern(r.pattern);
   const t = build(rule, r, ctx, dialect, pattern);
   testRecipes.set(t, r);
+  if (pattern) testPatterns.set(t, pattern);
   return t;
 }
 

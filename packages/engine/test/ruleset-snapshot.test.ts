@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CompiledRuleset, Dialect, RulesetInput, SourceFile } from '../src/index.js';
-import { Engine, SNAPSHOT_FORMAT, compileRuleset, logtestJson, restoreRuleset, serializeRuleset } from '../src/index.js';
+import { Engine, SNAPSHOT_FORMAT, compileRuleset, logtestJson, regexStats, restoreRuleset, serializeRuleset } from '../src/index.js';
 
 const repo = resolve(import.meta.dirname, '..', '..', '..');
 const shared = resolve(repo, '..', 'shared');
@@ -64,6 +64,29 @@ describe.each([
   it('gives the same answer for every line', () => {
     const back = restoreRuleset(json!, files, dialect);
     expect(answers(back, dialect)).toEqual(answers(compileRuleset(files, { dialect }), dialect));
+  });
+});
+
+describe('patterns of a restored snapshot', () => {
+  const RULES = `<group name="syslog,">
+  <rule id="1" level="0" noalert="1"><category>syslog</category><description>root</description></rule>
+  <rule id="100" level="5"><if_sid>1</if_sid><pcre2>Failed password</pcre2><description>plain</description></rule>
+  <rule id="101" level="5"><if_sid>1</if_sid><pcre2>(a+)+$</pcre2><description>needs RE2</description></rule>
+</group>
+`;
+  const files: RulesetInput = { decoders: [{ path: '/x/d.xml', text: '<decoder name="any"><prematch>^</prematch></decoder>' }], rules: [{ path: '/x/r.xml', text: RULES }] };
+  const json = serializeRuleset(compileRuleset(files, { dialect: 'ossec' }))!;
+
+  it('are compiled on first use, except those that run on RE2 (compiled at once, as whether it loads can differ)', () => {
+    const v8 = regexStats.v8;
+    const re2 = regexStats.re2;
+    const back = restoreRuleset(json, files, 'ossec');
+    expect(regexStats.v8 - v8).toBe(0);
+    expect(regexStats.re2 - re2).toBe(1);
+    const engine = new Engine(back, { dialect: 'ossec', localHostname: 'here' });
+    const [r] = engine.processLine('Failed password for root', '/var/log/auth.log', 1_700_000_000);
+    expect(r?.rule?.id).toBe(100);
+    expect(regexStats.v8 - v8).toBeGreaterThan(0);
   });
 });
 

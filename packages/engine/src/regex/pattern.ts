@@ -175,6 +175,11 @@ class RegexPattern implements Pattern {
     return this.negate ? null : reRequiredChars(this.re);
   }
 
+  /** True when it runs on RE2 (see onLinearEngine). */
+  linear(): boolean {
+    return this.re !== null && !(this.re instanceof RegExp);
+  }
+
   exec(subject: string): MatchResult | null {
     if (this.re === null) return this.negate ? null : ALWAYS;
     const m = this.re.exec(subject);
@@ -196,6 +201,10 @@ class AlternativesPattern implements Pattern {
   test(subject: string): boolean {
     for (const re of this.alts) if (re === null || re.test(subject)) return !this.negate;
     return this.negate;
+  }
+
+  linear(): boolean {
+    return this.alts.some((re) => re !== null && !(re instanceof RegExp));
   }
 
   requiredChars(): Uint32Array[] | null {
@@ -255,6 +264,11 @@ class AlternativesPattern implements Pattern {
     }
     return this.negate ? 0 : -1;
   }
+}
+
+/** True when `p` (a compiled pattern) runs on the linear-time engine, RE2, in part or whole. */
+export function onLinearEngine(p: Pattern): boolean {
+  return (p instanceof RegexPattern || p instanceof AlternativesPattern) && p.linear();
 }
 
 export interface CompileOptions {
