@@ -8,8 +8,8 @@ import type { CorrelationRecord } from './correlation-record.js';
 import { adoptCorrelation, restoreSnapshot, takeSnapshot, type CorrelationSnapshot, type RestoreResult } from './correlation-state.js';
 import type { RulesetError} from './errors.js';
 import { ErrorSink, RulesetLoadError } from './errors.js';
-import type { EvalState, Verdict } from './evaluate.js';
-import { describe, handle, walkRules } from './evaluate.js';
+import type { EvalState } from './evaluate.js';
+import { describe, handle, walkParent, walkRules } from './evaluate.js';
 import { Event } from './event.js';
 import { predecodeInto } from './predecode.js';
 import { RecordList } from './record-list.js';
@@ -149,6 +149,9 @@ export class Engine {
    * was skipped.
    */
   processLine(line: string, location: string, time: number): ProcessResult[] {
+    // A UTF-16 code unit is 1 to 3 UTF-8 bytes: most lines are known to be one event without
+    // counting their bytes.
+    if (line.length >= 2 && line.length * 3 <= this.maxEventLength) return this.process(line, location, time);
     const chunks = splitLongLine(line, this.maxEventLength);
     if (chunks.length === 1) return this.process(chunks[0]!, location, time);
     return this.several(() => {
@@ -190,18 +193,13 @@ export class Engine {
 
   private run(ev: Event): ProcessResult {
     decode(ev, this.index);
-    const walked = walkRules(ev, this.state);
-    const v: Verdict = handle(walked, ev, this.state, this.logAlertLevel);
-    if (v.record !== null && this.marks !== null) this.marks.set(ev, v.record);
-    const shown = v.alertRule ?? v.rule;
-    return {
-      event: ev,
-      rule: v.rule,
-      alertRule: v.alertRule,
-      alert: v.alert,
-      ignored: v.ignored,
-      description: shown ? this.describe(shown, ev) : null,
-    };
+    const matched = walkRules(ev, this.state);
+    const out: ProcessResult = { event: ev, rule: null, alertRule: null, alert: false, ignored: false, description: null };
+    const record = handle(matched, walkParent(), ev, this.state, this.logAlertLevel, out);
+    if (record !== null && this.marks !== null) this.marks.set(ev, record);
+    const shown = out.alertRule ?? out.rule;
+    if (shown !== null) out.description = this.describe(shown, ev);
+    return out;
   }
 
   private describe(rule: Rule, ev: Event): string {

@@ -9,6 +9,8 @@ import type { Event } from './event.js';
 import { logMask } from './event.js';
 import type { Dialect } from './regex/pattern.js';
 import type { Rule } from './rules.js';
+import { testRecipe } from './rule-recipes.js';
+import type { EventTest } from './rule-tests.js';
 import { logTestRequired } from './rule-tests.js';
 
 export interface EvalState extends CorrelationMemory {
@@ -39,7 +41,7 @@ function ftsKey(ev: Event, dialect: Dialect): string | null {
 function testsPass(node: RuleNode, ev: Event, st: EvalState): boolean {
   const rule = node.rule;
   if (rule.disabled) return false;
-  const tests = rule.tests;
+  const tests = node.tests;
   for (let i = 0; i < tests.length; i++) if (!tests[i]!(ev)) return false;
   if (rule.ifFts) {
     const key = ftsKey(ev, st.dialect);
@@ -75,12 +77,19 @@ class RuleNode {
   indexSize = 0;
   /** The rule's same_* / different_* filters as record slots (correlation rules only). */
   readonly filter: RecordFilter;
+  /**
+   * The rule's tests the walk runs. A child is offered only to events its decoded_as and
+   * program_name tests pass (see childrenFor), so a child node leaves those two out.
+   */
+  readonly tests: EventTest[];
 
   constructor(
     readonly rule: Rule,
     layout: RecordLayout,
+    asChild: boolean,
   ) {
     this.filter = filterOf(layout, rule);
+    this.tests = asChild ? rule.tests.filter((t) => !answeredByIndex(t)) : rule.tests;
     const need = new Int32Array(4);
     for (const t of rule.tests) {
       const r = logTestRequired(t);
@@ -94,16 +103,23 @@ class RuleNode {
   }
 }
 
+/** A decoded_as or program_name test: what a node's children index decides before tests run. */
+function answeredByIndex(t: EventTest): boolean {
+  const r = testRecipe(t);
+  return r !== undefined && (r.k === 'decoder' || (r.k === 'field' && r.key === 'program_name'));
+}
+
 interface NodeSet {
   roots: RuleNode[];
   byRule: Map<Rule, RuleNode>;
   layout: RecordLayout;
 }
 
-function nodeOf(nodes: NodeSet, rule: Rule): RuleNode {
+/** The node of `rule`; `asChild`: made for a rule reached through a parent's children index (roots never are). */
+function nodeOf(nodes: NodeSet, rule: Rule, asChild: boolean): RuleNode {
   let n = nodes.byRule.get(rule);
   if (n === undefined) {
-    n = new RuleNode(rule, nodes.layout);
+    n = new RuleNode(rule, nodes.layout, asChild);
     nodes.byRule.set(rule, n);
   }
   return n;
@@ -112,7 +128,7 @@ function nodeOf(nodes: NodeSet, rule: Rule): RuleNode {
 function nodesOf(st: EvalState): NodeSet {
   if (st.nodes === undefined) {
     const nodes: NodeSet = { roots: [], byRule: new Map(), layout: st.tree.correlation };
-    nodes.roots = st.tree.roots.map((r) => nodeOf(nodes, r));
+    nodes.roots = st.tree.roots.map((r) => nodeOf(nodes, r, false));
     st.nodes = nodes;
   }
   return st.nodes;
@@ -120,7 +136,7 @@ function nodesOf(st: EvalState): NodeSet {
 
 function kidsOf(node: RuleNode, nodes: NodeSet): RuleNode[] {
   if (node.kids === null) {
-    const kids = node.rule.children.map((c) => nodeOf(nodes, c));
+    const kids = node.rule.children.map((c) => nodeOf(nodes, c, true));
     node.byDecoder = kids.some((k) => k.rule.decodedAs !== null);
     node.byProgram = kids.some((k) => k.rule.programNameTest !== null);
     node.byFirst = kids.some((k) => k.rule.logFirstChars !== null);
@@ -172,14 +188,13 @@ function mayMatch(node: RuleNode, ev: Event): boolean {
   return ((node.need0 & ~m.m0) | (node.need1 & ~m.m1) | (node.need2 & ~m.m2) | (node.need3 & ~m.m3)) === 0;
 }
 
-export interface WalkResult {
-  rule: Rule;
-  /** The parent of the rule in the path that matched (Wazuh's prev_rule for `ignore`). */
-  prev: Rule | null;
-}
-
 /** The parent of the matched rule in the current walk (set once, by the innermost successful level). */
 let walkPrev: Rule | null = null;
+
+/** The parent of the rule the last walkRules returned, in the path that matched (Wazuh's prev_rule for `ignore`). */
+export function walkParent(): Rule | null {
+  return walkPrev;
+}
 
 function check(node: RuleNode, ev: Event, st: EvalState, nodes: NodeSet): Rule | null {
   const rule = node.rule;
@@ -200,7 +215,8 @@ function check(node: RuleNode, ev: Event, st: EvalState, nodes: NodeSet): Rule |
   return rule;
 }
 
-export function walkRules(ev: Event, st: EvalState): WalkResult | null {
+/** The rule the event matches (level 0 included), or null; its parent in the path is walkParent(). */
+export function walkRules(ev: Event, st: EvalState): Rule | null {
   const cat = ev.decoderCategory;
   const nodes = nodesOf(st);
   const roots = nodes.roots;
@@ -209,8 +225,9 @@ export function walkRules(ev: Event, st: EvalState): WalkResult | null {
     if (root.rule.category !== cat || !mayMatch(root, ev)) continue;
     walkPrev = null;
     const r = check(root, ev, st, nodes);
-    if (r !== null) return { rule: r, prev: walkPrev };
+    if (r !== null) return r;
   }
+  walkPrev = null;
   return null;
 }
 
@@ -223,30 +240,38 @@ export interface Verdict {
   alert: boolean;
   /** True when the event was suppressed by `ignore` or `check_if_ignored`. */
   ignored: boolean;
-  /** What correlation keeps of the event (null when it was not remembered). */
-  record: CorrelationRecord | null;
 }
 
 function fieldsKey(rule: Rule, fields: string[], ev: Event): string {
   return `${rule.id}|${fields.map((f) => ev.getField(f) ?? '').join('|')}`;
 }
 
-/** Decides what an event that matched `res` produces, and feeds correlation memory. */
-export function handle(res: WalkResult | null, ev: Event, st: EvalState, logAlertLevel: number): Verdict {
-  if (!res) return { rule: null, alertRule: null, alert: false, ignored: false, record: null };
-  let rule = res.rule;
-  if (rule.level === 0) return { rule, alertRule: null, alert: false, ignored: false, record: null };
+/**
+ * Decides what an event whose walk returned `matched` (with `prev`, its parent in the path)
+ * produces, writes it into `out` (whose fields callers set to null/false first), and feeds
+ * correlation memory. Returns what correlation keeps of the event, or null.
+ */
+export function handle(matched: Rule | null, prev: Rule | null, ev: Event, st: EvalState, logAlertLevel: number, out: Verdict): CorrelationRecord | null {
+  if (matched === null) return null;
+  out.rule = matched;
+  let rule = matched;
+  if (rule.level === 0) return null;
   const now = ev.time;
   if (rule.ignoreSeconds > 0) {
     if (rule.timeIgnored === 0) rule.timeIgnored = now;
     else if (now - rule.timeIgnored < rule.ignoreSeconds) {
-      if (st.dialect === 'ossec' || !res.prev || res.prev.level === 0)
-        return { rule: res.rule, alertRule: null, alert: false, ignored: true, record: null };
-      rule = res.prev;
+      if (st.dialect === 'ossec' || !prev || prev.level === 0) {
+        out.ignored = true;
+        return null;
+      }
+      rule = prev;
     } else rule.timeIgnored = st.ignoreRearm === 'daemon' ? now : 0;
   }
   if (rule.checkIfIgnored && rule.ignoreFields) {
-    if (st.ignored.has(fieldsKey(rule, rule.checkIfIgnored, ev))) return { rule: res.rule, alertRule: null, alert: false, ignored: true, record: null };
+    if (st.ignored.has(fieldsKey(rule, rule.checkIfIgnored, ev))) {
+      out.ignored = true;
+      return null;
+    }
   }
   if (rule.ignoreFields) {
     if (st.ignored.size >= FTS_MAX) st.ignored.clear();
@@ -254,9 +279,9 @@ export function handle(res: WalkResult | null, ev: Event, st: EvalState, logAler
   }
   rule.firedTimes++;
   ev.ruleId = rule.id;
-  const alert = rule.level >= logAlertLevel && !rule.options.has('no_log');
-  const record = remember(rule, ev, st);
-  return { rule: res.rule, alertRule: rule, alert, ignored: false, record };
+  out.alertRule = rule;
+  out.alert = rule.level >= logAlertLevel && !rule.options.has('no_log');
+  return remember(rule, ev, st);
 }
 
 interface DescriptionTemplate {
