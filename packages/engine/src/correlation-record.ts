@@ -136,13 +136,30 @@ export function filterOf(layout: RecordLayout, rule: Rule): RecordFilter {
   return layout.filters.get(rule) ?? NO_FILTER;
 }
 
+/**
+ * Values records keep, one copy each: an attacker's address or a user name recurs in thousands of
+ * records, and each copy would be carried through the scavenges into the old generation. Bounded
+ * (started over when full); shared by every engine, as the strings are only values.
+ */
+const INTERNED = new Map<string, string>();
+const INTERN_MAX = 16_384;
+
+function intern(s: string | undefined): string | undefined {
+  if (s === undefined) return s;
+  const hit = INTERNED.get(s);
+  if (hit !== undefined) return hit;
+  if (INTERNED.size >= INTERN_MAX) INTERNED.clear();
+  INTERNED.set(s, s);
+  return s;
+}
+
 /** The record kept for `ev`, alerted as `rule`. */
 export function recordOf(layout: RecordLayout, ev: Event, rule: Rule): CorrelationRecord {
   const readers = layout.readers;
   let values = NO_VALUES;
   if (readers.length > 0) {
     const v = new Array<string | undefined>(readers.length);
-    for (let i = 0; i < readers.length; i++) v[i] = readers[i]!(ev);
+    for (let i = 0; i < readers.length; i++) v[i] = intern(readers[i]!(ev));
     values = v;
   }
   return new CorrelationRecord(ev.time, ev.matched, rule, rule.id, values, layout.keepLog ? ev.log : null, layout.keepLog ? ev.decoderCategory : '');
