@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 // Bundles the CLI for the commands that only read a config and its rules (replay, logtest,
-// check-config) into one file, dist/cli.bundle.js, which bin/portcullis.js runs for them: loading
-// ~50 ES modules one by one (resolve, read, compile, link each) was a third of a replay's start-up.
+// check-config) into one CommonJS file, dist/cli.bundle.cjs, which bin/portcullis.js (CommonJS too)
+// requires for them: loading ~50 ES modules one by one (resolve, read, compile, link each) was a
+// third of a replay's start-up, and Node's ES module loader itself costs ~15 ms more than require.
+// Each command's modules, and the Node built-ins they import, are initialised only when the command
+// is run (esbuild wraps the modules dist/cli.js imports dynamically): check-config's child_process
+// alone cost a replay 20 ms.
 // Run after tsc (the `build` script): it bundles dist/cli.js, so it runs the very code the tests run.
 //
 // - The other commands (start, user, host, ca, block, release) stay out of the bundle: they are
 //   loaded from dist/ as they are (start's worker threads are files beside their modules), and the
 //   launcher runs them from dist/cli.js. So does the database module (better-sqlite3 is native).
 // - Native modules (re2, better-sqlite3) are loaded by createRequire at run time, from node_modules.
-// - The bundle sits in dist/ beside dist/cli.js, so paths read from import.meta.url (paths.ts) and
-//   createRequire resolve as they do from dist/.
+// - The bundle sits in dist/ beside dist/cli.js, so paths read from import.meta.url (given by the
+//   banner below) and createRequire resolve as they do from dist/. It is strict code, as modules are.
 // - The compiled-ruleset cache keys snapshots by the engine's code: the digest of the engine files
 //   bundled is written into the bundle (PORTCULLIS_BUNDLED_ENGINE_DIGEST), the same digest the
 //   unbundled dist computes from those files, so both share the cache when their engine is the same.
@@ -23,17 +27,19 @@ const engineDist = dirname(import.meta.resolve('@portcullis/engine').replace(/^f
 /** Imports of dist/cli.js left to dist/ (see above). */
 const LEFT_OUT = /^\.\/(cli\/(start|user|host|ca|block|release)|db\/database)\.js$/;
 
+const dist = join(server, 'dist');
 const digest = engineDistDigest(engineDist);
 const result = await build({
-  entryPoints: [join(server, 'dist', 'cli.js')],
-  outfile: join(server, 'dist', 'cli.bundle.js'),
+  entryPoints: [join(dist, 'cli.js')],
+  outfile: join(dist, 'cli.bundle.cjs'),
   bundle: true,
-  format: 'esm',
+  format: 'cjs',
+  banner: { js: '"use strict";\nconst __importMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
   external: ['re2', 'better-sqlite3'],
-  define: { PORTCULLIS_BUNDLED_ENGINE_DIGEST: JSON.stringify(digest) },
+  define: { PORTCULLIS_BUNDLED_ENGINE_DIGEST: JSON.stringify(digest), 'import.meta.url': '__importMetaUrl' },
   metafile: true,
   logLevel: 'warning',
   plugins: [
