@@ -137,19 +137,24 @@ export function filterOf(layout: RecordLayout, rule: Rule): RecordFilter {
 }
 
 /**
- * Values records keep, one copy each: an attacker's address or a user name recurs in thousands of
- * records, and each copy would be carried through the scavenges into the old generation. Bounded
- * (started over when full); shared by every engine, as the strings are only values.
+ * Values records keep, one copy each where it is cheap to find: an attacker's address or a user
+ * name recurs in thousands of records, and each copy would be carried through the scavenges into
+ * the old generation. A direct-mapped table (a slot per hash of the first 32 characters, the last
+ * value seen there kept): no growth and no allocation, and values that never recur (source ports)
+ * cost a hash and a compare. Shared by every engine, as the strings are only values.
  */
-const INTERNED = new Map<string, string>();
-const INTERN_MAX = 16_384;
+const INTERN_BITS = 12;
+const INTERNED: (string | undefined)[] = new Array<string | undefined>(1 << INTERN_BITS).fill(undefined);
 
 function intern(s: string | undefined): string | undefined {
   if (s === undefined) return s;
-  const hit = INTERNED.get(s);
-  if (hit !== undefined) return hit;
-  if (INTERNED.size >= INTERN_MAX) INTERNED.clear();
-  INTERNED.set(s, s);
+  const n = s.length < 32 ? s.length : 32;
+  let h = s.length;
+  for (let i = 0; i < n; i++) h = Math.imul(h, 31) + s.charCodeAt(i);
+  const slot = (h ^ (h >>> INTERN_BITS) ^ (h >>> 24)) & ((1 << INTERN_BITS) - 1);
+  const hit = INTERNED[slot];
+  if (hit === s) return hit;
+  INTERNED[slot] = s;
   return s;
 }
 
