@@ -25,7 +25,7 @@ import type { Rule } from './rules.js';
 import { blankRule } from './rules.js';
 
 /** Bumped whenever the data's layout changes. */
-export const SNAPSHOT_FORMAT = 4;
+export const SNAPSHOT_FORMAT = 5;
 
 type Plain = string | number | boolean | null | Plain[] | { [k: string]: Plain };
 type Fields = Record<string, Plain>;
@@ -47,6 +47,12 @@ interface RuleSnap {
   ownGroupList: ListSnap | null;
   /** Owners (rule indexes) of the group lists this rule feeds. */
   groupPrevMatched: number[];
+  /**
+   * The rule's file and source text, when its text is found at its line and column of one of the
+   * input's rule files: [that file's index, offset, length]. `fields` then leaves both out (the
+   * source texts were a quarter of the OSSEC home's snapshot).
+   */
+  src?: [number, number, number];
 }
 
 interface DecoderSnap {
@@ -119,15 +125,41 @@ function list(l: RecordList | null, what: string): ListSnap | null {
 }
 
 const RULE_SPECIAL = new Set(['tests', 'ifMatchedRegex', 'logFirstChars', 'programNameTest', 'options', 'children', 'parents', 'sidPrevMatched', 'ownGroupList', 'groupPrevMatched', 'childIndex', 'ext']);
+const RULE_SPECIAL_SRC = new Set([...RULE_SPECIAL, 'file', 'sourceText']);
 const DECODER_SPECIAL = new Set(['programName', 'prematch', 'regex', 'children', 'next', 'refs']);
+
+/** Where a rule's source text lies in `input`'s rule files (see RuleSnap.src), or undefined. */
+function sourceLocator(input: RulesetInput | undefined): (r: Rule) => [number, number, number] | undefined {
+  if (!input) return () => undefined;
+  const byPath = new Map(input.rules.map((f, i) => [f.path, i]));
+  const lineStarts = new Map<number, number[]>();
+  return (r) => {
+    const fi = byPath.get(r.file);
+    if (fi === undefined || r.sourceText === '') return undefined;
+    const text = input.rules[fi]!.text;
+    let starts = lineStarts.get(fi);
+    if (starts === undefined) {
+      starts = [0];
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+      lineStarts.set(fi, starts);
+    }
+    const line = starts[r.line - 1];
+    if (line === undefined) return undefined;
+    const at = line + r.column - 1;
+    return text.startsWith(r.sourceText, at) ? [fi, at, r.sourceText.length] : undefined;
+  };
+}
 
 /**
  * The ruleset as JSON, or null when it holds something a snapshot cannot carry (a test or pattern
- * not made by the recipe builders, state from use). Take it right after compileRuleset.
+ * not made by the recipe builders, state from use). Take it right after compileRuleset. Given the
+ * `input` it was compiled from, the rules' source texts are written as places in it (restore then
+ * needs the same input, as it always does).
  */
-export function serializeRuleset(rs: CompiledRuleset): string | null {
+export function serializeRuleset(rs: CompiledRuleset, input?: RulesetInput): string | null {
   const verdicts = compileVerdicts.get(rs);
   if (!verdicts) return null;
+  const locate = sourceLocator(input);
   try {
     const decIndex = new Map<Decoder, number>(rs.decoders.all.map((d, i) => [d, i]));
     const decIdx = (d: Decoder): number => {
@@ -162,8 +194,9 @@ export function serializeRuleset(rs: CompiledRuleset): string | null {
     const rules = all.map((r): RuleSnap => {
       const what = `rule ${r.id}`;
       if (r.childIndex !== null || Object.keys(r.ext).length > 0) throw new NotSnapshottable(`${what} was used`);
-      return {
-        fields: plainFields(r, blankR, RULE_SPECIAL, what),
+      const src = locate(r);
+      const out: RuleSnap = {
+        fields: plainFields(r, blankR, src ? RULE_SPECIAL_SRC : RULE_SPECIAL, what),
         tests: r.tests.map((t) => {
           const recipe = testSnap(t);
           if (!recipe) throw new NotSnapshottable(`${what}: a test was not made by makeTest`);
@@ -182,6 +215,8 @@ export function serializeRuleset(rs: CompiledRuleset): string | null {
           return owner;
         }),
       };
+      if (src) out.src = src;
+      return out;
     });
     const snap: Snapshot = {
       format: SNAPSHOT_FORMAT,
@@ -256,6 +291,13 @@ export function restoreRuleset(json: string, input: RulesetInput, dialect: Diale
   snap.rules.forEach((s, i) => {
     const r = all[i]!;
     assign(r, ruleFields, s.fields, `rule #${i}`);
+    if (s.src) {
+      const [fi, at, length] = s.src;
+      const f = input.rules[fi];
+      if (!f || at + length > f.text.length) throw new Error(`ruleset snapshot: rule #${i}'s source is not in the input`);
+      r.file = f.path;
+      r.sourceText = f.text.slice(at, at + length);
+    }
     r.tests = s.tests.map((t) => restoreTest(r, t, ctx, dialect));
     r.ifMatchedRegex = s.ifMatchedRegex && restorePattern(s.ifMatchedRegex);
     r.logFirstChars = s.logFirstChars && new Set(s.logFirstChars);

@@ -61,6 +61,13 @@ describe.each([
     });
     compiled.decoders.all.forEach((d, i) => expect(Object.keys(back.decoders.all[i]!)).toEqual(Object.keys(d)));
   });
+  it('written with its input, holds the source texts of rules as places in it, and restores the same', () => {
+    const withInput = serializeRuleset(compiled, files)!;
+    expect(withInput.length).toBeLessThan(json!.length);
+    const back = restoreRuleset(withInput, files, dialect);
+    expect(serializeRuleset(back)).toBe(json);
+    expect(serializeRuleset(back, files)).toBe(withInput);
+  });
   it('gives the same answer for every line', () => {
     const back = restoreRuleset(json!, files, dialect);
     expect(answers(back, dialect)).toEqual(answers(compileRuleset(files, { dialect }), dialect));

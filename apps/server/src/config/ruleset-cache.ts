@@ -76,7 +76,7 @@ export function compileRulesetCached(input: RulesetInput, options: CompileOption
   const restored = tryRestore(file, key, input, options);
   if (restored) return { ruleset: restored, cache: 'hit' };
   const ruleset = compileRuleset(input, options);
-  const json = serializeRuleset(ruleset);
+  const json = serializeRuleset(ruleset, input);
   if (json !== null) store(dir, file, key, json);
   return { ruleset, cache: 'miss' };
 }
