@@ -25,7 +25,7 @@ import type { Rule } from './rules.js';
 import { blankRule } from './rules.js';
 
 /** Bumped whenever the data's layout changes. */
-export const SNAPSHOT_FORMAT = 5;
+export const SNAPSHOT_FORMAT = 6;
 
 type Plain = string | number | boolean | null | Plain[] | { [k: string]: Plain };
 type Fields = Record<string, Plain>;
@@ -35,18 +35,20 @@ interface ListSnap {
   bySrcip: boolean;
 }
 
+// In a RuleSnap or DecoderSnap, an entry that is null or an empty list is left out (withoutEmpty):
+// most are, and each was bytes to parse and an object to collect.
 interface RuleSnap {
   fields: Fields;
-  tests: TestSnap[];
-  ifMatchedRegex: PatternSnap | null;
-  logFirstChars: string[] | null;
-  options: string[];
-  children: number[];
-  parents: number[];
-  sidPrevMatched: ListSnap | null;
-  ownGroupList: ListSnap | null;
+  tests?: TestSnap[];
+  ifMatchedRegex?: PatternSnap;
+  logFirstChars?: string[];
+  options?: string[];
+  children?: number[];
+  parents?: number[];
+  sidPrevMatched?: ListSnap;
+  ownGroupList?: ListSnap;
   /** Owners (rule indexes) of the group lists this rule feeds. */
-  groupPrevMatched: number[];
+  groupPrevMatched?: number[];
   /**
    * The rule's file and source text, when its text is found at its line and column of one of the
    * input's rule files: [that file's index, offset, length]. `fields` then leaves both out (the
@@ -57,11 +59,21 @@ interface RuleSnap {
 
 interface DecoderSnap {
   fields: Fields;
-  programName: PatternSnap | null;
-  prematch: PatternSnap | null;
-  regex: PatternSnap | null;
-  children: number[];
-  next: number | null;
+  programName?: PatternSnap;
+  prematch?: PatternSnap;
+  regex?: PatternSnap;
+  children?: number[];
+  next?: number;
+}
+
+/** `o` without its entries that are null or empty lists (but logFirstChars: [] is no first character, not any). */
+function withoutEmpty<T extends object>(o: Record<string, unknown>): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (v === null || (Array.isArray(v) && v.length === 0 && k !== 'logFirstChars')) continue;
+    out[k] = v;
+  }
+  return out as T;
 }
 
 interface Snapshot {
@@ -171,14 +183,14 @@ export function serializeRuleset(rs: CompiledRuleset, input?: RulesetInput): str
     const blankR = blankRule() as unknown as Record<string, unknown>;
     const decoders = rs.decoders.all.map((d): DecoderSnap => {
       if (d.refs !== null) throw new NotSnapshottable(`decoder ${d.name} was used`);
-      return {
+      return withoutEmpty({
         fields: plainFields(d, blankD, DECODER_SPECIAL, `decoder ${d.name}`),
         programName: pattern(d.programName, `decoder ${d.name}`),
         prematch: pattern(d.prematch, `decoder ${d.name}`),
         regex: pattern(d.regex, `decoder ${d.name}`),
         children: d.children.map(decIdx),
         next: d.next === null ? null : decIdx(d.next),
-      };
+      });
     });
     const all = rs.tree.all;
     const ruleIndex = new Map<Rule, number>(all.map((r, i) => [r, i]));
@@ -195,7 +207,7 @@ export function serializeRuleset(rs: CompiledRuleset, input?: RulesetInput): str
       const what = `rule ${r.id}`;
       if (r.childIndex !== null || Object.keys(r.ext).length > 0) throw new NotSnapshottable(`${what} was used`);
       const src = locate(r);
-      const out: RuleSnap = {
+      return withoutEmpty({
         fields: plainFields(r, blankR, src ? RULE_SPECIAL_SRC : RULE_SPECIAL, what),
         tests: r.tests.map((t) => {
           const recipe = testSnap(t);
@@ -214,9 +226,8 @@ export function serializeRuleset(rs: CompiledRuleset, input?: RulesetInput): str
           if (owner === undefined) throw new NotSnapshottable(`${what}: feeds a group list no rule owns`);
           return owner;
         }),
-      };
-      if (src) out.src = src;
-      return out;
+        src: src ?? null,
+      });
     });
     const snap: Snapshot = {
       format: SNAPSHOT_FORMAT,
@@ -266,11 +277,11 @@ export function restoreRuleset(json: string, input: RulesetInput, dialect: Diale
   snap.decoders.forEach((s, i) => {
     const d = decoders[i]!;
     assign(d, decoderFields, s.fields, `decoder #${i}`);
-    d.programName = s.programName && restorePattern(s.programName);
-    d.prematch = s.prematch && restorePattern(s.prematch);
-    d.regex = s.regex && restorePattern(s.regex);
-    d.children = s.children.map(decAt);
-    d.next = s.next === null ? null : decAt(s.next);
+    d.programName = s.programName ? restorePattern(s.programName) : null;
+    d.prematch = s.prematch ? restorePattern(s.prematch) : null;
+    d.regex = s.regex ? restorePattern(s.regex) : null;
+    d.children = s.children ? s.children.map(decAt) : [];
+    d.next = s.next === undefined ? null : decAt(s.next);
   });
   const decoderSet: DecoderSet = {
     withProgram: snap.withProgram.map(decAt),
@@ -298,17 +309,17 @@ export function restoreRuleset(json: string, input: RulesetInput, dialect: Diale
       r.file = f.path;
       r.sourceText = f.text.slice(at, at + length);
     }
-    r.tests = s.tests.map((t) => restoreTest(r, t, ctx, dialect));
-    r.ifMatchedRegex = s.ifMatchedRegex && restorePattern(s.ifMatchedRegex);
-    r.logFirstChars = s.logFirstChars && new Set(s.logFirstChars);
+    r.tests = s.tests ? s.tests.map((t) => restoreTest(r, t, ctx, dialect)) : [];
+    r.ifMatchedRegex = s.ifMatchedRegex ? restorePattern(s.ifMatchedRegex) : null;
+    r.logFirstChars = s.logFirstChars ? new Set(s.logFirstChars) : null;
     r.options = new Set(s.options);
-    r.children = s.children.map(ruleAt);
-    r.parents = s.parents.map(ruleAt);
-    r.sidPrevMatched = s.sidPrevMatched && newList(s.sidPrevMatched);
-    r.ownGroupList = s.ownGroupList && newList(s.ownGroupList);
+    r.children = s.children ? s.children.map(ruleAt) : [];
+    r.parents = s.parents ? s.parents.map(ruleAt) : [];
+    r.sidPrevMatched = s.sidPrevMatched ? newList(s.sidPrevMatched) : null;
+    r.ownGroupList = s.ownGroupList ? newList(s.ownGroupList) : null;
   });
   snap.rules.forEach((s, i) => {
-    all[i]!.groupPrevMatched = s.groupPrevMatched.map((o) => {
+    all[i]!.groupPrevMatched = (s.groupPrevMatched ?? []).map((o) => {
       const l = ruleAt(o).ownGroupList;
       if (!l) throw new Error(`ruleset snapshot: rule #${o} owns no group list`);
       return l;
