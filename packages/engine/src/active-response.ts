@@ -119,13 +119,20 @@ export interface ArRequest {
   filename: string | null;
 }
 
+/** What a response decision reads of an engine result (a result, or its copy from another thread). */
+export interface ArSubject {
+  rule: ProcessResult['rule'];
+  alertRule: ProcessResult['alertRule'];
+  event: { readonly srcip?: string | undefined; readonly dstuser?: string | undefined; readonly filename?: string | undefined };
+}
+
 /**
  * What analysisd checks before sending an AR: safe values, required fields, white list. The srcip
  * is then read once (`blockTarget`: strict, IPv4-mapped IPv6 as IPv4) and every later check uses
  * that canonical value; an srcip that is not an address to act on is refused, after the white list
  * (whose host patterns may cover a name).
  */
-export function checkArRequest(r: ProcessResult, binding: ArBinding, whiteList: WhiteList, dialect: Dialect): ArRequest | ArRefusal {
+export function checkArRequest(r: ArSubject, binding: ArBinding, whiteList: WhiteList, dialect: Dialect): ArRequest | ArRefusal {
   const ev = r.event;
   const user = ev.dstuser ?? null;
   const rawIp = ev.srcip ?? null;

@@ -1,20 +1,37 @@
 // Lines → engine → alerts → SQLite → consumers. The order is fixed here: persist, then publish
 // (live feed), then respond (active response): consumers only ever see committed alerts.
-import type { ProcessResult } from '@portcullis/engine';
+import type { Engine, ProcessResult, Rule } from '@portcullis/engine';
 import type { Atomic, LineSink, RawLine } from '../sources/index.js';
 import type { Db } from '../db/database.js';
 import { StorageFullError, isDiskFull, type StorageGuard } from '../db/storage-guard.js';
 import type { AlertRecord, AlertsRepository } from '../modules/alerts/alerts.repository.js';
 import { toAlertRecord } from './alert-record.js';
 import type { PipelineMetrics } from './metrics.js';
-import type { RulesetManager } from './ruleset-manager.js';
 
-/** An alert once committed: its id, the stored record, and the engine result it came from. */
+/** What consumers read of the engine's result: the rules, and the fields a response may use. */
+export interface AlertVerdict {
+  rule: Rule | null;
+  alertRule: Rule | null;
+  event: { readonly srcip?: string | undefined; readonly dstuser?: string | undefined; readonly filename?: string | undefined };
+}
+
+/** An alert once committed: its id, the stored record, and the engine's verdict it came from. */
 export interface PersistedAlert {
   id: number;
   record: AlertRecord;
-  /** The engine's verdict (rule, alertRule, decoded event) for consumers that need the rule. */
-  result: ProcessResult;
+  /** The engine's verdict (rule, alertRule, decoded fields) for consumers that need the rule. */
+  result: AlertVerdict;
+}
+
+/** Where the pipeline finds the running engine (swapped on reload). */
+export interface EngineHolder {
+  readonly engine: Engine;
+}
+
+/** The sink and transaction sources write through, and the consumers of what they commit. */
+export interface AlertPipeline {
+  readonly sink: LineSink;
+  onPersisted(consumer: AlertConsumer): () => void;
 }
 
 /**
@@ -45,10 +62,10 @@ export interface IngestSummary {
   alerts: number;
 }
 
-export class Pipeline {
+export class Pipeline implements AlertPipeline {
   readonly #db: Db;
   readonly #alerts: AlertsRepository;
-  readonly #ruleset: RulesetManager;
+  readonly #ruleset: EngineHolder;
   readonly #metrics: PipelineMetrics;
   readonly #log: PipelineLogger;
   readonly #consumers: AlertConsumer[] = [];
@@ -66,7 +83,7 @@ export class Pipeline {
   #retryCount = 0;
   #hostLines: HostLinesCounter | null = null;
 
-  constructor(db: Db, alerts: AlertsRepository, ruleset: RulesetManager, metrics: PipelineMetrics, log: PipelineLogger, storage: StorageGuard | null = null) {
+  constructor(db: Db, alerts: AlertsRepository, ruleset: EngineHolder, metrics: PipelineMetrics, log: PipelineLogger, storage: StorageGuard | null = null) {
     this.#storage = storage;
     this.#db = db;
     this.#alerts = alerts;

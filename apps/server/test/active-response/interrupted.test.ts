@@ -50,7 +50,7 @@ async function start(): Promise<FastifyInstance> {
 describe('a script run interrupted by a crash', () => {
   it('is marked interrupted at the next start, shown so by the API, and its block is resumed', async () => {
     app = await start();
-    app.pipeline.ingest([{ line: line(attack('192.0.2.31')), location: '/var/log/test.log', receivedAt: Date.now() }]);
+    await app.pipeline.ingest([{ line: line(attack('192.0.2.31')), location: '/var/log/test.log', receivedAt: Date.now() }]);
     await waitFor(() => app!.activeResponse.deps.blocks.get(1)?.state === 'active');
     await app.close();
     app = null;

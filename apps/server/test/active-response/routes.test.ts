@@ -42,8 +42,8 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function ingest(...messages: string[]): void {
-  app.pipeline.ingest(messages.map((m) => ({ line: line(m), location: '/var/log/test.log', receivedAt: Date.now() })));
+async function ingest(...messages: string[]): Promise<void> {
+  await app.pipeline.ingest(messages.map((m) => ({ line: line(m), location: '/var/log/test.log', receivedAt: Date.now() })));
 }
 
 describe('blocks API', () => {
@@ -95,7 +95,7 @@ describe('blocks API', () => {
     await app.accounts.createUser({ name: 'test', ip: null }, { username: 'boss', password: 'a-long-password-1', role: 'admin' });
     const login = await app.inject({ method: 'POST', url: '/api/session', payload: { username: 'boss', password: 'a-long-password-1' }, remoteAddress: '198.51.100.99' });
     expect(login.statusCode).toBe(200);
-    ingest(attack('198.51.100.99'), attack('198.51.100.98'));
+    await ingest(attack('198.51.100.99'), attack('198.51.100.98'));
     await app.activeResponse.service.idle();
     const rows = app.activeResponse.deps.blocks.list({ limit: 10 }).reverse();
     expect(rows.map((r) => [r.ip, r.state, r.reason])).toEqual([
@@ -106,7 +106,7 @@ describe('blocks API', () => {
 
   it('shows one timeline per address', async () => {
     const viewer = await signIn(app, 'viewer');
-    ingest(attack('203.0.113.41'));
+    await ingest(attack('203.0.113.41'));
     await app.activeResponse.service.idle();
     const t = (await app.inject({ url: '/api/ips/203.0.113.41', headers: viewer.headers })).json() as IpTimeline;
     expect(t).toMatchObject({ ip: '203.0.113.41', alert_count: 1, current: { state: 'active', rule_id: 100301 } });
@@ -121,7 +121,7 @@ describe('blocks API', () => {
     const seen: string[] = [];
     client.on('block', (c: LiveBlockChange) => seen.push(`${c.block.ip}:${c.block.state}`));
     await waitFor(() => client.connected, 5000, 'socket connected');
-    ingest(attack('203.0.113.42'));
+    await ingest(attack('203.0.113.42'));
     await waitFor(() => seen.includes('203.0.113.42:active'), 5000, 'active event');
     expect(seen[0]).toBe('203.0.113.42:pending');
     client.close();

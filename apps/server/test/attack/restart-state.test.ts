@@ -76,8 +76,8 @@ describe('correlation state across an in-process restart (the close path SIGTERM
     await app?.close();
     app = null;
   };
-  const fail = (a: FastifyInstance, from: number, n: number): void => {
-    a.pipeline.ingest(Array.from({ length: n }, (_, i) => ({ line: failure(from + i), location: home.log, receivedAt: Date.now() })));
+  const fail = async (a: FastifyInstance, from: number, n: number): Promise<void> => {
+    await a.pipeline.ingest(Array.from({ length: n }, (_, i) => ({ line: failure(from + i), location: home.log, receivedAt: Date.now() })));
   };
 
   beforeEach(() => {
@@ -89,7 +89,7 @@ describe('correlation state across an in-process restart (the close path SIGTERM
   });
 
   it('four failures before a graceful stop and four after it block the address', async () => {
-    fail(await start(), 1, 4);
+    await fail(await start(), 1, 4);
     await stop();
     const snapshot = path.join(home.dataDir, SNAPSHOT_FILE);
     expect(statSync(snapshot).mode & 0o777).toBe(0o600);
@@ -97,7 +97,7 @@ describe('correlation state across an in-process restart (the close path SIGTERM
     const again = await start();
     // Restored once, then gone: a crash later must not bring these counts back.
     expect(existsSync(snapshot)).toBe(false);
-    fail(again, 5, 4);
+    await fail(again, 5, 4);
     expect(failures(again.db)).toBe(8);
     expect(count(again.db, 100102)).toBe(1);
     await waitFor(() => blockStates(again.db).includes('active'), 10_000, 'the block');
@@ -105,12 +105,12 @@ describe('correlation state across an in-process restart (the close path SIGTERM
   });
 
   it('after a crash (no snapshot written) the count starts over: four and four block nobody', async () => {
-    fail(await start(), 1, 4);
+    await fail(await start(), 1, 4);
     await stop();
     rmSync(path.join(home.dataDir, SNAPSHOT_FILE)); // what SIGKILL leaves: the close path never ran
 
     const again = await start();
-    fail(again, 5, 4);
+    await fail(again, 5, 4);
     expect(failures(again.db)).toBe(8);
     expect(count(again.db, 100102)).toBe(0);
     expect(blockStates(again.db)).toEqual([]);

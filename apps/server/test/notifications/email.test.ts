@@ -34,7 +34,7 @@ describe('e-mail alerts', () => {
     const dir = makeDir();
     writeConfig(dir, global(), `<smtp><port>${smtp.port}</port></smtp>${NO_GROUPING}`);
     world = await startWorld(dir);
-    world.feed(attack('203.0.113.7'), 'probe from 203.0.113.8', 'urgent call', 'quiet please');
+    await world.feed(attack('203.0.113.7'), 'probe from 203.0.113.8', 'urgent call', 'quiet please');
     await waitFor(() => smtp!.mails.length >= 2, 10_000, 'two mails');
     await world.app.notifications.tick();
     await world.app.notifications.sender.idle();
@@ -64,7 +64,7 @@ describe('e-mail alerts', () => {
   <email_alerts><email_to>probes@example.com</email_to><rule_id>100302</rule_id><level>2</level></email_alerts>
   <email_alerts><email_to>elsewhere@example.com</email_to><event_location>/var/log/other.log</event_location></email_alerts>`, `<smtp><port>${smtp.port}</port></smtp>${NO_GROUPING}`);
     world = await startWorld(dir);
-    world.feed(attack('203.0.113.9'), 'probe from 203.0.113.10');
+    await world.feed(attack('203.0.113.9'), 'probe from 203.0.113.10');
     await waitFor(() => smtp!.mails.length >= 3, 10_000, 'three mails');
     await world.app.notifications.tick();
     await world.app.notifications.sender.idle();
@@ -86,7 +86,7 @@ describe('e-mail alerts', () => {
     const hour = Date.UTC(2030, 0, 1, 11);
     let clock = hour - 1;
     world = await startWorld(dir, {}, { now: () => clock });
-    for (let i = 1; i <= 5; i++) world.feed(attack(`198.51.100.${i}`));
+    for (let i = 1; i <= 5; i++) await world.feed(attack(`198.51.100.${i}`));
     await waitFor(() => world!.app.notifications.outbox.counts().find((c) => c.state === 'held')?.n === 3, 10_000, 'three held');
     await world.app.notifications.sender.idle();
     expect(smtp.mails).toHaveLength(2);
@@ -124,7 +124,7 @@ describe('e-mail alerts', () => {
     writeFileSync(path.join(dir, 'smtp.pass'), 's3cret pass\n', { mode: 0o600 });
     writeConfig(dir, global(), `<smtp><port>${smtp.port}</port><starttls>yes</starttls><user>mailer</user><password_file>smtp.pass</password_file><ca_file>smtp.crt</ca_file></smtp>${NO_GROUPING}`);
     world = await startWorld(dir);
-    world.feed(attack('203.0.113.20'));
+    await world.feed(attack('203.0.113.20'));
     await waitFor(() => smtp!.mails.length === 1, 10_000, 'a mail over TLS');
     expect(smtp.mails[0]).toMatchObject({ secure: true, user: 'mailer', to: ['admin@example.com'] });
   });
@@ -140,7 +140,7 @@ describe('e-mail alerts', () => {
     let clock = start;
     world = await startWorld(dir, {}, { now: () => clock });
     const to = (who: string) => smtp!.mails.filter((m) => m.to.join() === who);
-    for (let i = 1; i <= 4; i++) world.feed(attack(`192.0.2.${i}`));
+    for (let i = 1; i <= 4; i++) await world.feed(attack(`192.0.2.${i}`));
     // At once: each alone to oncall (do_not_delay) and solo (do_not_group); to admin the first
     // three in one mail (the group is full), the fourth waits for the window.
     await waitFor(() => to('oncall@example.com').length === 4 && to('solo@example.com').length === 4 && to('admin@example.com').length === 1, 10_000, 'the mails that go at once');
@@ -183,7 +183,7 @@ describe('e-mail alerts', () => {
     // One alert every 9 s: each one keeps the window open, until 60 s after the first.
     for (let i = 0; i < 7; i++) {
       clock = start + i * 9_000;
-      world.feed(attack(`198.51.100.${10 + i}`));
+      await world.feed(attack(`198.51.100.${10 + i}`));
       await waitFor(() => queued() === i + 1, 10_000, `alert ${i + 1} queued`);
       await world.app.notifications.tick();
       await world.app.notifications.sender.idle();
@@ -204,7 +204,7 @@ describe('e-mail alerts', () => {
     const dir = makeDir();
     writeConfig(dir, global(), `<smtp><port>${smtp.port}</port></smtp>${NO_GROUPING}`);
     world = await startWorld(dir);
-    world.feed(attack('203.0.113.22'));
+    await world.feed(attack('203.0.113.22'));
     await waitFor(() => world!.app.notifications.service.history({}).items[0]?.state === 'sent', 10_000, 'sent on the second attempt');
     const item = world.app.notifications.service.history({}).items[0]!;
     expect(item.attempts.map((a) => a.ok)).toEqual([false, true]);
@@ -221,7 +221,7 @@ describe('e-mail alerts', () => {
     smtp = await startSmtp({ key: readFileSync(key), cert: readFileSync(cert) });
     writeConfig(dir, global(), `<smtp><port>${smtp.port}</port><starttls>yes</starttls></smtp><notify_max_attempts>2</notify_max_attempts>${NO_GROUPING}`);
     world = await startWorld(dir);
-    world.feed(attack('203.0.113.21'));
+    await world.feed(attack('203.0.113.21'));
     await waitFor(() => world!.app.notifications.service.history({}).items[0]?.state === 'failed', 10_000, 'given up');
     const item = world.app.notifications.service.history({}).items[0]!;
     expect(item.attempts).toHaveLength(2);

@@ -24,7 +24,7 @@ export interface World {
   configPath: string;
   app: FastifyInstance;
   /** Feeds testd lines, one batch each. */
-  feed(...messages: string[]): void;
+  feed(...messages: string[]): Promise<void>;
   restart(env?: NodeJS.ProcessEnv): Promise<void>;
   close(): Promise<void>;
 }
@@ -67,8 +67,8 @@ export async function startWorld(dir: string, env: NodeJS.ProcessEnv = {}, opts:
   };
   const w: World = {
     dir, configPath, app: await boot(),
-    feed: (...messages) => {
-      for (const m of messages) w.app.pipeline.ingest([{ line: line(m), location: '/var/log/test.log', receivedAt: Date.now() }]);
+    feed: async (...messages) => {
+      for (const m of messages) await w.app.pipeline.ingest([{ line: line(m), location: '/var/log/test.log', receivedAt: Date.now() }]);
     },
     restart: async (e = env) => {
       await w.app.close();

@@ -44,7 +44,7 @@ describe('integrations', () => {
       integration('custom-ops', `${custom.url}/hook`, '<api_key>k-123</api_key><group>authentication_failures</group>'),
     ].join('\n'));
     world = await startWorld(dir);
-    world.feed(attack('203.0.113.30'), 'probe from 203.0.113.31');
+    await world.feed(attack('203.0.113.30'), 'probe from 203.0.113.31');
     await drained(world);
     expect(slack.requests).toHaveLength(1);
     expect(custom.requests).toHaveLength(1);
@@ -70,7 +70,7 @@ describe('integrations', () => {
     const dir = makeDir();
     writeConfig(dir, integration('custom-down', `http://127.0.0.1:${port}/hook`), '<notify_max_attempts>1000</notify_max_attempts>');
     world = await startWorld(dir);
-    world.feed(attack('203.0.113.40'));
+    await world.feed(attack('203.0.113.40'));
     // Down: several attempts fail, each one recorded with its error.
     await waitFor(() => (world!.app.notifications.service.history({}).items[0]?.attempts.length ?? 0) >= 4, 15_000, 'four failed attempts');
     const failing = world.app.notifications.service.history({}).items[0]!;
@@ -95,7 +95,7 @@ describe('integrations', () => {
     const dir = makeDir();
     writeConfig(dir, integration('custom-ops', `${hook.url}/hook`));
     world = await startWorld(dir);
-    world.feed(attack('203.0.113.36'));
+    await world.feed(attack('203.0.113.36'));
     await drained(world);
     expect(hook.requests).toHaveLength(2);
     const item = world.app.notifications.service.history({}).items.find((i) => i.kind === 'alert')!;
@@ -114,7 +114,7 @@ describe('integrations', () => {
     const dir = makeDir();
     writeConfig(dir, integration('custom-restart', `http://127.0.0.1:${port}/hook`), '<notify_max_attempts>1000</notify_max_attempts>');
     world = await startWorld(dir);
-    world.feed(attack('203.0.113.50'));
+    await world.feed(attack('203.0.113.50'));
     await waitFor(() => (world!.app.notifications.service.history({}).items[0]?.attempts.length ?? 0) >= 1, 15_000, 'a failed attempt');
     // An alert committed while the notifier did not read it (as in a crash between the two commits).
     world.app.notifications.outbox.setCursor('alerts', 0);
@@ -137,7 +137,7 @@ describe('integrations', () => {
       integration('custom-failed', `${failedOnly.url}/failed`, '<rule_id>1</rule_id>').replace('<integration>', '<integration notify_blocks="failed">'),
     ].join('\n'), '<notify_blocks>added,released,expired</notify_blocks>');
     world = await startWorld(dir);
-    world.feed(attack('203.0.113.60'));
+    await world.feed(attack('203.0.113.60'));
     await waitFor(async () => {
       await world!.app.notifications.tick();
       return all.requests.length >= 1;

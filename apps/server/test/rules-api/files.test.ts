@@ -45,7 +45,7 @@ describe('rule and decoder files', () => {
     expect(await revisions()).toEqual([]);
     expect(w.app.ruleset.status()).toMatchObject({ ok: true, errors: [] });
 
-    w.ingest(sshFailures('192.0.2.50', 1));
+    await w.ingest(sshFailures('192.0.2.50', 1));
     expect(w.alerts(1)[0]).toMatchObject({ rule_id: 5716, description: expect.stringContaining('failed password for') });
 
     // A rule that now points at nothing is an error too, named with its own file.
@@ -71,7 +71,7 @@ describe('rule and decoder files', () => {
     expect(saved.revision).toMatchObject({ path: SSHD_RULES, message: 'Say "wrong password"', current: true, author: expect.stringMatching(/^admin/) });
     expect(saved.status.ok).toBe(true);
     expect(w.home.read(SSHD_RULES)).toBe(changed);
-    w.ingest(sshFailures('192.0.2.51', 1));
+    await w.ingest(sshFailures('192.0.2.51', 1));
     expect(w.alerts(1)[0]!.description).toContain('wrong password for');
 
     const revs = await revisions();
@@ -83,7 +83,7 @@ describe('rule and decoder files', () => {
     const rb = await w.app.inject({ method: 'POST', url: `/api/ruleset/revisions/${original.id}/rollback`, headers: w.admin.headers, payload: { message: 'back to the original' } });
     expect(rb.statusCode).toBe(200);
     expect(w.home.read(SSHD_RULES)).toBe(before.content);
-    w.ingest(sshFailures('192.0.2.52', 1));
+    await w.ingest(sshFailures('192.0.2.52', 1));
     expect(w.alerts(1)[0]!.description).toContain('failed password for');
     expect((await revisions()).map((r) => [r.message, r.current])).toEqual([['back to the original', true], ['Say "wrong password"', false], ['as found before the first edit', false]]);
     const files = ((await w.app.inject({ method: 'GET', url: '/api/ruleset/files', headers: w.viewer.headers })).json() as { items: RulesetFile[] }).items;
@@ -96,12 +96,12 @@ describe('rule and decoder files', () => {
 
   it('keeps the brute-force count of unchanged rules across a save', async () => {
     w = await makeWorld();
-    w.ingest(sshFailures('203.0.113.30', 3));
+    await w.ingest(sshFailures('203.0.113.30', 3));
     const before = await file('rules/rules/0310-su.xml');
     const res = await save({ path: 'rules/rules/0310-su.xml', content: `${before.content}\n<!-- reviewed -->\n`, base_hash: before.hash, message: 'reviewed' });
     expect(res.statusCode).toBe(200);
     expect(res.json().status.kept_rules).toBeGreaterThan(0);
-    w.ingest(sshFailures('203.0.113.30', 2));
+    await w.ingest(sshFailures('203.0.113.30', 2));
     expect(w.alerts(1)[0]).toMatchObject({ rule_id: 5720 });
   });
 });

@@ -97,7 +97,7 @@ export interface RulesWorld {
   admin: SignedIn;
   viewer: SignedIn;
   /** Ingests lines now, as the tailer would; returns the alerts made. */
-  ingest(lines: string[]): number;
+  ingest(lines: string[]): Promise<number>;
   /** Level, rule and description of the newest alerts, newest first. */
   alerts(limit?: number): Array<{ rule_id: number; level: number; description: string; srcip: string | null }>;
   close(): Promise<void>;
@@ -115,7 +115,7 @@ export async function makeWorld(o: HomeOptions = {}): Promise<RulesWorld> {
     app,
     admin,
     viewer,
-    ingest: (lines) => app.pipeline.ingest(lines.map((line) => ({ line, location: '/var/log/auth.log', receivedAt: Date.now() }))).alerts,
+    ingest: async (lines) => (await app.pipeline.ingest(lines.map((line) => ({ line, location: '/var/log/auth.log', receivedAt: Date.now() })))).alerts,
     alerts: (limit = 10) => app.alerts.list({ limit }).items.map((a) => ({ rule_id: a.rule_id, level: a.level, description: a.description, srcip: a.srcip })),
     close: async () => {
       await app.close();

@@ -29,13 +29,13 @@ describe('rule overrides', () => {
     expect(tuned).toMatchObject({ level: 7, base_level: 5, overridden: true, stale_override: false, override: { level: 7, note: 'root failures matter more here' } });
     expect(tuned.chain.map((c) => c.id)).toEqual([1, 5700]);
 
-    w.ingest(sshFailures('192.0.2.10', 1));
+    await w.ingest(sshFailures('192.0.2.10', 1));
     expect(w.alerts(1)[0]).toMatchObject({ rule_id: 5716, level: 7 });
     expect(w.home.read(SSHD_RULES)).toBe(file);
 
     expect((await del(5716)).statusCode).toBe(200);
     expect(await rule(5716)).toMatchObject({ level: 5, overridden: false, override: null });
-    w.ingest(sshFailures('192.0.2.11', 1));
+    await w.ingest(sshFailures('192.0.2.11', 1));
     expect(w.alerts(1)[0]).toMatchObject({ rule_id: 5716, level: 5 });
     expect((await del(5716)).statusCode).toBe(404);
 
@@ -48,14 +48,14 @@ describe('rule overrides', () => {
 
   it('keeps the brute-force count across an override, and a threshold override changes when it fires', async () => {
     w = await makeWorld();
-    w.ingest(sshFailures('203.0.113.20', 3));
+    await w.ingest(sshFailures('203.0.113.20', 3));
     expect((await put(5716, { level: 6, note: 'a bit louder' })).statusCode).toBe(200);
-    w.ingest(sshFailures('203.0.113.20', 2));
+    await w.ingest(sshFailures('203.0.113.20', 2));
     expect(w.alerts(2).map((a) => [a.rule_id, a.level])).toEqual([[5720, 10], [5716, 6]]);
 
     expect((await put(5720, { frequency: 3, note: 'three are enough' })).statusCode).toBe(200);
     expect(await rule(5720)).toMatchObject({ frequency: 5, override: { frequency: 3 } });
-    w.ingest(sshFailures('203.0.113.21', 3));
+    await w.ingest(sshFailures('203.0.113.21', 3));
     expect(w.alerts(1)[0]).toMatchObject({ rule_id: 5720, srcip: '203.0.113.21' });
   });
 
@@ -63,10 +63,10 @@ describe('rule overrides', () => {
     w = await makeWorld();
     expect((await put(5716, { disabled: true, note: 'too noisy' })).statusCode).toBe(200);
     expect(await rule(5716)).toMatchObject({ disabled: true, level: 5 });
-    w.ingest(sshFailures('192.0.2.30', 1));
+    await w.ingest(sshFailures('192.0.2.30', 1));
     expect(w.alerts().some((a) => a.rule_id === 5716)).toBe(false);
     await del(5716);
-    w.ingest(sshFailures('192.0.2.31', 1));
+    await w.ingest(sshFailures('192.0.2.31', 1));
     expect(w.alerts(1)[0]).toMatchObject({ rule_id: 5716 });
   });
 
@@ -94,7 +94,7 @@ describe('rule overrides', () => {
 
     const tuned = await rule(5716);
     expect(tuned).toMatchObject({ level: 7, base_level: 5, stale_override: true, override: { stale: true, level: 7 } });
-    w.ingest(sshFailures('192.0.2.40', 1));
+    await w.ingest(sshFailures('192.0.2.40', 1));
     expect(w.alerts(1)[0]).toMatchObject({ rule_id: 5716, level: 7, description: expect.stringContaining('wrong password') });
 
     const all = (await w.app.inject({ method: 'GET', url: '/api/rule-overrides', headers: w.viewer.headers })).json() as { items: RuleOverride[] };

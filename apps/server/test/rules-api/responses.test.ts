@@ -86,7 +86,7 @@ describe('commands and active responses', () => {
     const revs = (await w.app.inject({ method: 'GET', url: '/api/ruleset/revisions?path=etc/portcullis.conf', headers: w.viewer.headers })).json() as { items: Array<{ message: string; current: boolean }> };
     expect(revs.items.map((r) => [r.message, r.current])).toEqual([['longer blocks', true], ['as found before the first edit', false]]);
 
-    w.ingest(sshFailures('203.0.113.40', 5));
+    await w.ingest(sshFailures('203.0.113.40', 5));
     await waitFor(() => w.home.arCalls().includes('add 203.0.113.40'), 5000, 'the block');
     // The script has run; its outcome is stored a moment later (it comes back from the spawner thread).
     const block = await waitFor(async () => {

@@ -29,14 +29,14 @@ describe('white list', () => {
     expect(entry).toMatchObject({ value: '203.0.113.0/24', source: 'dashboard', note: 'partner office', created_by: expect.stringMatching(/^admin/) });
     expect((await list()).filter((e) => e.source === 'dashboard')).toHaveLength(1);
 
-    w.ingest(sshFailures('203.0.113.9', 5));
+    await w.ingest(sshFailures('203.0.113.9', 5));
     await waitFor(async () => (await blocks('203.0.113.9')).length > 0, 5000, 'the refused block');
     expect((await blocks('203.0.113.9'))[0]).toMatchObject({ state: 'refused' });
     expect(w.home.arCalls()).toEqual([]);
 
     expect((await w.app.inject({ method: 'DELETE', url: `/api/whitelist/${entry.id}`, headers: w.admin.headers })).statusCode).toBe(200);
     expect((await list()).filter((e) => e.source === 'dashboard')).toHaveLength(0);
-    w.ingest(sshFailures('203.0.113.10', 5));
+    await w.ingest(sshFailures('203.0.113.10', 5));
     await waitFor(() => w.home.arCalls().includes('add 203.0.113.10'), 5000, 'the block');
     // The script's outcome comes back from the spawner thread a moment after its call line.
     await waitFor(async () => (await blocks('203.0.113.10'))[0]?.state === 'active', 5000, 'the block active');

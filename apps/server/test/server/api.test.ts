@@ -26,7 +26,7 @@ describe('alerts API', () => {
       lines.push({ line: `Mar  4 10:15:01 ${host} testapp[1]: e seq=${i} src=10.0.0.${i % 4}${i % 10 === 0 ? ' CRITICAL' : ''}`, location: i < 20 ? '/var/log/a.log' : '/var/log/b.log', receivedAt: t0 + i * 60_000 });
     }
     lines.push({ line: 'Mar  4 10:15:01 web1 sshd[1]: Failed password for bob from 192.0.2.5 port 22 ssh2', location: '/var/log/auth.log', receivedAt: t0 + 30 * 60_000 });
-    app.pipeline.ingest(lines);
+    await app.pipeline.ingest(lines);
   });
   afterAll(async () => {
     await app.close();

@@ -24,7 +24,7 @@ describe('WAL checkpoints', () => {
       line: `Dec  3 10:00:00 host sshd[${i}]: Failed password for invalid user u${i} from 10.1.${i >> 8}.${i & 255} port 22 ssh2`,
       location: '/var/log/auth.log', receivedAt: now,
     }));
-    app.pipeline.ingest(lines);
+    await app.pipeline.ingest(lines);
     const before = app.checkpoints.runs;
     await waitFor(() => app.checkpoints.runs > before + 1 && app.checkpoints.last !== null && app.checkpoints.last.log === app.checkpoints.last.checkpointed);
     expect(app.checkpoints.failures).toBe(0);

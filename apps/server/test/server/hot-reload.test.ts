@@ -19,7 +19,7 @@ describe('ruleset hot reload', () => {
     env.cleanup();
   });
 
-  const ingest = (lines: string[]): number => app.pipeline.ingest(lines.map((line) => ({ line, location: 'test', receivedAt: Date.now() }))).alerts;
+  const ingest = async (lines: string[]): Promise<number> => (await app.pipeline.ingest(lines.map((line) => ({ line, location: 'test', receivedAt: Date.now() })))).alerts;
   const levels = (): number[] => app.alerts.list({ limit: 100 }).items.reverse().map((a) => a.level);
 
   it('keeps detecting through a broken file, reports file:line:col, then switches on the fix keeping state', async () => {
@@ -28,7 +28,7 @@ describe('ruleset hot reload', () => {
     const rulesFile = path.join(env.dir, 'ruleset', 'rules', 'test_rules.xml');
     const good = readFileSync(rulesFile, 'utf8');
 
-    ingest([failed(1), failed(2), failed(3)]);
+    await ingest([failed(1), failed(2), failed(3)]);
     expect(levels()).toEqual([5, 5, 5]);
 
     // A typo in the root rule's start tag: an attribute without a value.
@@ -44,7 +44,7 @@ describe('ruleset hot reload', () => {
     expect(health.ruleset.last_error).toMatch(new RegExp(`^${rulesFile}:${at + 1}:\\d+: `));
 
     // Detection goes on with the old engine, its correlation state intact: the 5th attempt fires.
-    ingest([failed(4)]);
+    await ingest([failed(4)]);
     expect(levels()).toEqual([5, 5, 5, 5]);
 
     // The fix, plus a new rule: the engine switches and the brute-force count carries over.
@@ -58,7 +58,7 @@ describe('ruleset hot reload', () => {
 <group name="testapp,">`));
     await waitFor(() => app.ruleset.status().ok && app.ruleset.status().rules === 7, 5000, 'the good reload');
     expect(app.ruleset.status().kept_rules).toBeGreaterThanOrEqual(6);
-    ingest([failed(5), 'Mar  4 10:16:00 web01 sshd[2200]: Accepted password for alice from 192.0.2.10 port 40000 ssh2']);
+    await ingest([failed(5), 'Mar  4 10:16:00 web01 sshd[2200]: Accepted password for alice from 192.0.2.10 port 40000 ssh2']);
     expect(levels()).toEqual([5, 5, 5, 5, 10, 3]);
   });
 
@@ -71,7 +71,7 @@ describe('ruleset hot reload', () => {
     const res = await app.inject({ method: 'POST', url: '/api/ruleset/reload', headers: admin.headers });
     expect(res.statusCode).toBe(422);
     expect(res.json().errors[0]).toMatchObject({ file: decoders, line: expect.any(Number), column: expect.any(Number) });
-    expect(ingest(['Mar  4 10:15:01 web1 testapp[1]: a seq=1 src=10.0.0.1'])).toBe(1);
+    expect(await ingest(['Mar  4 10:15:01 web1 testapp[1]: a seq=1 src=10.0.0.1'])).toBe(1);
     const audit = (await app.inject({ method: 'GET', url: '/api/audit?action=ruleset.reload_failed', headers: admin.headers })).json();
     expect(audit.items).toHaveLength(1);
   });

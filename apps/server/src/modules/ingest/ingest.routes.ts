@@ -99,7 +99,7 @@ const ingestRoutes: FastifyPluginAsyncTypebox = async (app) => {
     } else {
       throw new UnsupportedMediaTypeError('send text/plain (one event per line), application/x-ndjson ({"line","location"} per line) or application/json (an array of those, or of strings)');
     }
-    const summary = app.pipeline.ingest(lines);
+    const summary = await app.pipeline.ingest(lines);
     receiver.linesRead += lines.length;
     return summary;
   });

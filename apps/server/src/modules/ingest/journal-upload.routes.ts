@@ -14,15 +14,12 @@ import {
   JournalExportError,
   JournalExportParser,
   JournalTrust,
-  cursorTaken,
   journalCursorPosition,
   hostLocation,
   journalEntryToLine,
   journalIdentifier,
-  type CursorStore,
-  type RawLine,
 } from '../../sources/index.js';
-import { sqlCursorStore } from '../sources/sources.repository.js';
+import type { JournalItem } from '../../pipeline/ingest-protocol.js';
 import { HttpReceiver, countRefusal } from './ingest-status.js';
 
 export const JOURNAL_CONTENT_TYPE = 'application/vnd.fdo.journal';
@@ -47,21 +44,18 @@ const journalUploadRoutes: FastifyPluginAsync = async (app) => {
     if (!host) throw new ForbiddenError('journal uploads need a registered host: its client certificate or its ingest token (portcullis host add)');
     const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (type !== JOURNAL_CONTENT_TYPE) throw new BadRequestError(`Content-Type must be ${JOURNAL_CONTENT_TYPE}`, 'VALIDATION');
-    /** The last cursor stored per journal (seqnum id) of this host, read once per request. */
-    const cursors = new Map<string, CursorStore>();
-    const storeOf = (cursor: string): CursorStore => {
-      const id = `upload:${host}:${journalCursorPosition(cursor)?.seqnumId ?? '-'}`;
-      let store = cursors.get(id);
-      if (!store) cursors.set(id, (store = sqlCursorStore(app.db, id)));
-      return store;
-    };
+    /** The source_cursors row of a journal (seqnum id) of this host. */
+    const storeOf = (cursor: string): string => `upload:${host}:${journalCursorPosition(cursor)?.seqnumId ?? '-'}`;
     const location = hostLocation(host, request.ip, 'journald');
     const parser = new JournalExportParser();
     let pending: Array<{ fields: Record<string, string>; oversized: string | null }> = [];
     const counts = { stored: 0, duplicates: 0, dropped: 0 };
 
-    /** Commits what was read so far, with the host's cursor, in one transaction. */
-    const commit = (): void => {
+    /**
+     * Commits what was read so far, with the host's cursor per journal, in one transaction of the
+     * ingest thread; entries at or before a stored cursor are resends and skipped there.
+     */
+    const commit = async (): Promise<void> => {
       if (pending.length === 0) return;
       const entries = pending;
       pending = [];
@@ -72,50 +66,40 @@ const journalUploadRoutes: FastifyPluginAsync = async (app) => {
         throw new ForbiddenError(`host ${host} was revoked`);
       }
       const receivedAt = Date.now();
-      const done = { stored: 0, duplicates: 0, dropped: 0 };
-      app.pipeline.atomic(() => {
-        const last = new Map<CursorStore, string>();
-        const lines: RawLine[] = [];
-        for (const { fields, oversized } of entries) {
-          const cursor = fields.__CURSOR;
-          if (cursor !== undefined) {
-            const store = storeOf(cursor);
-            if (cursorTaken(cursor, last.get(store) ?? store.get())) {
-              done.duplicates++;
-              continue;
-            }
-            last.set(store, cursor);
-          }
-          const forged = oversized === null ? trust.check(fields, journalIdentifier(fields)) : null;
-          const line = oversized === null && forged === null ? journalEntryToLine(fields) : null;
-          if (oversized !== null) receiver.dropped.add(oversized);
-          else if (forged !== null) receiver.dropped.add('untrusted-identifier');
-          if (forged !== null) receiver.refusals.add('untrusted-identifier', `${host}: ${forged}`);
-          if (line === null) done.dropped++;
-          else lines.push({ line, location, receivedAt, host });
-        }
-        if (lines.length > 0) app.pipeline.sink(lines);
-        for (const [store, cursor] of last) store.set(cursor);
-        if (done.dropped > 0) app.hosts.recordRefusedLines(host, done.dropped);
-        done.stored = lines.length;
+      const why: Array<{ oversized: string | null; forged: string | null }> = [];
+      const items: JournalItem[] = entries.map(({ fields, oversized }) => {
+        const cursor = fields.__CURSOR ?? null;
+        const forged = oversized === null ? trust.check(fields, journalIdentifier(fields)) : null;
+        const line = oversized === null && forged === null ? journalEntryToLine(fields) : null;
+        why.push({ oversized, forged });
+        return { line: line === null ? null : { line, location, receivedAt, host }, cursor, store: cursor === null ? null : storeOf(cursor) };
       });
+      const done = await app.pipeline.journal(items);
+      // What was turned away is counted only when it was not a resend.
+      for (const i of done.dropped) {
+        const { oversized, forged } = why[i]!;
+        if (oversized !== null) receiver.dropped.add(oversized);
+        else if (forged !== null) receiver.dropped.add('untrusted-identifier');
+        if (forged !== null) receiver.refusals.add('untrusted-identifier', `${host}: ${forged}`);
+      }
+      if (done.dropped.length > 0) app.hosts.recordRefusedLines(host, done.dropped.length);
       counts.stored += done.stored;
       counts.duplicates += done.duplicates;
-      counts.dropped += done.dropped;
+      counts.dropped += done.dropped.length;
       receiver.linesRead += done.stored;
     };
 
     try {
       for await (const chunk of request.body as Readable) {
         pending.push(...parser.push(chunk as Buffer));
-        if (pending.length >= BATCH_ENTRIES) commit();
+        if (pending.length >= BATCH_ENTRIES) await commit();
       }
       pending.push(...parser.end());
     } catch (err) {
       if (err instanceof JournalExportError) throw new BadRequestError(err.message, 'VALIDATION');
       throw err;
     }
-    commit();
+    await commit();
     // journal-remote answers 202 too; journal-upload takes any 2xx as "stored, move the cursor on".
     return reply.code(202).send({ ...counts });
   });

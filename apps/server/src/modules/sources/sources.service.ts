@@ -7,12 +7,14 @@ import { resolve } from 'node:path';
 import type { SourceInfo } from '@portcullis/shared';
 import type { Db } from '../../db/database.js';
 import type { ServerConfig } from '../../config/server-config.js';
-import type { Pipeline } from '../../pipeline/pipeline.js';
+import type { SourcesReport } from '../../pipeline/ingest-protocol.js';
 import {
   FilePatternSource,
   JournaldSource,
   SyslogTcpSource,
   SyslogUdpSource,
+  type Atomic,
+  type LineSink,
   type Source,
   type SourceStatus,
   type SyslogStatus,
@@ -50,14 +52,20 @@ export class SourcesService {
   /** Per source: the drop counts last logged, and when. */
   readonly #lastDrops = new Map<string, { counts: Record<string, number>; at: number }>();
   #monitor: NodeJS.Timeout | null = null;
+  /** Sources run by the ingest thread, as it last reported them. */
+  #remote: () => SourcesReport | null = () => null;
 
-  /** `hosts`: the registered hosts, who may send over `<syslog protocol="tls">`. */
-  constructor(config: ServerConfig, db: Db, pipeline: Pipeline, log: SourcesLogger, hosts?: HostsRepository) {
+  /**
+   * `hosts`: the registered hosts, who may send over `<syslog protocol="tls">`. `only`: the sources
+   * that keep a position (files, journald: run by the ingest thread, beside the pipeline they commit
+   * with) or the network receivers (run on the event loop, handing their lines over); default both.
+   */
+  constructor(config: ServerConfig, db: Db, pipeline: { sink: LineSink; atomic: Atomic }, log: SourcesLogger, hosts?: HostsRepository, only?: 'positioned' | 'network') {
     this.#log = log;
     const positions = sqlPositionStore(db);
     const { sink, atomic } = pipeline;
     let journaldFromConfig = false;
-    for (const lf of config.cfg.localfiles) {
+    for (const lf of only === 'network' ? [] : config.cfg.localfiles) {
       if (lf.logFormat === 'journald' || lf.location === 'journald') {
         journaldFromConfig = true;
         this.sources.push(new JournaldSource({
@@ -77,14 +85,14 @@ export class SourcesService {
     // journald "auto": only where the journal exists and no configured auth log file does, so a
     // system that writes both (rsyslog beside journald) is not read twice.
     const anyFile = config.cfg.localfiles.some((lf) => FILE_FORMATS.has(lf.logFormat) && existsSync(resolve(config.home, lf.location)));
-    const journald = config.journald === 'yes' || (config.journald === 'auto' && hasJournal() && !anyFile);
+    const journald = only !== 'network' && (config.journald === 'yes' || (config.journald === 'auto' && hasJournal() && !anyFile));
     if (journald && !journaldFromConfig) {
       for (const identifier of config.journaldIdentifiers) {
         const id = `journald:${identifier}`;
         this.sources.push(new JournaldSource({ sink, atomic, identifier, id, cursor: sqlCursorStore(db, id), trustedUids: config.journaldTrustedUids }));
       }
     }
-    for (const s of config.syslog) {
+    for (const s of only === 'positioned' ? [] : config.syslog) {
       // TLS: the client certificate is the credential, so any address may connect unless the
       // config narrows it with <allowed-ips>.
       const allowedIps = s.protocol === 'tls' && s.allowedIps.length === 0 ? ['any'] : s.allowedIps;
@@ -142,7 +150,7 @@ export class SourcesService {
   }
 
   #check(): void {
-    for (const st of this.statuses()) {
+    for (const st of this.#local()) {
       const before = this.#lastState.get(st.id);
       this.#lastState.set(st.id, st.state);
       if (st.state === before) continue;
@@ -155,7 +163,7 @@ export class SourcesService {
   /** One line per source and interval saying what was turned away since the last such line. */
   #logDrops(): void {
     const now = Date.now();
-    for (const st of this.statuses()) {
+    for (const st of this.#local()) {
       const counts = dropCounts(st);
       const last = this.#lastDrops.get(st.id);
       if (last && now - last.at < DROP_LOG_MS) continue;
@@ -179,13 +187,25 @@ export class SourcesService {
     return this.#reported.map((r) => r()).filter((s): s is SourceStatus => s !== null);
   }
 
-  statuses(): SourceStatus[] {
+  /** Reports the sources the ingest thread runs (it logs their changes itself) with these. */
+  remote(report: () => SourcesReport | null): void {
+    this.#remote = report;
+  }
+
+  #local(): SourceStatus[] {
     return [...this.sources.map((s) => s.status()), ...this.#skipped, ...this.#reports()];
   }
 
+  statuses(): SourceStatus[] {
+    return [...(this.#remote()?.statuses ?? []), ...this.#local()];
+  }
+
   list(): SourceInfo[] {
-    return this.sources.map((s) => toInfo(s.status(), s instanceof FilePatternSource ? s.files() : undefined))
-      .concat(this.#skipped.map((s) => toInfo(s)), this.#reports().map((s) => toInfo(s)));
+    return [...(this.#remote()?.infos ?? [])].concat(
+      this.sources.map((s) => toInfo(s.status(), s instanceof FilePatternSource ? s.files() : undefined)),
+      this.#skipped.map((s) => toInfo(s)),
+      this.#reports().map((s) => toInfo(s)),
+    );
   }
 }
 

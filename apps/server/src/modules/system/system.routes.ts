@@ -21,7 +21,9 @@ const systemRoutes: FastifyPluginAsyncTypebox = async (app) => {
     } catch {
       dbOk = false;
     }
-    const storage = app.storage.health();
+    // The disk as this connection and as the ingest thread's writes found it.
+    const own = app.storage.health();
+    const storage = own.ok ? app.pipeline.storageHealth() : own;
     if (!storage.ok) dbOk = false;
     const rs = app.ruleset.status();
     const statuses = app.sources.statuses();

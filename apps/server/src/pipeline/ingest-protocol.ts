@@ -1,0 +1,94 @@
+// The messages between the event loop and the ingest thread (workers/ingest.worker.ts). The thread
+// owns the write side of detection: the engine, the alert inserts, the file and journald sources
+// (their positions commit with the alerts, as before) and the correlation state. The event loop
+// keeps the API, the network receivers (they hand their lines over) and the consumers of committed
+// alerts (live feed, active response, notifications), which get each batch after its commit.
+import type { Dialect, EngineOptions, RulesetInput } from '@portcullis/engine';
+import type { SourceInfo } from '@portcullis/shared';
+import type { ServerConfig } from '../config/server-config.js';
+import type { DatabaseHealth } from '../db/storage-guard.js';
+import type { AlertRecord } from '../modules/alerts/alerts.repository.js';
+import type { RawLine, SourceStatus } from '../sources/index.js';
+import type { IngestSummary } from './pipeline.js';
+import type { OverrideSpec } from './rule-overrides.js';
+
+/** What the thread compiles: exactly the running ruleset's inputs, so both threads agree. */
+export interface RulesetData {
+  files: RulesetInput;
+  dialect: Dialect;
+  engineOptions: Partial<EngineOptions>;
+  overrides: OverrideSpec[];
+}
+
+export interface IngestInit {
+  config: ServerConfig;
+  ruleset: RulesetData;
+}
+
+/** A journal-upload entry: its line (null when the receiver turned it away) and cursor. */
+export interface JournalItem {
+  line: RawLine | null;
+  cursor: string | null;
+  /** The source_cursors row the cursor belongs to (`upload:<host>:<seqnum id>`). */
+  store: string | null;
+}
+
+export type ToIngest =
+  | { type: 'lines'; lines: RawLine[]; ack: number | null }
+  | { type: 'journal'; items: JournalItem[]; ack: number }
+  | { type: 'ruleset'; ruleset: RulesetData }
+  | { type: 'stop' };
+
+/** A committed alert as it crosses threads: the row, and what consumers read of the verdict. */
+export interface WireAlert {
+  id: number;
+  record: AlertRecord;
+  rule: number | null;
+  alertRule: number | null;
+  srcip: string | null;
+  dstuser: string | null;
+  filename: string | null;
+}
+
+export interface MetricsSnapshot {
+  lines: number;
+  events: number;
+  alerts: number;
+  alertsByLevel: Array<[number, number]>;
+  failedBatches: number;
+  dbWrite: HistogramData;
+  ingestLag: HistogramData;
+  lastLagSeconds: number;
+}
+
+export interface HistogramData {
+  counts: number[];
+  sum: number;
+  count: number;
+}
+
+export interface SourcesReport {
+  statuses: SourceStatus[];
+  infos: SourceInfo[];
+}
+
+export interface JournalAnswer {
+  stored: number;
+  duplicates: number;
+  /** Indexes (in the items sent) of the entries turned away that were not resends. */
+  dropped: number[];
+}
+
+export type AckAnswer = IngestSummary | JournalAnswer;
+
+export type FromIngest =
+  | { type: 'ready'; sources: SourcesReport; metrics: MetricsSnapshot; storage: DatabaseHealth }
+  | { type: 'failed'; message: string }
+  | { type: 'alerts'; alerts: WireAlert[] }
+  | { type: 'hostLines'; counts: Array<[string, number]>; at: number }
+  | { type: 'report'; sources: SourcesReport; metrics: MetricsSnapshot; storage: DatabaseHealth }
+  | { type: 'done'; lines: number }
+  | { type: 'ack'; ack: number; answer: AckAnswer; metrics: MetricsSnapshot }
+  | { type: 'nack'; ack: number; error: { name: string; message: string } }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; obj: object; msg: string }
+  | { type: 'stopped' };
