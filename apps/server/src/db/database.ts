@@ -41,7 +41,17 @@ export function openDatabase(file: string): Db {
     ensurePrivateFile(file);
     for (const side of [`${file}-wal`, `${file}-shm`]) if (existsSync(side)) ensurePrivateFile(side);
   }
-  const db = new Database(file);
+  return connectDatabase(file);
+}
+
+/**
+ * Another connection to a database `openDatabase` has prepared (the ingest thread's). It must not
+ * touch the files itself: opening and closing any descriptor of the database or its -shm in a
+ * process drops every POSIX lock the process holds on that file, and a reader in another process
+ * that then finds no lock on the -shm truncates it under this process's mapping (SIGBUS).
+ */
+export function connectDatabase(file: string): Db {
+  const db = new Database(file, { fileMustExist: file !== ':memory:' });
   // Takes effect only on a new database (before its first table): pages freed by pruning can then
   // be given back to the disk (PRAGMA incremental_vacuum) when the disk is full.
   db.pragma('auto_vacuum = INCREMENTAL');

@@ -7,7 +7,7 @@ import type { Rule } from '@portcullis/engine';
 import { StorageFullError, type DatabaseHealth } from '../db/storage-guard.js';
 import type { AlertsRepository } from '../modules/alerts/alerts.repository.js';
 import type { LineSink, RawLine } from '../sources/index.js';
-import { entryOf } from '../workers/worker-pool.js';
+import { WorkerBusyError, entryOf } from '../workers/worker-pool.js';
 import type { AckAnswer, FromIngest, IngestInit, JournalAnswer, JournalItem, MetricsSnapshot, RulesetData, SourcesReport, ToIngest } from './ingest-protocol.js';
 import type { PipelineMetrics } from './metrics.js';
 import type { AlertConsumer, AlertPipeline, IngestSummary, PersistedAlert } from './pipeline.js';
@@ -216,8 +216,12 @@ export class IngestThread implements AlertPipeline {
     this.#send({ type: 'lines', lines, ack: null });
   };
 
-  /** Stores lines in one transaction of the thread; resolves once committed (their alerts published). */
+  /**
+   * Stores lines in one transaction of the thread; resolves once committed (their alerts
+   * published). Refused with 429 and Retry-After while the thread is far behind.
+   */
   ingest(lines: RawLine[]): Promise<IngestSummary> {
+    if (this.#queued > MAX_QUEUED) return Promise.reject(new WorkerBusyError('INGEST_BUSY', `the ingest thread is ${this.#queued} lines behind; send again later`, 1));
     this.#queued += lines.length;
     return this.#ask<IngestSummary>((ack) => ({ type: 'lines', lines, ack }));
   }

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { Engine, type CompiledRuleset } from '@portcullis/engine';
 import { compileRulesetCached } from '../config/ruleset-cache.js';
-import { openDatabase } from '../db/database.js';
+import { connectDatabase } from '../db/database.js';
 import { StorageGuard } from '../db/storage-guard.js';
 import { AlertsRepository } from '../modules/alerts/alerts.repository.js';
 import { sqlCursorStore } from '../modules/sources/sources.repository.js';
@@ -45,7 +45,8 @@ function compile(data: RulesetData): Engine {
 /** The engine the pipeline reads, swapped when the event loop's ruleset is (keeping correlation). */
 const ruleset = { engine: compile(init.ruleset) };
 
-const db = openDatabase(config.dbPath);
+// Main has opened and migrated the database; this thread only connects (see connectDatabase).
+const db = connectDatabase(config.dbPath);
 db.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
 const alerts = new AlertsRepository(db);
 const metrics = new PipelineMetrics();
