@@ -23,6 +23,8 @@ export interface RulesetData {
 export interface IngestInit {
   config: ServerConfig;
   ruleset: RulesetData;
+  /** The write lock's turns, shared with the event loop (db/write-turns.ts). */
+  turns: SharedArrayBuffer;
 }
 
 /** A journal-upload entry: its line (null when the receiver turned it away) and cursor. */

@@ -5,6 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Rule } from '@portcullis/engine';
 import { StorageFullError, type DatabaseHealth } from '../db/storage-guard.js';
+import type { WriteTurns } from '../db/write-turns.js';
 import type { AlertsRepository } from '../modules/alerts/alerts.repository.js';
 import type { LineSink, RawLine } from '../sources/index.js';
 import { WorkerBusyError, entryOf } from '../workers/worker-pool.js';
@@ -24,6 +25,8 @@ export interface IngestThreadDeps {
   metrics: PipelineMetrics;
   alerts: AlertsRepository;
   log: IngestThreadLogger;
+  /** Given back when the thread ends, whatever it held. */
+  turns: WriteTurns;
 }
 
 /** Lines handed over and not yet processed beyond which receivers are turned away (counted there). */
@@ -95,6 +98,7 @@ export class IngestThread implements AlertPipeline {
     w.on('error', (err) => this.#d.log.error({ err }, `the ingest thread failed: ${err.message}`));
     w.on('exit', (code) => {
       this.#worker = null;
+      this.#d.turns.reset();
       ready();
       this.#failWaiting(new Error('the ingest thread stopped before storing these lines'));
       if (this.#closing) return;

@@ -2,12 +2,15 @@
 import fp from 'fastify-plugin';
 import { openDatabase, type Db } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
+import { WriteTurns, withWriteTurns } from '../db/write-turns.js';
 import { makeTreePrivate } from '../db/private-files.js';
 import { migrationsDir } from '../paths.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     db: Db;
+    /** The write lock's turns between this connection and the ingest thread's (db/write-turns.ts). */
+    writeTurns: WriteTurns;
   }
 }
 
@@ -24,7 +27,11 @@ export default fp(
       db.close();
       throw err;
     }
+    // From here on every write of the event loop takes its turn with the ingest thread's.
+    const turns = new WriteTurns();
+    withWriteTurns(db, () => turns.enter(), () => turns.leave());
     app.decorate('db', db);
+    app.decorate('writeTurns', turns);
     app.addHook('onClose', async () => {
       db.close();
     });

@@ -44,8 +44,9 @@ export default fp(
       return { files: ctx.files, dialect: ctx.dialect, engineOptions: ctx.engineOptions, overrides: ruleset.overrides() };
     };
     const plog = app.log.child({ part: 'ingest' });
-    const pipeline = new IngestThread({ config, ruleset: running() }, {
+    const pipeline = new IngestThread({ config, ruleset: running(), turns: app.writeTurns.buffer }, {
       rules: () => ruleset.engine.ruleset.tree.byId,
+      turns: app.writeTurns,
       metrics,
       alerts,
       log: { info: (o, m) => plog.info(o, m), warn: (o, m) => plog.warn(o, m), error: (o, m) => plog.error(o, m) },

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { Engine, type CompiledRuleset } from '@portcullis/engine';
 import { compileRulesetCached } from '../config/ruleset-cache.js';
 import { connectDatabase } from '../db/database.js';
+import { WriteTurns, withWriteTurns } from '../db/write-turns.js';
 import { StorageGuard } from '../db/storage-guard.js';
 import { AlertsRepository } from '../modules/alerts/alerts.repository.js';
 import { sqlCursorStore } from '../modules/sources/sources.repository.js';
@@ -47,6 +48,9 @@ const ruleset = { engine: compile(init.ruleset) };
 
 // Main has opened and migrated the database; this thread only connects (see connectDatabase).
 const db = connectDatabase(config.dbPath);
+// Every write here waits while the event loop writes (it waits only for the transaction open here).
+const turns = new WriteTurns(init.turns);
+withWriteTurns(db, () => turns.take(), () => turns.give());
 db.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
 const alerts = new AlertsRepository(db);
 const metrics = new PipelineMetrics();

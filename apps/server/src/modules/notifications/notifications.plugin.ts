@@ -99,6 +99,7 @@ export default fp<NotificationsOptions>(
     });
     app.addHook('onClose', async () => {
       stopped = true;
+      enqueuer.flushCursor();
       if (timer) clearTimeout(timer);
       await sender.idle();
     });

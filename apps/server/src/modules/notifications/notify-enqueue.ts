@@ -1,7 +1,7 @@
 // Turning committed alerts and block events into outbox rows. Each pass adds the rows and moves
 // its read cursor in one transaction, and a row's key is (what, destination): an alert read twice
 // (the pipeline's batch, then the catch-up after a crash between its commit and this one) is
-// queued once. Runs synchronously on the pipeline's thread, so it only writes rows: nothing here
+// queued once. Runs synchronously on the event loop, after each committed batch, so it only writes rows: nothing here
 // waits for a network.
 import type { Db } from '../../db/database.js';
 import type { PersistedAlert } from '../../pipeline/pipeline.js';
@@ -16,6 +16,13 @@ import type { NewOutbox, OutboxRepository } from './outbox.repository.js';
 const BLOCK_KIND: Record<string, BlockEventKind> = { active: 'added', failed: 'failed', released: 'released', expired: 'expired' };
 
 const CATCH_UP_BATCH = 500;
+/**
+ * A batch that queues nothing moves the cursor in memory; it is written at most this often (and
+ * at close). A crash re-reads at most these seconds of alerts, and queues nothing twice (keys).
+ * Writing it per batch made the event loop wait for the ingest thread's transaction ~100 times a
+ * second under load (db/write-turns.ts).
+ */
+const IDLE_CURSOR_MS = 5000;
 
 export interface EnqueueDeps {
   db: Db;
@@ -55,23 +62,43 @@ export class NotifyEnqueuer {
     });
   }
 
+  /** The alerts cursor read in memory and not written yet (batches that queued nothing). */
+  #unwritten: number | null = null;
+  #cursorAt = 0;
+
   /** The pipeline's consumer (registered after active response, so an alert's block is decided). */
   readonly consume = (alerts: readonly PersistedAlert[]): boolean => {
     if (alerts.length === 0) return false;
     const cfg = this.d.config();
     const ctx = this.d.format();
     const now = this.d.now();
+    const rows: NewOutbox[] = [];
+    for (const p of alerts) {
+      const rule = (p.result.alertRule ?? p.result.rule)!;
+      const view: AlertView = { id: p.id, ...p.record };
+      rows.push(...this.#alertRows(view, rule.options, cfg, ctx, now));
+    }
+    const last = alerts[alerts.length - 1]!.id;
+    if (rows.length === 0 && Math.abs(now - this.#cursorAt) < IDLE_CURSOR_MS) {
+      this.#unwritten = last;
+      return false;
+    }
     let added = 0;
     this.d.db.transaction(() => {
-      for (const p of alerts) {
-        const rule = (p.result.alertRule ?? p.result.rule)!;
-        const view: AlertView = { id: p.id, ...p.record };
-        for (const row of this.#alertRows(view, rule.options, cfg, ctx, now)) if (this.d.outbox.enqueue(row)) added++;
-      }
-      this.d.outbox.setCursor('alerts', alerts[alerts.length - 1]!.id);
+      for (const row of rows) if (this.d.outbox.enqueue(row)) added++;
+      this.d.outbox.setCursor('alerts', last);
     })();
+    this.#unwritten = null;
+    this.#cursorAt = now;
     return added > 0;
   };
+
+  /** Writes the cursor a quiet stretch left in memory (at close). */
+  flushCursor(): void {
+    if (this.#unwritten === null) return;
+    this.d.outbox.setCursor('alerts', this.#unwritten);
+    this.#unwritten = null;
+  }
 
   /** Alerts committed but never read here (the server stopped in between). */
   catchUpAlerts(): boolean {
