@@ -95,3 +95,33 @@ describe('a script run interrupted by a crash', () => {
     expect(app.activeResponse.deps.runs.eventsOfBlocks([pending]).filter((e) => e.kind === 'interrupted')).toHaveLength(1);
   });
 });
+
+describe('alerts committed but not decided on before a crash', () => {
+  it('are decided at the next start when recent, left alone when old, and never decided twice', async () => {
+    app = await start();
+    await app.pipeline.ingest([{ line: line(attack('192.0.2.40')), location: '/var/log/test.log', receivedAt: Date.now() }]);
+    await waitFor(() => app!.activeResponse.deps.blocks.get(1)?.state === 'active');
+    await app.close();
+    app = null;
+
+    // What a crash between the ingest thread's commit and the event loop's decision leaves: alerts
+    // stored that active response never saw. One from just now, one from 11 minutes ago.
+    const db = openDatabase(path.join(dir, 'data', 'portcullis.db'));
+    const copy = db.prepare(`INSERT INTO alerts (time, event_time, rule_id, level, description, groups, decoder, srcip, user, hostname, program_name, location, full_log, fields, host)
+      SELECT @time, event_time, rule_id, level, description, groups, decoder, @ip, user, hostname, program_name, location, replace(full_log, '192.0.2.40', @ip), json_set(fields, '$.srcip', @ip), host FROM alerts WHERE id = 1`);
+    copy.run({ time: Date.now(), ip: '192.0.2.41' });
+    copy.run({ time: Date.now() - 11 * 60_000, ip: '192.0.2.42' });
+    db.close();
+
+    const blocks = (a: FastifyInstance): Array<{ ip: string; state: string; alert_id: number }> =>
+      a.db.prepare('SELECT ip, state, alert_id FROM blocks ORDER BY id').all() as Array<{ ip: string; state: string; alert_id: number }>;
+    app = await start();
+    await waitFor(() => blocks(app!).some((b) => b.ip === '192.0.2.41' && b.state === 'active'));
+    expect(blocks(app).map((b) => b.ip)).toEqual(['192.0.2.40', '192.0.2.41']);
+    expect(blocks(app)[1]!.alert_id).toBe(2);
+    await app.close();
+
+    app = await start();
+    expect(blocks(app).map((b) => b.ip)).toEqual(['192.0.2.40', '192.0.2.41']);
+  });
+});

@@ -60,6 +60,11 @@ export default fp(
     const socket = new AdminSocket(join(app.config.dataDir, 'admin.sock'), ar.manual, log);
     app.addHook('onReady', async () => {
       ar.start();
+      // Alerts committed but not decided on when the server last stopped (a crash between the two).
+      const caught = ar.service.catchUp(app.ruleset.engine.ruleset.tree.byId);
+      if (caught.decided > 0 || caught.skipped > 0) {
+        log.info(caught, `active response: decided on ${caught.decided} alerts committed before the last stop${caught.skipped > 0 ? `; ${caught.skipped} too old (or their rule gone) left alone` : ''}`);
+      }
       try {
         await socket.listen();
       } catch (err) {
@@ -68,6 +73,7 @@ export default fp(
     });
     app.addHook('preClose', async () => socket.close());
     app.addHook('onClose', async () => {
+      ar.service.cursor.flush(Date.now());
       await ar.stop();
       await spawner.close();
     });

@@ -7,6 +7,7 @@ import { TimeoutList, canonicalIp, checkArRequest, isRefusal, type ArBinding, ty
 import type { PersistedAlert } from '../../pipeline/pipeline.js';
 import { safeFilename, safeLocation, safeUser, wazuhMessage, type ArFields } from './ar-args.js';
 import type { ArActor, ArDeps } from './ar-deps.js';
+import { AlertCursor } from './alert-cursor.js';
 import { BlockExecutor } from './block-executor.js';
 import { BlockTimer } from './block-timer.js';
 import type { BlockRow, NewBlock } from './blocks.repository.js';
@@ -23,9 +24,12 @@ export class BlocksService {
   readonly executor: BlockExecutor;
   readonly timer: BlockTimer;
   readonly #d: ArDeps;
+  /** How far the committed alerts have been decided on. */
+  readonly cursor: AlertCursor;
 
   constructor(deps: ArDeps) {
     this.#d = deps;
+    this.cursor = new AlertCursor(deps.db);
     this.executor = new BlockExecutor(deps);
     this.timer = new BlockTimer(deps.blocks, deps.now, (row) => this.#expire(row));
     this.executor.onTimerChange = () => this.timer.arm();
@@ -63,21 +67,51 @@ export class BlocksService {
     return this.executor.idle();
   }
 
-  /** The pipeline's consumer: decisions are synchronous (rows first); scripts are queued. */
+  /**
+   * The pipeline's consumer: decisions are synchronous (rows first); scripts are queued. The
+   * alerts cursor commits with the decisions (alert-cursor.ts): after a crash the alerts past it are
+   * decided at start.
+   */
   readonly consume = (alerts: readonly PersistedAlert[]): void => {
+    if (alerts.length === 0) return;
     const policy = this.#d.policy();
-    for (const a of alerts) {
-      const rule = a.result.alertRule ?? a.result.rule;
-      if (!rule) continue;
-      for (const b of policy.bound.get(rule.id) ?? []) {
-        try {
-          this.#decide(a, rule, b);
-        } catch (err) {
-          this.#d.log.error({ err, alert: a.id, command: b.command.name }, 'active response decision failed');
+    const now = this.#d.now();
+    const last = alerts[alerts.length - 1]!.id;
+    const ruleOf = (a: PersistedAlert): Rule | null => a.result.alertRule ?? a.result.rule;
+    if (!alerts.some((a) => policy.bound.has(ruleOf(a)?.id ?? -1))) {
+      this.cursor.pass(last, now);
+      return;
+    }
+    this.#d.db.transaction(() => {
+      for (const a of alerts) {
+        const rule = ruleOf(a);
+        if (!rule) continue;
+        for (const b of policy.bound.get(rule.id) ?? []) {
+          try {
+            this.#decide(a, rule, b);
+          } catch (err) {
+            this.#d.log.error({ err, alert: a.id, command: b.command.name }, 'active response decision failed');
+          }
         }
       }
-    }
+      this.cursor.set(last, now);
+    })();
   };
+
+  /**
+   * Decides on the alerts committed after the cursor and not decided on (the server stopped, or
+   * crashed, between the two). Returns how many were decided and how many were too old to act on.
+   */
+  catchUp(rules: ReadonlyMap<number, Rule>): { decided: number; skipped: number } {
+    let decided = 0;
+    let skipped = 0;
+    for (const part of this.cursor.pending(rules, this.#d.now())) {
+      this.consume(part.batch);
+      decided += part.batch.length;
+      skipped += part.skipped;
+    }
+    return { decided, skipped };
+  }
 
   #decide(a: PersistedAlert, rule: Rule, b: ArBinding): void {
     const d = this.#d;

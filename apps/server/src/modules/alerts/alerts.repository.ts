@@ -27,7 +27,7 @@ export interface AlertRecord {
   host: string | null;
 }
 
-interface AlertRow {
+export interface AlertRow {
   id: number;
   time: number;
   event_time: number | null;
@@ -82,7 +82,12 @@ export function recordToAlert(id: number, r: AlertRecord): Alert {
 }
 
 function rowToAlert(row: AlertRow): Alert {
-  return recordToAlert(row.id, {
+  return recordToAlert(row.id, rowToRecord(row));
+}
+
+/** A stored row as the pipeline's record (what consumers of committed alerts get). */
+export function rowToRecord(row: AlertRow): AlertRecord {
+  return {
     time: row.time,
     eventTime: row.event_time,
     ruleId: row.rule_id,
@@ -98,7 +103,7 @@ function rowToAlert(row: AlertRow): Alert {
     fullLog: row.full_log,
     fields: JSON.parse(row.fields) as Record<string, string>,
     host: row.host,
-  });
+  };
 }
 
 function likeEscape(s: string): string {
