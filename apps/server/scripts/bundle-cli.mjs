@@ -8,16 +8,19 @@
 // alone cost a replay 20 ms.
 // Run after tsc (the `build` script): it bundles dist/cli.js, so it runs the very code the tests run.
 //
-// - The other commands (start, user, host, ca, block, release) stay out of the bundle: they are
-//   loaded from dist/ as they are (start's worker threads are files beside their modules), and the
-//   launcher runs them from dist/cli.js. So does the database module (better-sqlite3 is native).
-// - Native modules (re2, better-sqlite3) are loaded by createRequire at run time, from node_modules.
+// - The other commands (start, user, host, ca, block, release) stay out of the bundle: they run
+//   from dist/ as they are (start's worker threads are files beside their modules), as the launcher
+//   runs them from dist/cli.js; in the bundle they are a stub that says so. The bundle has no
+//   import() left: bin/run-bundle.js runs it as a vm.Script (for V8's code cache), where Node 20
+//   has no dynamic import.
+// - Native modules (re2, better-sqlite3) are loaded by require at run time, from node_modules.
 // - The bundle sits in dist/ beside dist/cli.js, so paths read from import.meta.url (given by the
 //   banner below) and createRequire resolve as they do from dist/. It is strict code, as modules are.
 // - The compiled-ruleset cache keys snapshots by the engine's code: the digest of the engine files
 //   bundled is written into the bundle (PORTCULLIS_BUNDLED_ENGINE_DIGEST), the same digest the
 //   unbundled dist computes from those files, so both share the cache when their engine is the same.
 import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { engineDistDigest } from '../dist/config/ruleset-cache.js';
 
@@ -25,7 +28,7 @@ const server = join(import.meta.dirname, '..');
 const engineDist = dirname(import.meta.resolve('@portcullis/engine').replace(/^file:\/\//, ''));
 
 /** Imports of dist/cli.js left to dist/ (see above). */
-const LEFT_OUT = /^\.\/(cli\/(start|user|host|ca|block|release)|db\/database)\.js$/;
+const LEFT_OUT = /^\.\/cli\/(start|user|host|ca|block|release)\.js$/;
 
 const dist = join(server, 'dist');
 const digest = engineDistDigest(engineDist);
@@ -46,11 +49,19 @@ const result = await build({
     {
       name: 'left-out-commands',
       setup(b) {
-        b.onResolve({ filter: LEFT_OUT }, (args) => ({ path: args.path, external: true }));
+        b.onResolve({ filter: LEFT_OUT }, (args) => ({ path: args.path, namespace: 'left-out' }));
+        b.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({
+          contents: `throw new Error(${JSON.stringify(`${args.path} is not in the bundle: bin/portcullis.js runs this command from dist/cli.js`)});`,
+          loader: 'js',
+        }));
       },
     },
   ],
 });
+if (/\bimport\(/.test(readFileSync(join(dist, 'cli.bundle.cjs'), 'utf8'))) {
+  console.error('bundle-cli: the bundle has an import() left, which bin/run-bundle.js cannot run');
+  process.exit(1);
+}
 // The engine must not have changed under the bundle (a build of it running beside this one).
 if (engineDistDigest(engineDist) !== digest) {
   console.error('bundle-cli: the engine changed while it was bundled; build again');
