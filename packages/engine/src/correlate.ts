@@ -30,14 +30,13 @@ const CURRENT: (string | undefined)[] = [];
 /** Same-fields equal and different-fields unequal between the current event (CURRENT) and `rec`. */
 function filtersPass(filter: RecordFilter, rec: CorrelationRecord): boolean {
   const same = filter.same;
-  const values = rec.values;
   for (let j = 0; j < same.length; j++) {
-    const b = values[same[j]!];
+    const b = rec.value(same[j]!);
     if (b === undefined || b !== CURRENT[j]) return false;
   }
   const different = filter.different;
   for (let j = 0; j < different.length; j++) {
-    const b = values[different[j]!];
+    const b = rec.value(different[j]!);
     if (b === undefined || b === CURRENT[same.length + j]) return false;
   }
   return true;

@@ -8,26 +8,103 @@ import type { Event } from './event.js';
 import type { Rule } from './rules.js';
 import type { RuleTree } from './rule-tree.js';
 
+/**
+ * A whole-second time is kept as its offset from 2^30 s (2004), a small integer V8 stores in the
+ * field itself up to 2038; a time in seconds since 1970 does not fit, and would be a separate heap
+ * number (12 bytes more, one more object per record to copy). Any other time is kept as it is.
+ */
+const TIME_BASE = 2 ** 30;
+
+/** Value slots a record holds in fields of its own (the rest, if any, in `more`): the OSSEC home's layout has 5. */
+const INLINE = 6;
+
 export class CorrelationRecord {
-  constructor(
-    /** Event time, seconds. */
-    readonly time: number,
-    /** Correlation mark: the level of the rule whose fire consumed this event. */
-    public matched: number,
-    /**
-     * The rule it alerted as, whose lists it is dropped from on eviction; null once restored into a
-     * ruleset where that rule changed (it then feeds no list, but stays in the history).
-     */
-    public rule: Rule | null,
-    /** Id of the rule it alerted as. */
-    readonly ruleId: number,
-    /** The layout's values, by slot (undefined: the event had no such field). */
-    readonly values: readonly (string | undefined)[],
-    /** The log, for if_matched_regex (null when no rule of the ruleset has one). */
-    readonly log: string | null,
-    /** The decoder category (if_matched_regex compares it; '' when the log is not kept). */
-    readonly category: string,
-  ) {}
+  /** The event time as stored (see TIME_BASE). */
+  private readonly t: number;
+  /** Correlation mark: the level of the rule whose fire consumed this event. */
+  matched: number;
+  /**
+   * The rule it alerted as, whose lists it is dropped from on eviction; null once restored into a
+   * ruleset where that rule changed (it then feeds no list, but stays in the history).
+   */
+  rule: Rule | null;
+  /** Id of the rule it alerted as. */
+  readonly ruleId: number;
+  /** The log, for if_matched_regex (null when no rule of the ruleset has one). */
+  readonly log: string | null;
+  /** The decoder category (if_matched_regex compares it; '' when the log is not kept). */
+  readonly category: string;
+  // The layout's values by slot (undefined: the event had no such field): in fields, as an array
+  // per record would cost as much as the record.
+  private v0: string | undefined = undefined;
+  private v1: string | undefined = undefined;
+  private v2: string | undefined = undefined;
+  private v3: string | undefined = undefined;
+  private v4: string | undefined = undefined;
+  private v5: string | undefined = undefined;
+  private more: (string | undefined)[] | null = null;
+
+  constructor(time: number, matched: number, rule: Rule | null, ruleId: number, values: readonly (string | undefined)[], log: string | null, category: string) {
+    this.t = Number.isInteger(time) ? time - TIME_BASE : time;
+    this.matched = matched;
+    this.rule = rule;
+    this.ruleId = ruleId;
+    this.log = log;
+    this.category = category;
+    for (let i = 0; i < values.length; i++) this.setValue(i, values[i]);
+  }
+
+  /** Event time, seconds. */
+  get time(): number {
+    const t = this.t;
+    return Number.isInteger(t) ? t + TIME_BASE : t;
+  }
+
+  /** The value in layout slot `slot`. */
+  value(slot: number): string | undefined {
+    switch (slot) {
+      case 0:
+        return this.v0;
+      case 1:
+        return this.v1;
+      case 2:
+        return this.v2;
+      case 3:
+        return this.v3;
+      case 4:
+        return this.v4;
+      case 5:
+        return this.v5;
+      default:
+        return this.more === null ? undefined : this.more[slot - INLINE];
+    }
+  }
+
+  /** Sets a value; only while the record is made (records are shared by lists, and read as made). */
+  setValue(slot: number, v: string | undefined): void {
+    switch (slot) {
+      case 0:
+        this.v0 = v;
+        return;
+      case 1:
+        this.v1 = v;
+        return;
+      case 2:
+        this.v2 = v;
+        return;
+      case 3:
+        this.v3 = v;
+        return;
+      case 4:
+        this.v4 = v;
+        return;
+      case 5:
+        this.v5 = v;
+        return;
+      default:
+        (this.more ??= [])[slot - INLINE] = v;
+    }
+  }
 }
 
 type Reader = (ev: Event) => string | undefined;
@@ -161,13 +238,9 @@ function intern(s: string | undefined): string | undefined {
 /** The record kept for `ev`, alerted as `rule`. */
 export function recordOf(layout: RecordLayout, ev: Event, rule: Rule): CorrelationRecord {
   const readers = layout.readers;
-  let values = NO_VALUES;
-  if (readers.length > 0) {
-    const v = new Array<string | undefined>(readers.length);
-    for (let i = 0; i < readers.length; i++) v[i] = intern(readers[i]!(ev));
-    values = v;
-  }
-  return new CorrelationRecord(ev.time, ev.matched, rule, rule.id, values, layout.keepLog ? ev.log : null, layout.keepLog ? ev.decoderCategory : '');
+  const rec = new CorrelationRecord(ev.time, ev.matched, rule, rule.id, NO_VALUES, layout.keepLog ? ev.log : null, layout.keepLog ? ev.decoderCategory : '');
+  for (let i = 0; i < readers.length; i++) rec.setValue(i, intern(readers[i]!(ev)));
+  return rec;
 }
 
 /** A record's values keyed by name (unset ones left out), as snapshots write them. */
@@ -175,7 +248,7 @@ export function recordFields(layout: RecordLayout, rec: CorrelationRecord): Reco
   let out: Record<string, string> | undefined;
   const keys = layout.keys;
   for (let i = 0; i < keys.length; i++) {
-    const v = rec.values[i];
+    const v = rec.value(i);
     if (v !== undefined) (out ??= {})[keys[i]!] = v;
   }
   return out;

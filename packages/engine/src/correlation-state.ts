@@ -205,7 +205,10 @@ export function adoptCorrelation(from: EvalState, to: EvalState): number {
   const carry = (rec: CorrelationRecord): CorrelationRecord => {
     let c = copies.get(rec);
     if (c === undefined) {
-      const values = sameKeys ? rec.values : layout.keys.map((k) => { const i = oldSlot.get(k); return i === undefined ? undefined : rec.values[i]; });
+      const values = layout.keys.map((k, slot) => {
+        const i = sameKeys ? slot : oldSlot.get(k);
+        return i === undefined ? undefined : rec.value(i);
+      });
       const log = layout.keepLog ? rec.log : null;
       // A changed rule's records keep pointing at the old rule, whose lists nobody searches any more.
       const rule = rec.rule && (moved.get(rec.rule) ?? rec.rule);

@@ -36,7 +36,7 @@ export class RecordList {
     this.buf[(this.head + this.length) & (this.buf.length - 1)] = rec;
     this.length++;
     if (this.bySrcip !== null) {
-      const key = rec.values[this.indexSlot];
+      const key = rec.value(this.indexSlot);
       if (key !== undefined) {
         let l = this.bySrcip.get(key);
         if (l === undefined) this.bySrcip.set(key, (l = new RecordList(Number.MAX_SAFE_INTEGER, 4)));
@@ -106,7 +106,7 @@ export class RecordList {
 
   private unindex(rec: CorrelationRecord): void {
     if (this.bySrcip === null) return;
-    const key = rec.values[this.indexSlot];
+    const key = rec.value(this.indexSlot);
     if (key === undefined) return;
     const l = this.bySrcip.get(key);
     if (!l) return;

@@ -254,3 +254,35 @@ describe('bounded memory', () => {
     expect(r.maxList).toBeLessThanOrEqual(8192);
   }, 30_000);
 });
+
+describe('what correlation remembers of an event', () => {
+  // Eight fields compared at once (a record keeps six in fields of its own, the rest beside).
+  const WIDE = `<decoder name="auth"><program_name>^auth$</program_name></decoder>
+<decoder name="auth-wide"><parent>auth</parent><regex>^fail (\\S+) (\\S+) (\\S+) (\\S+) (\\S+) (\\S+) (\\S+) (\\S+)$</regex><order>srcip, dstip, srcport, dstport, id, url, dstuser, action</order></decoder>`;
+  const same = '<same_source_ip /><same_dstip /><same_srcport /><same_dstport /><same_id /><same_user /><same_action /><same_url />';
+  const line = (fields: string) => `Dec 29 10:00:01 gw auth[1]: fail ${fields}`;
+  const base = ['192.0.2.1', '198.51.100.2', '5000', '22', 'abc', '/x', 'root', 'deny'];
+
+  it.each<Dialect>(['wazuh', 'ossec'])('counts an earlier event only when every compared field is equal, the last ones too (%s)', (dialect) => {
+    const e = buildEngine(WIDE, bruteForce('frequency="2" timeframe="60"', same), { dialect });
+    const want = dialect === 'wazuh' ? 1 : 3; // earlier events needed: Wazuh frequency - 1, OSSEC frequency + 1
+    const other = [...base.slice(0, 7), 'allow'];
+    const ids = [
+      ...Array.from({ length: want }, (_, i) => e.processOne(line(other.join(' ')), 'stdin', 1000 + i).alertRule?.id ?? null),
+      ...Array.from({ length: want + 1 }, (_, i) => e.processOne(line(base.join(' ')), 'stdin', 1010 + i).alertRule?.id ?? null),
+    ];
+    expect(ids.indexOf(102)).toBe(2 * want);
+  });
+
+  it.each<[string, number]>([
+    ['whole seconds after 2038', 2 ** 31 + 5],
+    ['fractional seconds', 1_700_000_000.25],
+    ['small times', 3],
+  ])('keeps event times as given: %s', (_, t0) => {
+    const e = buildEngine(DECODER, bruteForce('frequency="3" timeframe="10"'), { dialect: 'wazuh' });
+    // Two earlier events needed, the first at most 10 s before.
+    expect(feed(e, [['10.0.0.1', t0], ['10.0.0.1', t0 + 9.75], ['10.0.0.1', t0 + 10]])).toEqual([101, 101, 102]);
+    const late = buildEngine(DECODER, bruteForce('frequency="3" timeframe="10"'), { dialect: 'wazuh' });
+    expect(feed(late, [['10.0.0.1', t0], ['10.0.0.1', t0 + 9.75], ['10.0.0.1', t0 + 10.25]])).toEqual([101, 101, 101]);
+  });
+});
