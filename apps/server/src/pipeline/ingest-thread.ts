@@ -6,7 +6,6 @@ import { Worker } from 'node:worker_threads';
 import type { Rule } from '@portcullis/engine';
 import { StorageFullError, type DatabaseHealth } from '../db/storage-guard.js';
 import type { WriteTurns } from '../db/write-turns.js';
-import type { AlertsRepository } from '../modules/alerts/alerts.repository.js';
 import type { LineSink, RawLine } from '../sources/index.js';
 import { WorkerBusyError, entryOf } from '../workers/worker-pool.js';
 import type { AckAnswer, FromIngest, IngestInit, JournalAnswer, JournalItem, MetricsSnapshot, RulesetData, SourcesReport, ToIngest } from './ingest-protocol.js';
@@ -23,7 +22,6 @@ export interface IngestThreadDeps {
   /** The running ruleset's rules by id (the event loop's compile of the same files). */
   rules: () => ReadonlyMap<number, Rule>;
   metrics: PipelineMetrics;
-  alerts: AlertsRepository;
   log: IngestThreadLogger;
   /** Given back when the thread ends, whatever it held. */
   turns: WriteTurns;
@@ -164,7 +162,6 @@ export class IngestThread implements AlertPipeline {
         event: { srcip: a.srcip ?? undefined, dstuser: a.dstuser ?? undefined, filename: a.filename ?? undefined },
       },
     }));
-    this.#d.alerts.countInserted(batch.length);
     for (const consumer of this.#consumers) {
       try {
         consumer(batch);

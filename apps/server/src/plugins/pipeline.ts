@@ -48,7 +48,6 @@ export default fp(
       rules: () => ruleset.engine.ruleset.tree.byId,
       turns: app.writeTurns,
       metrics,
-      alerts,
       log: { info: (o, m) => plog.info(o, m), warn: (o, m) => plog.warn(o, m), error: (o, m) => plog.error(o, m) },
     });
     // The thread compiles exactly what the event loop's ruleset was compiled from.

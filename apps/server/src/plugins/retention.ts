@@ -1,7 +1,6 @@
 // Background pruning of old alerts, by age and by row count, in small steps spread over time, so
-// the event loop (which also serves /api/health, tails the logs and runs the release timers) is
-// never held for more than a slice of ~20 ms; and at once when the data disk is full
-// (db/storage-guard.ts). Once the cap is reached every new alert means an old one goes: checked
+// the ingest thread that runs it (and also reads the files and stores their alerts) is never held
+// for more than a slice of ~20 ms; and at once when the data disk is full (db/storage-guard.ts). Once the cap is reached every new alert means an old one goes: checked
 // every few seconds, that is a few thousand rows in a handful of slices, not one burst a minute.
 import { setTimeout as sleep } from 'node:timers/promises';
 import fp from 'fastify-plugin';
@@ -48,39 +47,66 @@ export async function pruneAll(alerts: AlertsRepository, days: number, maxAlerts
   }
 }
 
+export interface RetentionLogger {
+  debug(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/**
+ * The periodic pruning, run by the ingest thread (the writer of alerts: its prunes and its inserts
+ * never wait for each other, and the event loop never waits for a prune).
+ */
+export class RetentionLoop {
+  readonly #alerts: AlertsRepository;
+  readonly #o: { days: number; maxAlerts: number; intervalMs: number };
+  readonly #log: RetentionLogger;
+  #timer: NodeJS.Timeout | null = null;
+  #stopped = false;
+  #running: Promise<void> | null = null;
+  #countedAt = 0;
+
+  constructor(alerts: AlertsRepository, options: { days: number; maxAlerts: number; intervalMs: number }, log: RetentionLogger) {
+    this.#alerts = alerts;
+    this.#o = options;
+    this.#log = log;
+  }
+
+  start(): void {
+    this.#run();
+    this.#timer = setInterval(() => this.#run(), this.#o.intervalMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearInterval(this.#timer);
+    await this.#running;
+  }
+
+  #run(): void {
+    const { days, maxAlerts } = this.#o;
+    if (maxAlerts > 0 && Date.now() - this.#countedAt >= RECOUNT_MS) {
+      this.#alerts.recount();
+      this.#countedAt = Date.now();
+    }
+    this.#running ??= pruneAll(this.#alerts, days, maxAlerts, () => this.#stopped)
+      .then((removed) => {
+        if (removed > 0) this.#log.debug({ removed }, `retention: pruned ${removed} alerts`);
+      })
+      .catch((err: unknown) => this.#log.error({ err }, 'retention: pruning failed'))
+      .finally(() => {
+        this.#running = null;
+      });
+  }
+}
+
+// On the event loop only the disk-full relief: the periodic pruning runs in the ingest thread
+// (workers/ingest.worker.ts, RetentionLoop above).
 export default fp(
   async (app) => {
-    const { days, maxAlerts, intervalMs } = app.config.retention;
-    let timer: NodeJS.Timeout | null = null;
-    let stopped = false;
-    let running: Promise<void> | null = null;
-    let countedAt = 0;
+    const { days, maxAlerts } = app.config.retention;
     // A full disk prunes what the settings allow before the pipeline is refused.
     app.storage.addRelief(() => pruneNow(app.alerts, days, maxAlerts));
-    const run = (): void => {
-      if (maxAlerts > 0 && Date.now() - countedAt >= RECOUNT_MS) {
-        app.alerts.recount();
-        countedAt = Date.now();
-      }
-      running ??= pruneAll(app.alerts, days, maxAlerts, () => stopped)
-        .then((removed) => {
-          if (removed > 0) app.log.debug({ removed }, `retention: pruned ${removed} alerts`);
-        })
-        .catch((err: unknown) => app.log.error({ err }, 'retention: pruning failed'))
-        .finally(() => {
-          running = null;
-        });
-    };
-    app.addHook('onReady', async () => {
-      run();
-      timer = setInterval(run, intervalMs);
-      timer.unref();
-    });
-    app.addHook('preClose', async () => {
-      stopped = true;
-      if (timer) clearInterval(timer);
-      await running;
-    });
   },
   { name: 'retention', dependencies: ['config', 'pipeline'] },
 );

@@ -12,7 +12,7 @@ import { StorageGuard } from '../db/storage-guard.js';
 import { AlertsRepository } from '../modules/alerts/alerts.repository.js';
 import { sqlCursorStore } from '../modules/sources/sources.repository.js';
 import { SourcesService } from '../modules/sources/sources.service.js';
-import { pruneNow } from '../plugins/retention.js';
+import { RetentionLoop, pruneNow } from '../plugins/retention.js';
 import { restoreCorrelationState, saveCorrelationState } from '../pipeline/correlation-snapshot.js';
 import type { FromIngest, IngestInit, JournalAnswer, JournalItem, MetricsSnapshot, RulesetData, ToIngest, WireAlert } from '../pipeline/ingest-protocol.js';
 import { PipelineMetrics } from '../pipeline/metrics.js';
@@ -94,6 +94,7 @@ const atomic: Atomic = (fn) => {
   flushHostLines();
 };
 
+const retention = new RetentionLoop(alerts, config.retention, { debug: () => undefined, error: logger.error });
 const sources = new SourcesService(config, db, { sink: pipeline.sink, atomic }, { info: logger.info, warn: logger.warn }, undefined, 'positioned');
 
 function snapshot(): MetricsSnapshot {
@@ -135,6 +136,7 @@ async function stop(): Promise<void> {
   stopping = true;
   if (timer) clearInterval(timer);
   await sources.stop();
+  await retention.stop();
   try {
     const kept = saveCorrelationState(config.dataDir, ruleset.engine);
     logger.info(kept, `correlation state saved for the next start: ${kept.rules} rules, ${kept.events} events`);
@@ -192,5 +194,6 @@ try {
 } catch (err) {
   post({ type: 'failed', message: (err as Error).message });
 }
+retention.start();
 post({ type: 'ready', sources: report(), metrics: snapshot(), storage: storage.health() });
 timer = setInterval(() => post({ type: 'report', sources: report(), metrics: snapshot(), storage: storage.health() }), REPORT_MS);

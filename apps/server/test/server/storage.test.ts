@@ -9,6 +9,7 @@ import { MigrationError, migrate } from '../../src/db/migrate.js';
 import { AlertsRepository, PRUNE_OLDER_THAN, PRUNE_OLDEST, type AlertRecord } from '../../src/modules/alerts/alerts.repository.js';
 import { migrationsDir } from '../../src/paths.js';
 import { pruneAll, pruneBatch } from '../../src/plugins/retention.js';
+import { makeApp, makeEnv, syslogLine, waitFor } from './helpers.js';
 
 let dir: string;
 beforeEach(() => {
@@ -96,6 +97,21 @@ describe('retention', () => {
       expect(plan(PRUNE_OLDEST, 10)).not.toMatch(/TEMP B-TREE|INDEX/);
     } finally {
       db.close();
+    }
+  });
+});
+
+describe('retention in a running server', () => {
+  it('keeps the newest N: the ingest thread prunes what it stores, the API sees it', async () => {
+    const env = makeEnv();
+    const app = await makeApp(env, { retention: { days: 0, maxAlerts: 5, intervalMs: 100 } });
+    try {
+      await app.pipeline.ingest(Array.from({ length: 20 }, (_, i) => ({ line: syslogLine(`event seq=${i + 1} src=10.0.0.${i + 1}`), location: 'test', receivedAt: Date.now() })));
+      await waitFor(() => app.alerts.count() === 5, 10_000, 'the oldest 15 alerts pruned');
+      expect(app.alerts.list({ limit: 10 }).items.map((a) => a.fields.id)).toEqual(['20', '19', '18', '17', '16']);
+    } finally {
+      await app.close();
+      env.cleanup();
     }
   });
 });

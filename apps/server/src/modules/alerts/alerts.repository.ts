@@ -264,11 +264,6 @@ export class AlertsRepository {
     return (this.#stored ??= this.count());
   }
 
-  /** Alerts another connection (the ingest thread) committed: the kept count follows them. */
-  countInserted(n: number): void {
-    if (this.#stored !== null) this.#stored += n;
-  }
-
   /** Counts again (a rolled-back insert left the kept count high). */
   recount(): number {
     return (this.#stored = this.count());
