@@ -10,7 +10,7 @@ import type { LineSink, RawLine } from '../sources/index.js';
 import { WorkerBusyError, entryOf } from '../workers/worker-pool.js';
 import type { AckAnswer, FromIngest, IngestInit, JournalAnswer, JournalItem, MetricsSnapshot, RulesetData, SourcesReport, ToIngest } from './ingest-protocol.js';
 import type { PipelineMetrics } from './metrics.js';
-import type { AlertConsumer, AlertPipeline, IngestSummary, PersistedAlert } from './pipeline.js';
+import { AlertConsumers, type AlertConsumer, type AlertPipeline, type IngestSummary, type PersistedAlert } from './pipeline.js';
 
 export interface IngestThreadLogger {
   info(obj: object, msg: string): void;
@@ -40,7 +40,7 @@ interface Waiting {
 export class IngestThread implements AlertPipeline {
   #init: IngestInit;
   readonly #d: IngestThreadDeps;
-  readonly #consumers: AlertConsumer[] = [];
+  readonly #consumers: AlertConsumers;
   readonly #hostLines: Array<(host: string, n: number, at: number) => void> = [];
   #worker: Worker | null = null;
   /** Messages sent before the thread was started (none once it runs). */
@@ -58,14 +58,11 @@ export class IngestThread implements AlertPipeline {
   constructor(init: IngestInit, deps: IngestThreadDeps) {
     this.#init = init;
     this.#d = deps;
+    this.#consumers = new AlertConsumers(deps.log);
   }
 
   onPersisted(consumer: AlertConsumer): () => void {
-    this.#consumers.push(consumer);
-    return () => {
-      const i = this.#consumers.indexOf(consumer);
-      if (i >= 0) this.#consumers.splice(i, 1);
-    };
+    return this.#consumers.add(consumer);
   }
 
   /** Called with each registered host's lines once they are committed. */
@@ -162,13 +159,7 @@ export class IngestThread implements AlertPipeline {
         event: { srcip: a.srcip ?? undefined, dstuser: a.dstuser ?? undefined, filename: a.filename ?? undefined },
       },
     }));
-    for (const consumer of this.#consumers) {
-      try {
-        consumer(batch);
-      } catch (err) {
-        this.#d.log.error({ err }, 'an alert consumer failed');
-      }
-    }
+    this.#consumers.publish(batch);
   }
 
   #metrics(s: MetricsSnapshot): void {

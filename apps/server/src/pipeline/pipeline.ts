@@ -28,6 +28,35 @@ export interface EngineHolder {
   readonly engine: Engine;
 }
 
+/** The consumers of committed batches, in registration order; one that throws is logged and skipped. */
+export class AlertConsumers {
+  readonly #list: AlertConsumer[] = [];
+  readonly #log: PipelineLogger;
+
+  constructor(log: PipelineLogger) {
+    this.#log = log;
+  }
+
+  /** Registers a consumer; returns the unsubscribe function. */
+  add(consumer: AlertConsumer): () => void {
+    this.#list.push(consumer);
+    return () => {
+      const i = this.#list.indexOf(consumer);
+      if (i >= 0) this.#list.splice(i, 1);
+    };
+  }
+
+  publish(batch: readonly PersistedAlert[]): void {
+    for (const consumer of this.#list) {
+      try {
+        consumer(batch);
+      } catch (err) {
+        this.#log.error({ err }, 'an alert consumer failed');
+      }
+    }
+  }
+}
+
 /** The sink and transaction sources write through, and the consumers of what they commit. */
 export interface AlertPipeline {
   readonly sink: LineSink;
@@ -68,7 +97,7 @@ export class Pipeline implements AlertPipeline {
   readonly #ruleset: EngineHolder;
   readonly #metrics: PipelineMetrics;
   readonly #log: PipelineLogger;
-  readonly #consumers: AlertConsumer[] = [];
+  readonly #consumers: AlertConsumers;
   /** Alerts inserted in the open transaction, published when it commits. */
   #pending: PersistedAlert[] = [];
   #oldestPending = Infinity;
@@ -90,6 +119,7 @@ export class Pipeline implements AlertPipeline {
     this.#ruleset = ruleset;
     this.#metrics = metrics;
     this.#log = log;
+    this.#consumers = new AlertConsumers(log);
   }
 
   /**
@@ -97,11 +127,7 @@ export class Pipeline implements AlertPipeline {
    * feed registers first, so publish comes before respond). Returns the unsubscribe function.
    */
   onPersisted(consumer: AlertConsumer): () => void {
-    this.#consumers.push(consumer);
-    return () => {
-      const i = this.#consumers.indexOf(consumer);
-      if (i >= 0) this.#consumers.splice(i, 1);
-    };
+    return this.#consumers.add(consumer);
   }
 
   /**
@@ -241,12 +267,6 @@ export class Pipeline implements AlertPipeline {
     if (this.#pending.length === 0) return;
     const batch = this.#pending;
     this.#pending = [];
-    for (const consumer of this.#consumers) {
-      try {
-        consumer(batch);
-      } catch (err) {
-        this.#log.error({ err }, 'an alert consumer failed');
-      }
-    }
+    this.#consumers.publish(batch);
   }
 }
