@@ -230,6 +230,11 @@ export class IngestThread implements AlertPipeline {
     this.#worker?.postMessage({ type: 'ruleset', ruleset } satisfies ToIngest);
   }
 
+  /** Lines handed over and not processed yet. */
+  queued(): number {
+    return this.#queued;
+  }
+
   /** The thread's sources as it last reported them (null before it has). */
   sources(): SourcesReport | null {
     return this.#sources;

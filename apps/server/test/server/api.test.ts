@@ -99,6 +99,7 @@ describe('alerts API', () => {
     expect(metrics).toMatch(/^portcullis_alerts_total\{level="12"\} 3$/m);
     expect(metrics).toMatch(/^portcullis_db_write_seconds_count 1$/m);
     expect(metrics).toMatch(/^portcullis_queue_depth 0$/m);
+    expect(metrics).toMatch(/^portcullis_ingest_queued_lines 0$/m);
     expect(metrics).toContain('portcullis_ingest_lag_seconds_bucket');
     expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
   });

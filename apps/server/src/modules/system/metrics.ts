@@ -29,6 +29,7 @@ export function renderMetrics(app: FastifyInstance): string {
     counter('portcullis_live_clients', 'Connected live-feed clients.', [['', app.live.hub.size]], 'gauge'),
     counter('portcullis_live_alerts_sent_total', 'Alerts pushed to live clients.', [['', app.live.hub.sent]]),
     counter('portcullis_live_alerts_skipped_total', 'Alerts not pushed because a client was over its per-interval cap.', [['', app.live.hub.skipped]]),
+    counter('portcullis_ingest_queued_lines', 'Lines handed to the ingest thread by the network receivers and /api/ingest and not processed yet (past 200000 they are refused).', [['', app.pipeline.queued()]], 'gauge'),
     counter('portcullis_ingest_lag_last_seconds', 'Reception to commit of the oldest line of the last batch.', [['', m.lastLagSeconds]], 'gauge'),
     m.ingestLag.render('portcullis_ingest_lag_seconds', 'Reception to commit, per batch.'),
     m.dbWrite.render('portcullis_db_write_seconds', 'Time of each alert-writing transaction.'),
