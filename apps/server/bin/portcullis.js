@@ -13,22 +13,9 @@ function notBuilt() {
   process.exit(1);
 }
 
-/** The bundle, unless it is missing or older than what it bundles (dist/ or the engine built again without it). */
-function freshBundle() {
-  const fs = require('node:fs');
-  const path = require('node:path');
-  const bundle = path.join(__dirname, '..', 'dist', 'cli.bundle.cjs');
-  try {
-    const t = fs.statSync(bundle).mtimeMs;
-    const sources = [path.join(__dirname, '..', 'dist', 'cli.js'), require.resolve('@portcullis/engine')];
-    return sources.every((s) => fs.statSync(s).mtimeMs <= t) ? bundle : null;
-  } catch {
-    return null;
-  }
-}
-
-const bundle = BUNDLED.has(process.argv[2]) ? freshBundle() : null;
-if (bundle !== null) {
+if (BUNDLED.has(process.argv[2])) {
+  const bundle = require('node:path').join(__dirname, '..', 'dist', 'cli.bundle.cjs');
+  if (!require('node:fs').existsSync(bundle)) notBuilt();
   require('./run-bundle.js')(bundle);
 } else {
   import('../dist/cli.js').catch((err) => {
