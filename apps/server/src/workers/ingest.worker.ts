@@ -70,7 +70,7 @@ pipeline.onPersisted((batch: readonly PersistedAlert[]) => {
       srcip: ev.srcip ?? null, dstuser: ev.dstuser ?? null, filename: ev.filename ?? null,
     };
   }
-  post({ type: 'alerts', alerts: out });
+  post({ type: 'alerts', json: JSON.stringify(out) });
 });
 
 /** Lines per registered host in the open transaction; handed over once it commits. */
