@@ -3,10 +3,11 @@
 // appended to it and the figures come from what is committed in SQLite and pushed over socket.io.
 //  1. sustained ingest: the whole corpus appended as fast as the disk takes it; lines/s until the
 //     file position committed with the alerts reaches the end of the file;
-//     Meanwhile the dashboard's API is asked back to back (/api/health, and a signed-in viewer's
+//     Meanwhile the dashboard's API is asked at a steady pace, a round every --probe-ms (default 50;
+//     a slow round starts the next at once): /api/health, and a signed-in viewer's
 //     /api/alerts?limit=50): p50/p99/max, the answer time while the server ingests at full speed;
 //  2. latency at 1,000 lines/s: append → alert received by a socket.io client, p50/p99.
-// Usage: node bench/server-ingest.mjs [--lines N] [--seconds S] [--cpu-prof DIR] (the server's CPU profile, written when it exits)
+// Usage: node bench/server-ingest.mjs [--lines N] [--seconds S] [--probe-ms MS] [--cpu-prof DIR] (the server's CPU profile, written when it exits)
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -18,7 +19,8 @@ import { benchHome, password, root, startServer } from './lib/server.mjs';
 const require = createRequire(join(root, 'apps', 'server', 'package.json'));
 const Database = require('better-sqlite3');
 const { io } = require('socket.io-client');
-const { values } = parseArgs({ options: { lines: { type: 'string', default: '500000' }, seconds: { type: 'string', default: '10' }, 'cpu-prof': { type: 'string' } } });
+const { values } = parseArgs({ options: { lines: { type: 'string', default: '500000' }, seconds: { type: 'string', default: '10' }, 'cpu-prof': { type: 'string' }, 'probe-ms': { type: 'string', default: '50' } } });
+const probeMs = Number(values['probe-ms']);
 const n = Number(values.lines);
 
 const corpus = `/tmp/portcullis-bench-auth-${n}.log`;
@@ -39,19 +41,20 @@ try {
   const login = await fetch(`${url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'bench', password }) });
   const cookie = login.headers.get('set-cookie').split(';')[0];
 
-  // 1. sustained ingest, with the API asked back to back meanwhile
+  // 1. sustained ingest, with the API asked at a steady pace meanwhile (the same load whatever the answer time)
   const text = readFileSync(corpus);
   const api = { '/api/health': [], '/api/alerts?limit=50': [] };
   let ingesting = true;
   const probing = (async () => {
     while (ingesting) {
+      const round = performance.now();
       for (const [path, times] of Object.entries(api)) {
         const t = performance.now();
         const r = await fetch(`${url}${path}`, { headers: { cookie } });
         await r.arrayBuffer();
         if (r.ok) times.push(performance.now() - t);
       }
-      await sleep(10);
+      await sleep(Math.max(0, probeMs - (performance.now() - round)));
     }
   })();
   const size = text.length;
