@@ -36,7 +36,8 @@ export interface JournalItem {
 }
 
 export type ToIngest =
-  | { type: 'lines'; lines: RawLine[]; ack: number | null }
+  /** `chars`: the lines' length, handed back in `done` (the event loop bounds what is in flight). */
+  | { type: 'lines'; lines: RawLine[]; chars: number; ack: number | null }
   | { type: 'journal'; items: JournalItem[]; ack: number }
   | { type: 'ruleset'; ruleset: RulesetData }
   | { type: 'stop' };
@@ -90,7 +91,7 @@ export type FromIngest =
   | { type: 'alerts'; json: string }
   | { type: 'hostLines'; counts: Array<[string, number]>; at: number }
   | { type: 'report'; sources: SourcesReport; metrics: MetricsSnapshot; storage: DatabaseHealth }
-  | { type: 'done'; lines: number }
+  | { type: 'done'; lines: number; chars: number }
   | { type: 'ack'; ack: number; answer: AckAnswer; metrics: MetricsSnapshot }
   | { type: 'nack'; ack: number; error: { name: string; message: string } }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; obj: object; msg: string }

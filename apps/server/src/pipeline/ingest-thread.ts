@@ -27,8 +27,12 @@ export interface IngestThreadDeps {
   turns: WriteTurns;
 }
 
-/** Lines handed over and not yet processed beyond which receivers are turned away (counted there). */
+/**
+ * Lines (and characters: a syslog message may be 64 KiB) handed over and not yet processed beyond
+ * which receivers are turned away (counted there) and /api/ingest answers 429.
+ */
 const MAX_QUEUED = 200_000;
+const MAX_QUEUED_CHARS = 64 * 1024 * 1024;
 /** A thread that ended unexpectedly is started again after this long. */
 const RESTART_MS = 1000;
 
@@ -52,6 +56,7 @@ export class IngestThread implements AlertPipeline {
   #sources: SourcesReport | null = null;
   #storage: DatabaseHealth = { ok: true, error: null };
   #queued = 0;
+  #queuedChars = 0;
   #nextAck = 1;
   readonly #waiting = new Map<number, Waiting>();
 
@@ -84,6 +89,7 @@ export class IngestThread implements AlertPipeline {
     const w = new Worker(url, { workerData: { ...(workerData as object | null), init: this.#init } });
     this.#worker = w;
     this.#queued = 0;
+    this.#queuedChars = 0;
     let ready: () => void = () => undefined;
     const started = new Promise<void>((resolve) => (ready = resolve));
     w.on('message', (m: FromIngest) => {
@@ -122,6 +128,7 @@ export class IngestThread implements AlertPipeline {
         break;
       case 'done':
         this.#queued = Math.max(0, this.#queued - m.lines);
+        this.#queuedChars = Math.max(0, this.#queuedChars - m.chars);
         break;
       case 'ack': {
         this.#metrics(m.metrics);
@@ -203,9 +210,8 @@ export class IngestThread implements AlertPipeline {
    */
   readonly sink: LineSink = (lines) => {
     if (this.#closing) throw new Error('the server is shutting down');
-    if (this.#queued > MAX_QUEUED) throw new Error(`the ingest thread is ${this.#queued} lines behind`);
-    this.#queued += lines.length;
-    this.#send({ type: 'lines', lines, ack: null });
+    if (this.#behind()) throw new Error(`the ingest thread is ${this.#queued} lines behind`);
+    this.#send(this.#handOver(lines, null));
   };
 
   /**
@@ -213,9 +219,8 @@ export class IngestThread implements AlertPipeline {
    * published). Refused with 429 and Retry-After while the thread is far behind.
    */
   ingest(lines: RawLine[]): Promise<IngestSummary> {
-    if (this.#queued > MAX_QUEUED) return Promise.reject(new WorkerBusyError('INGEST_BUSY', `the ingest thread is ${this.#queued} lines behind; send again later`, 1));
-    this.#queued += lines.length;
-    return this.#ask<IngestSummary>((ack) => ({ type: 'lines', lines, ack }));
+    if (this.#behind()) return Promise.reject(new WorkerBusyError('INGEST_BUSY', `the ingest thread is ${this.#queued} lines behind; send again later`, 1));
+    return this.#ask<IngestSummary>((ack) => this.#handOver(lines, ack));
   }
 
   /** Stores journal-upload entries with their cursors in one transaction (resends skipped). */
@@ -228,6 +233,19 @@ export class IngestThread implements AlertPipeline {
     this.#init = { ...this.#init, ruleset };
     // A thread not running yet (or being started again) starts from the new init.
     this.#worker?.postMessage({ type: 'ruleset', ruleset } satisfies ToIngest);
+  }
+
+  #behind(): boolean {
+    return this.#queued > MAX_QUEUED || this.#queuedChars > MAX_QUEUED_CHARS;
+  }
+
+  /** The message that hands `lines` over, counted as in flight until the thread says done. */
+  #handOver(lines: RawLine[], ack: number | null): ToIngest {
+    let chars = 0;
+    for (const l of lines) chars += l.line.length;
+    this.#queued += lines.length;
+    this.#queuedChars += chars;
+    return { type: 'lines', lines, chars, ack };
   }
 
   /** Lines handed over and not processed yet. */

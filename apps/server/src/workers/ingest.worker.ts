@@ -161,7 +161,7 @@ port.on('message', (m: ToIngest) => {
         if (m.ack !== null) post({ type: 'nack', ack: m.ack, error: { name: (err as Error).name ?? 'Error', message: (err as Error).message ?? String(err) } });
         else logger.error({ err, lines: m.lines.length }, `${m.lines.length} received lines not stored: ${(err as Error).message}`);
       }
-      post({ type: 'done', lines: m.lines.length });
+      post({ type: 'done', lines: m.lines.length, chars: m.chars });
       break;
     }
     case 'journal': {
