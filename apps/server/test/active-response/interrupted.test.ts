@@ -47,13 +47,18 @@ async function start(): Promise<FastifyInstance> {
   return a;
 }
 
+/** Starts the server, has an alert block `ip` (block 1, active), and stops it. */
+async function blockAndStop(ip: string): Promise<void> {
+  app = await start();
+  await app.pipeline.ingest([{ line: line(attack(ip)), location: '/var/log/test.log', receivedAt: Date.now() }]);
+  await waitFor(() => app!.activeResponse.deps.blocks.get(1)?.state === 'active');
+  await app.close();
+  app = null;
+}
+
 describe('a script run interrupted by a crash', () => {
   it('is marked interrupted at the next start, shown so by the API, and its block is resumed', async () => {
-    app = await start();
-    await app.pipeline.ingest([{ line: line(attack('192.0.2.31')), location: '/var/log/test.log', receivedAt: Date.now() }]);
-    await waitFor(() => app!.activeResponse.deps.blocks.get(1)?.state === 'active');
-    await app.close();
-    app = null;
+    await blockAndStop('192.0.2.31');
 
     // What a crash leaves: the expiry of block 1 had marked it releasing and stored its delete run;
     // block 2's add run was stored; neither run was ever completed.
@@ -98,11 +103,7 @@ describe('a script run interrupted by a crash', () => {
 
 describe('alerts committed but not decided on before a crash', () => {
   it('are decided at the next start when recent, left alone when old, and never decided twice', async () => {
-    app = await start();
-    await app.pipeline.ingest([{ line: line(attack('192.0.2.40')), location: '/var/log/test.log', receivedAt: Date.now() }]);
-    await waitFor(() => app!.activeResponse.deps.blocks.get(1)?.state === 'active');
-    await app.close();
-    app = null;
+    await blockAndStop('192.0.2.40');
 
     // What a crash between the ingest thread's commit and the event loop's decision leaves: alerts
     // stored that active response never saw. One from just now, one from 11 minutes ago.
