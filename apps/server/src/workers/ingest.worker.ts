@@ -18,7 +18,7 @@ import type { FromIngest, IngestInit, JournalAnswer, JournalItem, MetricsSnapsho
 import { PipelineMetrics } from '../pipeline/metrics.js';
 import { Pipeline, type PersistedAlert } from '../pipeline/pipeline.js';
 import { applyOverrides } from '../pipeline/rule-overrides.js';
-import { cursorTaken, type Atomic, type RawLine } from '../sources/index.js';
+import { cursorTaken, type Atomic, type CursorStore, type RawLine } from '../sources/index.js';
 
 const port = parentPort;
 if (!port) throw new Error('ingest.worker.ts runs in a worker thread only');
@@ -108,12 +108,18 @@ const report = () => ({ statuses: sources.statuses(), infos: sources.list() });
 
 function journal(items: JournalItem[]): JournalAnswer {
   const answer: JournalAnswer = { stored: 0, duplicates: 0, dropped: [] };
+  const stores = new Map<string, CursorStore>();
+  const storeOf = (id: string): CursorStore => {
+    let store = stores.get(id);
+    if (!store) stores.set(id, (store = sqlCursorStore(db, id)));
+    return store;
+  };
   atomic(() => {
     const last = new Map<string, string>();
     const lines: RawLine[] = [];
     items.forEach((item, i) => {
       if (item.cursor !== null && item.store !== null) {
-        if (cursorTaken(item.cursor, last.get(item.store) ?? sqlCursorStore(db, item.store).get())) {
+        if (cursorTaken(item.cursor, last.get(item.store) ?? storeOf(item.store).get())) {
           answer.duplicates++;
           return;
         }
@@ -123,7 +129,7 @@ function journal(items: JournalItem[]): JournalAnswer {
       else lines.push(item.line);
     });
     if (lines.length > 0) pipeline.sink(lines);
-    for (const [store, cursor] of last) sqlCursorStore(db, store).set(cursor);
+    for (const [store, cursor] of last) storeOf(store).set(cursor);
     answer.stored = lines.length;
   });
   return answer;
@@ -131,6 +137,9 @@ function journal(items: JournalItem[]): JournalAnswer {
 
 let timer: NodeJS.Timeout | null = null;
 let stopping = false;
+
+const nack = (ack: number, err: unknown): void =>
+  post({ type: 'nack', ack, error: { name: (err as Error).name ?? 'Error', message: (err as Error).message ?? String(err) } });
 
 async function stop(): Promise<void> {
   stopping = true;
@@ -158,7 +167,7 @@ port.on('message', (m: ToIngest) => {
         if (m.ack !== null) post({ type: 'ack', ack: m.ack, answer: summary, metrics: snapshot() });
       } catch (err) {
         hostLines = new Map();
-        if (m.ack !== null) post({ type: 'nack', ack: m.ack, error: { name: (err as Error).name ?? 'Error', message: (err as Error).message ?? String(err) } });
+        if (m.ack !== null) nack(m.ack, err);
         else logger.error({ err, lines: m.lines.length }, `${m.lines.length} received lines not stored: ${(err as Error).message}`);
       }
       post({ type: 'done', lines: m.lines.length, chars: m.chars });
@@ -168,7 +177,7 @@ port.on('message', (m: ToIngest) => {
       try {
         post({ type: 'ack', ack: m.ack, answer: journal(m.items), metrics: snapshot() });
       } catch (err) {
-        post({ type: 'nack', ack: m.ack, error: { name: (err as Error).name ?? 'Error', message: (err as Error).message ?? String(err) } });
+        nack(m.ack, err);
       }
       break;
     }
