@@ -1,50 +1,49 @@
 // Where active response has read the committed alerts to. The ingest thread commits alerts and the
 // event loop decides on them after (pipeline/ingest-thread.ts): a crash can fall between the two.
 // The cursor commits with the decisions it covers; a stretch of alerts no response is bound to
-// moves it in memory, written at most every IDLE_CURSOR_MS (and at stop). At start, the alerts
-// after it that are recent enough to act on are decided then, rebuilt from their rows.
+// moves it in memory (pipeline/idle-cursor.ts). At start, the alerts after it that are recent
+// enough to act on are decided then, rebuilt from their rows.
 import type { Rule } from '@portcullis/engine';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../db/database.js';
+import { IdleCursor } from '../../pipeline/idle-cursor.js';
 import { rowToRecord, type AlertRow } from '../alerts/alerts.repository.js';
 import type { PersistedAlert } from '../../pipeline/pipeline.js';
 
 const NAME = 'active-response';
-/** At most this many seconds of alerts no response is bound to are read again after a crash. */
-export const IDLE_CURSOR_MS = 5000;
 /** Alerts older than this at start are not acted on (an attack long over). */
 export const CATCH_UP_MAX_AGE_MS = 10 * 60_000;
 const CATCH_UP_BATCH = 1000;
 
 export class AlertCursor {
   readonly #db: Db;
-  #unwritten: number | null = null;
-  #writtenAt = 0;
+  readonly #read: Statement;
+  readonly #cursor: IdleCursor;
 
   constructor(db: Db) {
     this.#db = db;
+    this.#read = db.prepare('SELECT last_id FROM alert_cursors WHERE name = ?').pluck();
+    const write = db.prepare(`INSERT INTO alert_cursors (name, last_id, updated_at) VALUES (?, ?, ?)
+      ON CONFLICT (name) DO UPDATE SET last_id = excluded.last_id, updated_at = excluded.updated_at`);
+    this.#cursor = new IdleCursor((id, now) => void write.run(NAME, id, now));
   }
 
   get(): number | null {
-    if (this.#unwritten !== null) return this.#unwritten;
-    return (this.#db.prepare('SELECT last_id FROM alert_cursors WHERE name = ?').pluck().get(NAME) as number | undefined) ?? null;
+    return this.#cursor.unwritten ?? (this.#read.get(NAME) as number | undefined) ?? null;
   }
 
   /** Writes the cursor (call inside the transaction of the decisions it covers). */
   set(id: number, now: number): void {
-    this.#db.prepare(`INSERT INTO alert_cursors (name, last_id, updated_at) VALUES (?, ?, ?)
-      ON CONFLICT (name) DO UPDATE SET last_id = excluded.last_id, updated_at = excluded.updated_at`).run(NAME, id, now);
-    this.#unwritten = null;
-    this.#writtenAt = now;
+    this.#cursor.set(id, now);
   }
 
-  /** Moves past alerts that needed no decision: in memory, written when IDLE_CURSOR_MS have passed. */
+  /** Moves past alerts that needed no decision (in memory, written now and then). */
   pass(id: number, now: number): void {
-    if (Math.abs(now - this.#writtenAt) < IDLE_CURSOR_MS) this.#unwritten = id;
-    else this.set(id, now);
+    this.#cursor.pass(id, now);
   }
 
   flush(now: number): void {
-    if (this.#unwritten !== null) this.set(this.#unwritten, now);
+    this.#cursor.flush(now);
   }
 
   /**

@@ -4,6 +4,7 @@
 // queued once. Runs synchronously on the event loop, after each committed batch, so it only writes rows: nothing here
 // waits for a network.
 import type { Db } from '../../db/database.js';
+import { IdleCursor } from '../../pipeline/idle-cursor.js';
 import type { PersistedAlert } from '../../pipeline/pipeline.js';
 import type { BlockEventKind, NotifyConfig } from './notify-config.js';
 import { destinationsForAlert, destinationsForBlock, type Destination } from './notify-match.js';
@@ -16,13 +17,6 @@ import type { NewOutbox, OutboxRepository } from './outbox.repository.js';
 const BLOCK_KIND: Record<string, BlockEventKind> = { active: 'added', failed: 'failed', released: 'released', expired: 'expired' };
 
 const CATCH_UP_BATCH = 500;
-/**
- * A batch that queues nothing moves the cursor in memory; it is written at most this often (and
- * at close). A crash re-reads at most these seconds of alerts, and queues nothing twice (keys).
- * Writing it per batch made the event loop wait for the ingest thread's transaction ~100 times a
- * second under load (db/write-turns.ts).
- */
-const IDLE_CURSOR_MS = 5000;
 
 export interface EnqueueDeps {
   db: Db;
@@ -62,9 +56,8 @@ export class NotifyEnqueuer {
     });
   }
 
-  /** The alerts cursor read in memory and not written yet (batches that queued nothing). */
-  #unwritten: number | null = null;
-  #cursorAt = 0;
+  /** The alerts cursor: written with queued rows, else now and then (pipeline/idle-cursor.ts). */
+  readonly #cursor = new IdleCursor((id) => this.d.outbox.setCursor('alerts', id));
 
   /** The pipeline's consumer (registered after active response, so an alert's block is decided). */
   readonly consume = (alerts: readonly PersistedAlert[]): boolean => {
@@ -79,25 +72,21 @@ export class NotifyEnqueuer {
       rows.push(...this.#alertRows(view, rule.options, cfg, ctx, now));
     }
     const last = alerts[alerts.length - 1]!.id;
-    if (rows.length === 0 && Math.abs(now - this.#cursorAt) < IDLE_CURSOR_MS) {
-      this.#unwritten = last;
+    if (rows.length === 0) {
+      this.#cursor.pass(last, now);
       return false;
     }
     let added = 0;
     this.d.db.transaction(() => {
       for (const row of rows) if (this.d.outbox.enqueue(row)) added++;
-      this.d.outbox.setCursor('alerts', last);
+      this.#cursor.set(last, now);
     })();
-    this.#unwritten = null;
-    this.#cursorAt = now;
     return added > 0;
   };
 
   /** Writes the cursor a quiet stretch left in memory (at close). */
   flushCursor(): void {
-    if (this.#unwritten === null) return;
-    this.d.outbox.setCursor('alerts', this.#unwritten);
-    this.#unwritten = null;
+    this.#cursor.flush(this.d.now());
   }
 
   /** Alerts committed but never read here (the server stopped in between). */
