@@ -1,15 +1,15 @@
-// `replay` reads its file synchronously in 64 KiB chunks (forEachLine); it must give exactly the
+// `replay` reads its file synchronously in chunks (forEachLine); it must give exactly the
 // lines the stream reader gives (logtest's), whatever falls on a chunk boundary.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { forEachLine, readLines } from '../../src/cli/read-lines.js';
+import { READ_CHUNK, forEachLine, readLines } from '../../src/cli/read-lines.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'portcullis-reader-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const CHUNK = 1 << 16;
+const CHUNK = READ_CHUNK;
 
 function syncLines(file: string): string[] {
   const out: string[] = [];
