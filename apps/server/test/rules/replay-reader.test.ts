@@ -45,6 +45,13 @@ describe('forEachLine', () => {
     }
   });
 
+  it('ends a character cut by the boundary and never completed with U+FFFD, also when the next chunk is all ASCII', async () => {
+    const file = fileWith('cut-ascii.log', CHUNK - 2, Buffer.concat([Buffer.from([0xe2, 0x82]), Buffer.from('\nascii only\n')]));
+    const lines = syncLines(file);
+    expect(lines.slice(-2)).toEqual(['\ufffd', 'ascii only']);
+    expect(lines).toEqual(await streamLines(file));
+  });
+
   it('drops a \\r before \\n also when the two are in different chunks; keeps a lone \\r', async () => {
     const file = fileWith('crlf.log', CHUNK - 2, Buffer.from('x\r\nnext\r\nin\rside\r\n\r\n'));
     const lines = syncLines(file);
