@@ -9,7 +9,7 @@ import type { Event } from './event.js';
 import { logMask } from './event.js';
 import type { Dialect } from './regex/pattern.js';
 import type { Rule } from './rules.js';
-import { testRecipe } from './rule-recipes.js';
+import { ruleTests, testRecipe } from './rule-recipes.js';
 import type { EventTest } from './rule-tests.js';
 import { logTestRequired } from './rule-tests.js';
 
@@ -89,9 +89,10 @@ class RuleNode {
     asChild: boolean,
   ) {
     this.filter = filterOf(layout, rule);
-    this.tests = asChild ? rule.tests.filter((t) => !answeredByIndex(t)) : rule.tests;
+    const tests = ruleTests(rule); // a restored snapshot's rule builds them now
+    this.tests = asChild ? tests.filter((t) => !answeredByIndex(t)) : tests;
     const need = new Int32Array(4);
-    for (const t of rule.tests) {
+    for (const t of tests) {
       const r = logTestRequired(t);
       if (r) for (let i = 0; i < 4; i++) need[i]! |= r[i]!;
     }

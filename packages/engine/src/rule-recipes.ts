@@ -62,7 +62,7 @@ export type TestRecipe =
 
 /**
  * A pattern as a ruleset snapshot holds it: its recipe, what its requiredChars() gives (`q`) and
- * `l: true` when it runs on RE2, so that it can be restored uncompiled (restorePattern).
+ * `l: true` when it runs on RE2 (a snapshot with such patterns is restored only where RE2 is found).
  */
 export type PatternSnap = PatternRecipe & { q: number[][] | null; l?: true };
 
@@ -108,8 +108,7 @@ export function patternSnap(p: Pattern): PatternSnap | undefined {
   const r = patternRecipes.get(p);
   if (r === undefined) return undefined;
   const q = p.requiredChars()?.map((m) => [...m]) ?? null;
-  // a LazyPattern is never on RE2 (restorePattern compiles those at once)
-  const linear = !(p instanceof LazyPattern) && onLinearEngine(p);
+  const linear = p instanceof LazyPattern ? p.linear : onLinearEngine(p);
   return linear ? { ...r, q, l: true } : { ...r, q };
 }
 
@@ -122,15 +121,45 @@ export function testSnap(t: EventTest): TestSnap | undefined {
 }
 
 /**
- * The pattern of a snapshot, compiled on first use (LazyPattern) unless it runs on RE2. Only for a
- * snapshot of a ruleset that compiled: a pattern that cannot compile would throw at its first use.
+ * The pattern of a snapshot, compiled on first use (LazyPattern). Only for a snapshot of a ruleset
+ * that compiled, restored where the same RE2 is found: a pattern that cannot compile would throw at
+ * its first use.
  */
 export function restorePattern(s: PatternSnap): Pattern {
   const { q, l, ...r } = s;
-  if (l) return makePattern(r as PatternRecipe);
-  const p = new LazyPattern(r.p, r.f, q, () => makePattern(r as PatternRecipe));
+  const p = new LazyPattern(r.p, r.f, q, () => makePattern(r as PatternRecipe), l === true);
   patternRecipes.set(p, r as PatternRecipe);
   return p;
+}
+
+// A restored snapshot builds a rule's tests when the rule is first visited (ruleset-snapshot.ts):
+// a replay reaches a small part of a big ruleset, and building every test was a third of a start.
+// Until then `rule.tests` holds PENDING, whose one test throws, so that a reader that forgot to go
+// through ruleTests fails loudly instead of seeing a rule without tests.
+const pendingTests = new WeakMap<Rule, () => EventTest[]>();
+const PENDING: EventTest[] = [
+  () => {
+    throw new Error('a rule of a restored snapshot was tested before its tests were built (read them through ruleTests)');
+  },
+];
+
+/** Leaves `rule`'s tests to `build`, run on the first ruleTests(rule). */
+export function deferTests(rule: Rule, build: () => EventTest[]): void {
+  pendingTests.set(rule, build);
+  rule.tests = PENDING;
+}
+
+/**
+ * `rule.tests`, built first when a restored snapshot left them for the first use (building them
+ * may also set `rule.programNameTest`). Whoever reads a rule's tests reads them through this.
+ */
+export function ruleTests(rule: Rule): EventTest[] {
+  const build = pendingTests.get(rule);
+  if (build !== undefined) {
+    pendingTests.delete(rule);
+    rule.tests = build();
+  }
+  return rule.tests;
 }
 
 /** The test of a snapshot (see makeTest), its pattern restored by restorePattern. */

@@ -3,8 +3,10 @@
 // The data holds each rule's and decoder's fields, their patterns and tests as recipes
 // (rule-recipes.ts), tree links as indexes, the compile's warnings and the safety verdicts its
 // patterns got. Rebuilding runs the same builders a compile runs, but leaves the patterns to be
-// translated and compiled on first use (their prefilter masks are in the data), as most of a big
-// ruleset's are never reached by a given log. Which snapshot belongs to which
+// translated and compiled on first use (their prefilter masks are in the data), and each rule's
+// tests to be built when the rule is first visited (ruleTests), as most of a big ruleset's are
+// never reached by a given log: the tests are a text of their own after the rest, each rule's
+// parsed only then. Which snapshot belongs to which
 // files is the caller's business (key it by their content and this engine's code); a snapshot
 // that does not fit this engine is refused with an Error, never half-restored.
 import type { Decoder, DecoderSet } from './decoders.js';
@@ -17,15 +19,16 @@ import { EMPTY_LAYOUT, attachLayout } from './correlation-record.js';
 import { RecordList } from './record-list.js';
 import type { Dialect, Pattern } from './regex/pattern.js';
 import type { Recording } from './regex/safety.js';
+import { linearEngineVersion } from './regex/pattern.js';
 import { preloadVerdicts } from './regex/safety.js';
 import type { PatternSnap, TestSnap } from './rule-recipes.js';
-import { patternSnap, restorePattern, restoreTest, testSnap } from './rule-recipes.js';
+import { deferTests, patternSnap, restorePattern, restoreTest, ruleTests, testSnap } from './rule-recipes.js';
 import type { RuleTree } from './rule-tree.js';
 import type { Rule } from './rules.js';
 import { blankRule } from './rules.js';
 
 /** Bumped whenever the data's layout changes. */
-export const SNAPSHOT_FORMAT = 6;
+export const SNAPSHOT_FORMAT = 7;
 
 type Plain = string | number | boolean | null | Plain[] | { [k: string]: Plain };
 type Fields = Record<string, Plain>;
@@ -39,7 +42,8 @@ interface ListSnap {
 // most are, and each was bytes to parse and an object to collect.
 interface RuleSnap {
   fields: Fields;
-  tests?: TestSnap[];
+  /** Where the rule's tests (a JSON TestSnap[]) lie in the tests text: [offset, length]. */
+  tests?: [number, number];
   ifMatchedRegex?: PatternSnap;
   logFirstChars?: string[];
   options?: string[];
@@ -79,6 +83,8 @@ function withoutEmpty<T extends object>(o: Record<string, unknown>): T {
 interface Snapshot {
   format: number;
   dialect: Dialect;
+  /** The version of RE2 that ran the patterns on it, when some did (`l` in a PatternSnap). */
+  re2?: string;
   verdicts: [string, boolean][];
   decoders: DecoderSnap[];
   withProgram: number[];
@@ -90,10 +96,10 @@ interface Snapshot {
   warnings: { code: RulesetErrorCode; message: string; file: string; line: number; column: number }[];
 }
 
-const compileVerdicts = new WeakMap<CompiledRuleset, Recording>();
+const compileVerdicts = new WeakMap<CompiledRuleset, Recording | (() => Recording)>();
 
 /** Called by compileRuleset: the safety verdicts and masks its patterns got, for the snapshot to carry. */
-export function rememberVerdicts(rs: CompiledRuleset, recorded: Recording): void {
+export function rememberVerdicts(rs: CompiledRuleset, recorded: Recording | (() => Recording)): void {
   compileVerdicts.set(rs, recorded);
 }
 
@@ -123,7 +129,7 @@ function plainFields(obj: object, blank: Record<string, unknown>, special: Set<s
   return out;
 }
 
-function pattern(p: Pattern | null, what: string): PatternSnap | null {
+function patternOf(p: Pattern | null, what: string): PatternSnap | null {
   if (p === null) return null;
   const r = patternSnap(p);
   if (!r) throw new NotSnapshottable(`${what}: a pattern was not made by makePattern`);
@@ -169,9 +175,17 @@ function sourceLocator(input: RulesetInput | undefined): (r: Rule) => [number, n
  * needs the same input, as it always does).
  */
 export function serializeRuleset(rs: CompiledRuleset, input?: RulesetInput): string | null {
-  const verdicts = compileVerdicts.get(rs);
-  if (!verdicts) return null;
+  const remembered = compileVerdicts.get(rs);
+  if (!remembered) return null;
+  const verdicts = typeof remembered === 'function' ? remembered() : remembered;
   const locate = sourceLocator(input);
+  let linear = false;
+  const pattern = (p: Pattern | null, what: string): PatternSnap | null => {
+    const r = patternOf(p, what);
+    if (r?.l) linear = true;
+    return r;
+  };
+  let testsText = '';
   try {
     const decIndex = new Map<Decoder, number>(rs.decoders.all.map((d, i) => [d, i]));
     const decIdx = (d: Decoder): number => {
@@ -207,13 +221,21 @@ export function serializeRuleset(rs: CompiledRuleset, input?: RulesetInput): str
       const what = `rule ${r.id}`;
       if (r.childIndex !== null || Object.keys(r.ext).length > 0) throw new NotSnapshottable(`${what} was used`);
       const src = locate(r);
+      const tests = ruleTests(r).map((t) => {
+        const recipe = testSnap(t);
+        if (!recipe) throw new NotSnapshottable(`${what}: a test was not made by makeTest`);
+        if ('pattern' in recipe && recipe.pattern.l) linear = true;
+        return recipe;
+      });
+      let testsAt: [number, number] | null = null;
+      if (tests.length > 0) {
+        const text = JSON.stringify(tests);
+        testsAt = [testsText.length, text.length];
+        testsText += text;
+      }
       return withoutEmpty({
         fields: plainFields(r, blankR, src ? RULE_SPECIAL_SRC : RULE_SPECIAL, what),
-        tests: r.tests.map((t) => {
-          const recipe = testSnap(t);
-          if (!recipe) throw new NotSnapshottable(`${what}: a test was not made by makeTest`);
-          return recipe;
-        }),
+        tests: testsAt,
         ifMatchedRegex: pattern(r.ifMatchedRegex, what),
         logFirstChars: r.logFirstChars === null ? null : [...r.logFirstChars],
         options: [...r.options],
@@ -232,6 +254,7 @@ export function serializeRuleset(rs: CompiledRuleset, input?: RulesetInput): str
     const snap: Snapshot = {
       format: SNAPSHOT_FORMAT,
       dialect: rs.dialect,
+      ...(linear ? { re2: linearEngineVersion() ?? '' } : {}),
       verdicts: [...verdicts.verdicts],
       decoders,
       withProgram: rs.decoders.withProgram.map(decIdx),
@@ -242,7 +265,8 @@ export function serializeRuleset(rs: CompiledRuleset, input?: RulesetInput): str
       maxFrequency: rs.tree.maxFrequency,
       warnings: rs.warnings.map((w) => w.toJSON() as Snapshot['warnings'][number]),
     };
-    return JSON.stringify(snap);
+    // JSON has no raw line break: the first one ends the rest and starts the tests text.
+    return `${JSON.stringify(snap)}\n${testsText}`;
   } catch (e) {
     if (e instanceof NotSnapshottable) return null;
     throw e;
@@ -262,10 +286,15 @@ function assign(target: object, own: ReadonlySet<string>, fields: Fields, what: 
  * (its lists are read again for the list tests). Throws an Error when the snapshot does not fit.
  */
 export function restoreRuleset(json: string, input: RulesetInput, dialect: Dialect): CompiledRuleset {
-  const snap = JSON.parse(json) as Snapshot;
+  const nl = json.indexOf('\n');
+  const snap = JSON.parse(nl < 0 ? json : json.slice(0, nl)) as Snapshot;
   if (snap.format !== SNAPSHOT_FORMAT) throw new Error(`ruleset snapshot: format ${snap.format}, expected ${SNAPSHOT_FORMAT}`);
   if (snap.dialect !== dialect) throw new Error(`ruleset snapshot: dialect ${snap.dialect}, expected ${dialect}`);
+  if (nl < 0) throw new Error('ruleset snapshot: no tests text');
+  // Patterns compile on first use: one that ran on RE2 must find the very same RE2 then.
+  if (snap.re2 !== undefined && linearEngineVersion() !== snap.re2) throw new Error(`ruleset snapshot: its patterns ran on RE2 ${snap.re2}, here ${linearEngineVersion() ?? 'none'}`);
   preloadVerdicts(snap.verdicts);
+  const testsFrom = nl + 1;
 
   const decoders: Decoder[] = snap.decoders.map(() => blankDecoder());
   const decAt = (i: number): Decoder => {
@@ -309,7 +338,12 @@ export function restoreRuleset(json: string, input: RulesetInput, dialect: Diale
       r.file = f.path;
       r.sourceText = f.text.slice(at, at + length);
     }
-    r.tests = s.tests ? s.tests.map((t) => restoreTest(r, t, ctx, dialect)) : [];
+    if (s.tests) {
+      const [at, length] = s.tests;
+      const from = testsFrom + at;
+      if (at < 0 || length <= 0 || from + length > json.length) throw new Error(`ruleset snapshot: rule #${i}'s tests are not in it`);
+      deferTests(r, () => (JSON.parse(json.slice(from, from + length)) as TestSnap[]).map((t) => restoreTest(r, t, ctx, dialect)));
+    } else r.tests = [];
     r.ifMatchedRegex = s.ifMatchedRegex ? restorePattern(s.ifMatchedRegex) : null;
     r.logFirstChars = s.logFirstChars ? new Set(s.logFirstChars) : null;
     r.options = new Set(s.options);
@@ -335,7 +369,7 @@ export function restoreRuleset(json: string, input: RulesetInput, dialect: Diale
   attachLayout(tree, dialect);
   const warnings = snap.warnings.map((w) => new RulesetError(w.code, w.message, w.file, w.line, w.column));
   const rs: CompiledRuleset = { dialect, decoders: decoderSet, tree, warnings };
-  rememberVerdicts(rs, { verdicts: new Map(snap.verdicts), required: new Map() });
+  rememberVerdicts(rs, () => ({ verdicts: new Map(snap.verdicts), required: new Map() }));
   return rs;
 }
 

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CompiledRuleset, Dialect, RulesetInput, SourceFile } from '../src/index.js';
 import { Engine, SNAPSHOT_FORMAT, compileRuleset, logtestJson, regexStats, restoreRuleset, serializeRuleset } from '../src/index.js';
+import { ruleTests } from '../src/rule-recipes.js';
 
 const repo = resolve(import.meta.dirname, '..', '..', '..');
 const shared = resolve(repo, '..', 'shared');
@@ -56,7 +57,7 @@ describe.each([
     compiled.tree.all.forEach((r, i) => {
       const b = back.tree.all[i]!;
       expect(Object.keys(b)).toEqual(Object.keys(r));
-      expect(b.tests.map(String)).toEqual(r.tests.map(String));
+      expect(ruleTests(b).map(String)).toEqual(r.tests.map(String));
       expect(b.programNameTest === null).toBe(r.programNameTest === null);
     });
     compiled.decoders.all.forEach((d, i) => expect(Object.keys(back.decoders.all[i]!)).toEqual(Object.keys(d)));
@@ -84,18 +85,44 @@ describe('patterns of a restored snapshot', () => {
   const files: RulesetInput = { decoders: [{ path: '/x/d.xml', text: '<decoder name="any"><prematch>^</prematch></decoder>' }], rules: [{ path: '/x/r.xml', text: RULES }] };
   const json = serializeRuleset(compileRuleset(files, { dialect: 'ossec' }))!;
 
-  it('are compiled on first use, except those that run on RE2 (compiled at once, as whether it loads can differ)', () => {
+  it('are compiled on first use, those that run on RE2 too', () => {
     const v8 = regexStats.v8;
     const re2 = regexStats.re2;
     const back = restoreRuleset(json, files, 'ossec');
     expect(regexStats.v8 - v8).toBe(0);
-    expect(regexStats.re2 - re2).toBe(1);
+    expect(regexStats.re2 - re2).toBe(0);
     const engine = new Engine(back, { dialect: 'ossec', localHostname: 'here' });
     const [r] = engine.processLine('Failed password for root', '/var/log/auth.log', 1_700_000_000);
     expect(r?.rule?.id).toBe(100);
     expect(regexStats.v8 - v8).toBeGreaterThan(0);
+    engine.processLine('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaab', '/var/log/auth.log', 1_700_000_001);
+    expect(regexStats.re2 - re2).toBe(1);
+  });
+  it('that ran on RE2 are restored only where the same RE2 is found', () => {
+    const [core, tests] = splitSnapshot(json);
+    expect(core.re2).toMatch(/^\d+\./);
+    expect(() => restoreRuleset(joinSnapshot({ ...core, re2: '0.0.0-other' }, tests), files, 'ossec')).toThrow(/RE2 0\.0\.0-other/);
+  });
+  it('has its rules\' tests built when the rule is first visited', () => {
+    const back = restoreRuleset(json, files, 'ossec');
+    const r101 = back.tree.byId.get(101)!;
+    expect(() => r101.tests[0]!({} as never)).toThrow(/before its tests were built/);
+    new Engine(back, { dialect: 'ossec', localHostname: 'here' }).processLine('Failed password for root', '/var/log/auth.log', 1_700_000_000);
+    expect(r101.tests).toHaveLength(1);
+    expect(r101.tests[0]!.length).toBe(1);
+    expect(ruleTests(r101)).toBe(r101.tests);
   });
 });
+
+/** A snapshot's JSON part, parsed, and its tests text. */
+function splitSnapshot(json: string): [Record<string, any>, string] {
+  const nl = json.indexOf('\n');
+  return [JSON.parse(json.slice(0, nl)), json.slice(nl + 1)];
+}
+
+function joinSnapshot(core: object, tests: string): string {
+  return `${JSON.stringify(core)}\n${tests}`;
+}
 
 describe('a snapshot that does not fit', () => {
   const files = shipped();
@@ -104,13 +131,20 @@ describe('a snapshot that does not fit', () => {
     expect(() => restoreRuleset(json, files, 'ossec')).toThrow(/dialect wazuh, expected ossec/);
   });
   it('is refused in another format', () => {
-    const other = JSON.stringify({ ...JSON.parse(json), format: SNAPSHOT_FORMAT + 1 });
+    const [core, tests] = splitSnapshot(json);
+    const other = joinSnapshot({ ...core, format: SNAPSHOT_FORMAT + 1 }, tests);
     expect(() => restoreRuleset(other, files, 'wazuh')).toThrow(/format/);
   });
   it('is refused when it names a field rules do not have', () => {
-    const snap = JSON.parse(json);
+    const [snap, tests] = splitSnapshot(json);
     snap.rules[0].fields.notAField = 1;
-    expect(() => restoreRuleset(JSON.stringify(snap), files, 'wazuh')).toThrow(/unknown field notAField/);
+    expect(() => restoreRuleset(joinSnapshot(snap, tests), files, 'wazuh')).toThrow(/unknown field notAField/);
+  });
+  it('is refused when a rule\'s tests lie outside its tests text', () => {
+    const [snap, tests] = splitSnapshot(json);
+    const i = snap.rules.findIndex((r: { tests?: unknown }) => r.tests);
+    snap.rules[i].tests = [tests.length - 2, 10];
+    expect(() => restoreRuleset(joinSnapshot(snap, tests), files, 'wazuh')).toThrow(/tests are not in it/);
   });
   it('is not taken of a ruleset an engine has used', () => {
     const rs = compileRuleset(files, { dialect: 'wazuh' });

@@ -2,7 +2,8 @@
 // so a start-up translates and compiles only the patterns its lines reach (of the OSSEC home's
 // 1,487, a replay of sshd logs runs a few dozen). Only for patterns known to compile: a snapshot
 // is taken of a ruleset whose every pattern compiled, on this engine and Node (the cache key says
-// so); a pattern on the linear-time engine is compiled at once, as whether RE2 loads here can differ.
+// so), and one with patterns on the linear-time engine is restored only where the same RE2 is
+// found (ruleset-snapshot.ts).
 import type { MatchResult, Pattern } from './pattern.js';
 
 export class LazyPattern implements Pattern {
@@ -14,6 +15,8 @@ export class LazyPattern implements Pattern {
     /** What the compiled pattern's requiredChars() gives (asked for when the engine is built). */
     private readonly required: readonly (readonly number[])[] | null,
     private readonly compile: () => Pattern,
+    /** Whether the compiled pattern runs on RE2 (see onLinearEngine), for a snapshot taken again. */
+    readonly linear = false,
   ) {}
 
   private get pattern(): Pattern {

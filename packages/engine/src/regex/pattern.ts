@@ -63,6 +63,24 @@ function loadRe2(): Re2Ctor | null {
   return re2;
 }
 
+let re2Version: string | null | undefined;
+/**
+ * The version of the RE2 module loadRe2 would load, or null when there is none, found without
+ * loading it (a snapshot with patterns on RE2 is restored only where the same RE2 is found, and
+ * loading it costs a start-up a few ms that a replay reaching no such pattern never needs).
+ */
+export function linearEngineVersion(): string | null {
+  if (re2Version === undefined) {
+    try {
+      const pkg = createRequire(import.meta.url)('re2/package.json') as { version?: unknown };
+      re2Version = typeof pkg.version === 'string' ? pkg.version : null;
+    } catch {
+      re2Version = null;
+    }
+  }
+  return re2Version;
+}
+
 /** Counts of where patterns run, for `portcullis` diagnostics and the benchmark. */
 export const regexStats = { v8: 0, re2: 0 };
 

@@ -251,6 +251,7 @@ const required = new Map<string, number[][] | null>();
 
 /** The masks of `source`, computed once (callers get copies of their own). */
 export function requiredCharsMemo(source: string, compute: (source: string) => Uint32Array[] | null): Uint32Array[] | null {
+  if (preloaded.length > 0) takePreloaded();
   let m = required.get(source);
   if (m === undefined) {
     m = compute(source)?.map((a) => [...a]) ?? null;
@@ -263,6 +264,7 @@ export function requiredCharsMemo(source: string, compute: (source: string) => U
 
 /** True when the pattern may need more than quadratic time on V8 and should run on RE2. */
 export function needsLinearEngine(jsSource: string): boolean {
+  if (preloaded.length > 0) takePreloaded();
   let v = verdicts.get(jsSource);
   if (v === undefined) {
     v = analyse(jsSource);
@@ -290,16 +292,29 @@ export function recordingVerdicts<T>(fn: () => T): { result: T; recorded: Record
   }
 }
 
-/** Preloads what a previous analysis gave (a ruleset snapshot, itself checked by its digest). */
+// Preloaded entries wait here until an analysis is first asked for: a restored snapshot compiles
+// its patterns on first use, and a start that reaches none never needs the maps filled.
+const preloaded: [Iterable<[string, boolean]>, Iterable<[string, number[][] | null]>][] = [];
+
+function takePreloaded(): void {
+  for (const [entries, masks] of preloaded.splice(0)) {
+    for (const [k, v] of entries) {
+      if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
+      verdicts.set(k, v);
+    }
+    for (const [k, v] of masks) {
+      if (required.size >= MAX_VERDICTS) required.clear();
+      required.set(k, v);
+    }
+  }
+}
+
+/**
+ * Preloads what a previous analysis gave (a ruleset snapshot, itself checked by its digest), taken
+ * in when an analysis is first asked for; callers must not change `entries` and `masks` after.
+ */
 export function preloadVerdicts(entries: Iterable<[string, boolean]>, masks: Iterable<[string, number[][] | null]> = []): void {
-  for (const [k, v] of entries) {
-    if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
-    verdicts.set(k, v);
-  }
-  for (const [k, v] of masks) {
-    if (required.size >= MAX_VERDICTS) required.clear();
-    required.set(k, v);
-  }
+  preloaded.push([entries, masks]);
 }
 
 function analyse(jsSource: string): boolean {
