@@ -236,7 +236,8 @@ export class Pipeline implements AlertPipeline {
   }
 
   #process(lines: RawLine[]): number {
-    let made = 0;
+    const records: AlertRecord[] = [];
+    const results: ProcessResult[] = [];
     let perHost: Map<string, number> | null = null;
     for (const raw of lines) {
       this.#metrics.lines++;
@@ -250,17 +251,18 @@ export class Pipeline implements AlertPipeline {
         this.#metrics.events++;
         if (!result.alert || !(result.alertRule ?? result.rule)) continue;
         const record = toAlertRecord(result, raw.receivedAt, raw.host ?? null);
-        const id = this.#alerts.insert(record);
         this.#metrics.countAlert(record.level);
-        this.#pending.push({ id, record, result });
-        made++;
+        records.push(record);
+        results.push(result);
       }
     }
+    const ids = this.#alerts.insertAll(records);
+    for (let i = 0; i < ids.length; i++) this.#pending.push({ id: ids[i]!, record: records[i]!, result: results[i]! });
     if (perHost && this.#hostLines) {
       const now = Date.now();
       for (const [host, n] of perHost) this.#hostLines(host, n, now);
     }
-    return made;
+    return ids.length;
   }
 
   #publish(): void {

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { AlertPage, Stats } from '@portcullis/shared';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recountAlerts } from '../../src/modules/alerts/alert-counts.js';
 import { makeApp, makeEnv, signIn, waitFor, type SignedIn, type TestEnv } from '../server/helpers.js';
 
 const ALERTS = 300_000;
@@ -31,6 +32,7 @@ function fill(app: FastifyInstance): void {
       insert.run(T0 + i * 1000, 5700 + (i % 50), 3 + (i % 10), `rule ${i % 50}`, i % 3 === 0 ? null : ip, `Mar  1 00:00:00 host1 sshd[${i}]: Failed password for root from ${ip} port 22 ssh2`);
     }
   })();
+  recountAlerts(app.db);
 }
 
 describe('dashboard reads run off the event loop', () => {

@@ -5,6 +5,7 @@
 import type { Alert, AlertQuery } from '@portcullis/shared';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../../db/database.js';
+import { AlertCounts, countedStats, type CountedRow } from './alert-counts.js';
 
 /** An alert as the pipeline builds it, before it has an id. */
 export interface AlertRecord {
@@ -187,8 +188,21 @@ export class AlertQueries {
     return { items, next: more && items.length > 0 ? encodeCursor(items[items.length - 1]!.id) : null };
   }
 
-  /** Alerts per bucket and level, the top sources and the top rules in the range. */
+  /**
+   * Alerts per bucket and level, the top sources and the top rules in the range: from the counts
+   * per slot (alert-counts.ts) for the slots inside it, from the alerts for the rest.
+   */
   stats(range: StatsRange): StatsRows {
+    const sql = countedStats((terms) => this.#where(terms), range);
+    return {
+      buckets: this.#prepare(sql.buckets).all(sql.params) as StatsRows['buckets'],
+      topSources: this.#prepare(sql.topSources).all(sql.params) as StatsRows['topSources'],
+      topRules: this.#prepare(sql.topRules).all(sql.params) as StatsRows['topRules'],
+    };
+  }
+
+  /** The stats from the alerts themselves (every alert in the range is read). */
+  uncountedStats(range: StatsRange): StatsRows {
     const params = { from: range.from, to: range.to, b: range.bucketMs, top: range.top };
     const inRange = this.#where(['time >= @from', 'time < @to']);
     return {
@@ -206,15 +220,23 @@ export class AlertQueries {
   }
 }
 
-/** Retention's statements (their query plans are tested: they run every few seconds on the event loop). */
-export const PRUNE_OLDER_THAN = 'DELETE FROM alerts WHERE id IN (SELECT id FROM alerts WHERE time < ? ORDER BY time LIMIT ?)';
-export const PRUNE_OLDEST = 'DELETE FROM alerts WHERE id IN (SELECT id FROM alerts ORDER BY id LIMIT ?)';
+/**
+ * Retention's choice of what to delete (their query plans are tested: they run every few seconds):
+ * the columns the counts per slot need, then the rows go by id (PRUNE_IDS).
+ */
+export const PRUNE_OLDER_THAN = 'SELECT id, time, rule_id, level, description, srcip FROM alerts WHERE time < ? ORDER BY time LIMIT ?';
+export const PRUNE_OLDEST = 'SELECT id, time, rule_id, level, description, srcip FROM alerts ORDER BY id LIMIT ?';
+const PRUNE_IDS = 'DELETE FROM alerts WHERE id IN (SELECT value FROM json_each(?))';
 
 export class AlertsRepository {
   readonly #db: Db;
   readonly #insert: Statement;
   readonly #byId: Statement;
   readonly #reads: AlertQueries;
+  readonly #counts: AlertCounts;
+  readonly #pruneOlderThan: Statement;
+  readonly #pruneOldest: Statement;
+  readonly #pruneIds: Statement;
   /** Alerts stored, once counted: kept by insert and the prunes (retention re-counts now and then). */
   #stored: number | null = null;
 
@@ -225,17 +247,36 @@ export class AlertsRepository {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#byId = db.prepare('SELECT * FROM alerts WHERE id = ?');
     this.#reads = new AlertQueries(db);
+    this.#counts = new AlertCounts(db);
+    this.#pruneOlderThan = db.prepare(PRUNE_OLDER_THAN);
+    this.#pruneOldest = db.prepare(PRUNE_OLDEST);
+    this.#pruneIds = db.prepare(PRUNE_IDS);
   }
 
-  /** Inserts one alert and returns its id. Callers batch these inside one transaction. */
+  /** Inserts one alert and returns its id (`insertAll` for a batch). */
   insert(r: AlertRecord): number {
-    const groups = r.groups.length > 0 ? `,${r.groups.join(',')},` : '';
-    const info = this.#insert.run(
-      r.time, r.eventTime, r.ruleId, r.level, r.description, groups, r.decoder, r.srcip, r.user,
-      r.hostname, r.programName, r.location, r.fullLog, JSON.stringify(r.fields), r.host,
-    );
-    if (this.#stored !== null) this.#stored++;
-    return Number(info.lastInsertRowid);
+    return this.insertAll([r])[0]!;
+  }
+
+  /**
+   * Inserts alerts in order and counts them per slot (alert-counts.ts); returns their ids. Callers
+   * batch them inside one transaction (else this makes one).
+   */
+  insertAll(records: readonly AlertRecord[]): number[] {
+    if (!this.#db.inTransaction) return this.#db.transaction(() => this.insertAll(records))();
+    const ids = new Array<number>(records.length);
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      const groups = r.groups.length > 0 ? `,${r.groups.join(',')},` : '';
+      const info = this.#insert.run(
+        r.time, r.eventTime, r.ruleId, r.level, r.description, groups, r.decoder, r.srcip, r.user,
+        r.hostname, r.programName, r.location, r.fullLog, JSON.stringify(r.fields), r.host,
+      );
+      ids[i] = Number(info.lastInsertRowid);
+    }
+    this.#counts.add(records);
+    if (this.#stored !== null) this.#stored += records.length;
+    return ids;
   }
 
   get(id: number): Alert | null {
@@ -280,7 +321,7 @@ export class AlertsRepository {
    * in id order looking for old rows, at every check, when there were none (the soak's stalls).
    */
   pruneOlderThan(beforeMs: number, batch: number): number {
-    return this.#deleted(this.#db.prepare(PRUNE_OLDER_THAN).run(beforeMs, batch).changes);
+    return this.#prune(this.#pruneOlderThan, beforeMs, batch);
   }
 
   /**
@@ -291,7 +332,17 @@ export class AlertsRepository {
   pruneBeyond(keep: number, batch: number): number {
     const excess = this.stored() - keep;
     if (excess <= 0) return 0;
-    return this.#deleted(this.#db.prepare(PRUNE_OLDEST).run(Math.min(excess, batch)).changes);
+    return this.#prune(this.#pruneOldest, Math.min(excess, batch));
+  }
+
+  /** Deletes the rows `choose` selects, and their counts, in one transaction; returns how many went. */
+  #prune(choose: Statement, ...params: number[]): number {
+    return this.#db.transaction(() => {
+      const rows = choose.all(...params) as Array<CountedRow & { id: number }>;
+      if (rows.length === 0) return 0;
+      this.#counts.remove(rows);
+      return this.#deleted(this.#pruneIds.run(JSON.stringify(rows.map((r) => r.id))).changes);
+    })();
   }
 
 }
