@@ -25,6 +25,8 @@ export interface IngestThreadDeps {
   log: IngestThreadLogger;
   /** Given back when the thread ends, whatever it held. */
   turns: WriteTurns;
+  /** Waits before starting an ended thread again (tests shorten them; RESTART by default). */
+  restart?: { firstMs: number; maxMs: number; stableMs: number };
 }
 
 /**
@@ -33,8 +35,12 @@ export interface IngestThreadDeps {
  */
 const MAX_QUEUED = 200_000;
 const MAX_QUEUED_CHARS = 64 * 1024 * 1024;
-/** A thread that ended unexpectedly is started again after this long. */
-const RESTART_MS = 1000;
+/**
+ * A thread that ended unexpectedly is started again after firstMs, then twice as long after each
+ * end up to maxMs (one that fails at every start is not restarted, and logged, every second); one
+ * that ran stableMs since it was ready starts over at firstMs.
+ */
+const RESTART = { firstMs: 1000, maxMs: 60_000, stableMs: 60_000 };
 
 interface Waiting {
   resolve: (answer: AckAnswer) => void;
@@ -58,12 +64,16 @@ export class IngestThread implements AlertPipeline {
   #queued = 0;
   #queuedChars = 0;
   #nextAck = 1;
+  #restartMs: number;
+  /** When the running thread said it was ready (performance.now()), or null. */
+  #readyAt: number | null = null;
   readonly #waiting = new Map<number, Waiting>();
 
   constructor(init: IngestInit, deps: IngestThreadDeps) {
     this.#init = init;
     this.#d = deps;
     this.#consumers = new AlertConsumers(deps.log);
+    this.#restartMs = (deps.restart ?? RESTART).firstMs;
   }
 
   onPersisted(consumer: AlertConsumer): () => void {
@@ -93,7 +103,10 @@ export class IngestThread implements AlertPipeline {
     let ready: () => void = () => undefined;
     const started = new Promise<void>((resolve) => (ready = resolve));
     w.on('message', (m: FromIngest) => {
-      if (m.type === 'ready') ready();
+      if (m.type === 'ready') {
+        this.#readyAt = performance.now();
+        ready();
+      }
       this.#receive(m);
     });
     w.on('error', (err) => this.#d.log.error({ err }, `the ingest thread failed: ${err.message}`));
@@ -103,10 +116,15 @@ export class IngestThread implements AlertPipeline {
       ready();
       this.#failWaiting(new Error('the ingest thread stopped before storing these lines'));
       if (this.#closing) return;
-      this.#d.log.error({ code }, `the ingest thread ended unexpectedly (exit code ${code}); starting it again in ${RESTART_MS / 1000} s`);
+      const policy = this.#d.restart ?? RESTART;
+      if (this.#readyAt !== null && performance.now() - this.#readyAt >= policy.stableMs) this.#restartMs = policy.firstMs;
+      this.#readyAt = null;
+      const wait = this.#restartMs;
+      this.#restartMs = Math.min(policy.maxMs, wait * 2);
+      this.#d.log.error({ code, restartInMs: wait }, `the ingest thread ended unexpectedly (exit code ${code}); starting it again in ${wait / 1000} s`);
       setTimeout(() => {
         if (!this.#closing) this.#ready = this.#spawn();
-      }, RESTART_MS).unref();
+      }, wait).unref();
     });
     for (const m of this.#early.splice(0)) w.postMessage(m);
     return started;
