@@ -16,6 +16,8 @@ export class RecordList {
   bySrcip: Map<string, RecordList> | null = null;
   /** The record value slot `bySrcip` is keyed by (set with the ruleset's record layout). */
   indexSlot = -1;
+  /** No record was pushed with a time before the newest one's, so the list is in time order (see remove). */
+  private ordered = true;
 
   /** `cap`: entries kept, the oldest dropped beyond it; `size`: initial room (a power of two). */
   constructor(
@@ -33,6 +35,7 @@ export class RecordList {
   push(rec: CorrelationRecord): void {
     if (this.length >= this.cap) this.unindex(this.shift()!);
     if (this.length === this.buf.length) this.grow();
+    if (this.ordered && this.length > 0 && rec.time < this.at(this.length - 1).time) this.ordered = false;
     this.buf[(this.head + this.length) & (this.buf.length - 1)] = rec;
     this.length++;
     if (this.bySrcip !== null) {
@@ -56,8 +59,13 @@ export class RecordList {
   }
 
   remove(rec: CorrelationRecord): void {
-    // Evictions remove the oldest record, so it is nearly always first.
-    if (this.length > 0 && this.at(0) === rec) this.shift();
+    if (this.length === 0) return;
+    // Evictions remove the oldest record of the history: when it is still in this list it is
+    // nearly always first. When it is not (a capped list dropped it long ago), a list in time order
+    // tells so from its oldest record's time, without a search through the whole list.
+    const first = this.at(0);
+    if (first === rec) this.shift();
+    else if (this.ordered && rec.time < first.time) return;
     else if (!this.removeAt(this.indexOf(rec))) return;
     this.unindex(rec);
   }
@@ -72,6 +80,7 @@ export class RecordList {
     this.buf = new Array<CorrelationRecord | undefined>(8);
     this.head = 0;
     this.length = 0;
+    this.ordered = true;
     if (this.bySrcip !== null) this.bySrcip = new Map();
   }
 
