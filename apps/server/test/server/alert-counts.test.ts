@@ -2,7 +2,7 @@
 // kept by the inserts and the prunes, they give exactly what the GROUP BYs over the alerts give,
 // for ranges that start and end inside slots, any bucket, after pruning by age and by count, and on
 // a database that had alerts before the counts existed (the migration counts them).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -94,6 +94,24 @@ describe('alert counts per slot', () => {
     recountAlerts(db);
     expect({ counts: counts(countsTable()), sources: sourcesTable() }).toEqual(kept);
     expect((countsTable() as Array<{ count: number }>).every((r) => r.count > 0)).toBe(true);
+  });
+
+  it('are made by the migration for the alerts a database already had', () => {
+    const old = path.join(dir, 'old-migrations');
+    cpSync(migrationsDir, old, { recursive: true, filter: (f) => !path.basename(f).startsWith('0100_') });
+    const before = openDatabase(path.join(dir, 'before', 'p.db'));
+    try {
+      migrate(before, old);
+      const insert = before.prepare(`INSERT INTO alerts (time, rule_id, level, description, groups, srcip, location, full_log) VALUES (?, ?, ?, ?, ',sshd,', ?, 'auth.log', 'x')`);
+      for (const a of alerts(2000, random(11), 7_200_000)) insert.run(a.time, a.ruleId, a.level, a.description, a.srcip);
+      expect(migrate(before, migrationsDir)).toEqual(['0100_alert_counts.sql']);
+      const q = new AlertQueries(before);
+      const range = { from: T0 + 1234, to: T0 + 6_000_000, bucketMs: 600_000, top: 10 };
+      expect(q.stats(range)).toEqual(q.uncountedStats(range));
+      expect(before.prepare('SELECT SUM(count) FROM alert_counts WHERE width = 10000').pluck().get()).toBe(2000);
+    } finally {
+      before.close();
+    }
   });
 
   it('go when every alert of their slot goes', () => {
