@@ -8,7 +8,7 @@ import { StorageFullError, type DatabaseHealth } from '../db/storage-guard.js';
 import type { WriteTurns } from '../db/write-turns.js';
 import type { LineSink, RawLine } from '../sources/index.js';
 import { WorkerBusyError, entryOf } from '../workers/worker-pool.js';
-import type { AckAnswer, FromIngest, IngestInit, JournalAnswer, JournalItem, MetricsSnapshot, RulesetData, SourcesReport, ToIngest, WireAlert } from './ingest-protocol.js';
+import { decodeAlerts, type AckAnswer, type FromIngest, type IngestInit, type JournalAnswer, type JournalItem, type MetricsSnapshot, type RulesetData, type SourcesReport, type ToIngest, type WireAlert } from './ingest-protocol.js';
 import type { PipelineMetrics } from './metrics.js';
 import { AlertConsumers, type AlertConsumer, type AlertPipeline, type IngestSummary, type PersistedAlert } from './pipeline.js';
 
@@ -133,7 +133,7 @@ export class IngestThread implements AlertPipeline {
   #receive(m: FromIngest): void {
     switch (m.type) {
       case 'alerts':
-        this.#publish(JSON.parse(m.json) as WireAlert[]);
+        this.#publish(decodeAlerts(m.json));
         break;
       case 'hostLines':
         for (const [host, n] of m.counts) for (const fn of this.#hostLines) fn(host, n, m.at);

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { ServerConfig } from '../../src/config/server-config.js';
 import { WriteTurns } from '../../src/db/write-turns.js';
-import type { RulesetData } from '../../src/pipeline/ingest-protocol.js';
+import { decodeAlerts, encodeAlerts, type RulesetData, type WireAlert } from '../../src/pipeline/ingest-protocol.js';
 import { IngestThread } from '../../src/pipeline/ingest-thread.js';
 import { PipelineMetrics } from '../../src/pipeline/metrics.js';
 
@@ -39,5 +39,30 @@ describe('the ingest thread hand-over', () => {
     for (let i = 0; i < 300 && waits.length < 5; i++) await sleep(50);
     await thread.stop();
     expect(waits.slice(0, 5)).toEqual([20, 40, 80, 80, 80]);
+  });
+
+  it('hands committed alerts over as JSON arrays that decode to exactly what was encoded', () => {
+    const alerts: WireAlert[] = [
+      {
+        id: 7,
+        record: {
+          time: 1_700_000_000_123, eventTime: 1_700_000_000_000, ruleId: 5716, level: 5, description: 'sshd: authentication failed "é"',
+          groups: ['syslog', 'sshd', 'authentication_failed'], decoder: 'sshd', srcip: '2001:db8::1', user: 'root', hostname: 'web1',
+          programName: 'sshd', location: '/var/log/auth.log', fullLog: 'Dec  3 10:00:00 web1 sshd[1]: Failed password for root from 2001:db8::1 port 22 ssh2\u2028',
+          fields: { srcip: '2001:db8::1', dstuser: 'root', 'x-odd key': '' }, host: 'web1',
+        },
+        rule: 5716, alertRule: 5716, srcip: '2001:db8::1', dstuser: 'root', filename: null,
+      },
+      {
+        id: 8,
+        record: {
+          time: 1, eventTime: null, ruleId: 1002, level: 2, description: 'Unknown problem somewhere in the system.', groups: [], decoder: null,
+          srcip: null, user: null, hostname: null, programName: null, location: 'journald', fullLog: 'x', fields: {}, host: null,
+        },
+        rule: null, alertRule: 1002, srcip: null, dstuser: null, filename: '/etc/passwd',
+      },
+    ];
+    expect(decodeAlerts(encodeAlerts(alerts))).toEqual(alerts);
+    expect(decodeAlerts(encodeAlerts([]))).toEqual([]);
   });
 });
