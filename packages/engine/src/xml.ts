@@ -29,7 +29,7 @@ class Cursor {
     readonly src: string,
     readonly file: string,
   ) {
-    for (let i = 0; i < src.length; i++) if (src.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
+    for (let i = src.indexOf('\n'); i >= 0; i = src.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
   }
 
   where(pos = this.pos): { line: number; column: number } {
@@ -49,15 +49,33 @@ class Cursor {
   }
 }
 
-const NAME_CHAR = /[A-Za-z0-9_:.-]/;
+// Characters are tested by code (a regex test per character was most of a config's parse, which
+// every start runs); beyond ASCII, whitespace is what /\s/ says it is.
+const SPACE_RE = /\s/;
+
+function isSpace(code: number): boolean {
+  if (code < 128) return code === 32 || (code >= 9 && code <= 13);
+  return SPACE_RE.test(String.fromCharCode(code));
+}
+
+/** [A-Za-z0-9_:.-] */
+function isNameChar(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 58) || code === 95 || code === 46 || code === 45;
+}
 
 function skipSpace(c: Cursor): void {
-  while (c.pos < c.src.length && /\s/.test(c.src[c.pos]!)) c.pos++;
+  const s = c.src;
+  let i = c.pos;
+  while (i < s.length && isSpace(s.charCodeAt(i))) i++;
+  c.pos = i;
 }
 
 function readName(c: Cursor): string {
   const start = c.pos;
-  while (c.pos < c.src.length && NAME_CHAR.test(c.src[c.pos]!)) c.pos++;
+  const s = c.src;
+  let i = start;
+  while (i < s.length && isNameChar(s.charCodeAt(i))) i++;
+  c.pos = i;
   if (c.pos === start) c.fail(`expected a tag or attribute name, found ${describe(c.src[c.pos])}`);
   return c.src.slice(start, c.pos);
 }
