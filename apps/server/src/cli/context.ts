@@ -6,8 +6,9 @@ import type { CompiledRuleset, Dialect, EngineOptions, RulesetInput } from '@por
 import { Engine, compileRuleset } from '@portcullis/engine';
 import type { OssecConfig } from '../config/ossec-config.js';
 import { parseOssecConfig } from '../config/ossec-config.js';
-import { compileRulesetCached } from '../config/ruleset-cache.js';
-import { homeOf, rulesetFiles } from '../config/ruleset-files.js';
+import { loadRulesetCached } from '../config/ruleset-cache.js';
+import type { FileStat } from '../config/ruleset-files.js';
+import { homeOf, rulesetFiles, rulesetStats } from '../config/ruleset-files.js';
 import { configFromEnvironment } from '../config/server-config.js';
 import { shippedConfig } from '../paths.js';
 
@@ -66,11 +67,22 @@ export function loadContext(opts: ContextOptions): Context {
   const cfg = parseOssecConfig(readFileSync(configPath, 'utf8'), configPath);
   // An OSSEC home (<rules>) means OSSEC's semantics unless told otherwise; anything else Wazuh's.
   const dialect = parseDialect(opts.dialect) ?? parseDialect(cfg.portcullis.get('dialect')) ?? (cfg.rules?.kind === 'ossec' ? 'ossec' : 'wazuh');
-  const files = rulesetFiles(cfg, home);
+  let files: RulesetInput;
   let ruleset: CompiledRuleset;
   let rulesetCache: Context['rulesetCache'] = 'off';
-  if (opts.rulesetCache === false) ruleset = compileRuleset(files, { dialect });
-  else ({ ruleset, cache: rulesetCache } = compileRulesetCached(files, { dialect }, opts.rulesetCache));
+  if (opts.rulesetCache === false) {
+    files = rulesetFiles(cfg, home);
+    ruleset = compileRuleset(files, { dialect });
+  } else {
+    // The files are stat()ed first: unchanged since the cache saw them, they are not even read.
+    let stats: { decoders: FileStat[]; rules: FileStat[]; lists: FileStat[] } | null = null;
+    try {
+      stats = rulesetStats(cfg, home);
+    } catch {
+      // a file that cannot be stat()ed: rulesetFiles reports it
+    }
+    ({ ruleset, files, cache: rulesetCache } = loadRulesetCached(stats, () => rulesetFiles(cfg, home), { dialect }, opts.rulesetCache));
+  }
   const engineOptions: Partial<EngineOptions> = {
     dialect,
     logAlertLevel: cfg.logAlertLevel,

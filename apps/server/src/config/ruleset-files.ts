@@ -43,11 +43,52 @@ function xmlFilesIn(dir: string, configFile: string, pattern?: RegExp): string[]
     .filter((p) => statSync(p).isFile());
 }
 
+/**
+ * What is done with each file of a ruleset as it is found: read (rulesetFiles) or stat()ed
+ * (rulesetStats). `shownAs` is the path the file goes by (a list's as written in the config).
+ */
+type Take<T> = (file: string, configFile: string, what: string, shownAs: string) => T;
+
+interface Taken<T> {
+  decoders: T[];
+  rules: T[];
+  lists: T[];
+}
+
+const readFile: Take<SourceFile> = (file, configFile, what, shownAs) => ({ path: shownAs, text: read(file, configFile, what).text });
+
 /** Lists (and reads) the ruleset files of a config. Without a rules section: the shipped rules. */
 export function rulesetFiles(cfg: OssecConfig, home: string): RulesetInput & { home: string; kind: 'ossec' | 'wazuh' | 'shipped' } {
+  return takeRuleset(cfg, home, readFile);
+}
+
+/** A ruleset file as stat() found it: its path, the file and its size, times and inode, as text. */
+export interface FileStat {
+  path: string;
+  stat: string;
+  /** Its last change (the later of mtime and ctime), in ms. */
+  changedMs: number;
+}
+
+const statFile: Take<FileStat> = (file, _configFile, _what, shownAs) => {
+  const st = statSync(file);
+  return { path: shownAs, stat: `${file}\0${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`, changedMs: Math.max(st.mtimeMs, st.ctimeMs) };
+};
+
+/**
+ * The files rulesetFiles would read, stat()ed instead, in the same order (what a start compares
+ * with the compiled-ruleset cache's index before reading any). Throws when one cannot be stat()ed:
+ * rulesetFiles then reports it as it always did.
+ */
+export function rulesetStats(cfg: OssecConfig, home: string): Taken<FileStat> {
+  return takeRuleset(cfg, home, statFile);
+}
+
+function takeRuleset<T>(cfg: OssecConfig, home: string, take: Take<T>): Taken<T> & { home: string; kind: 'ossec' | 'wazuh' | 'shipped' } {
   const f = cfg.file;
   const r = cfg.rules;
-  if (r === null) return { ...shippedRulesetFiles(f), home: dirname(shippedRules), kind: 'shipped' };
+  const file = (what: string) => (p: string) => take(p, f, what, p);
+  if (r === null) return { ...takeShipped(f, take), lists: [], home: dirname(shippedRules), kind: 'shipped' };
   if (r.kind === 'ossec') {
     const decoderPaths = r.decoders.length > 0 ? r.decoders.map((d) => resolveIn(home, d)) : [join(home, 'etc', 'decoder.xml')];
     const local = join(home, 'etc', 'local_decoder.xml');
@@ -56,9 +97,9 @@ export function rulesetFiles(cfg: OssecConfig, home: string): RulesetInput & { h
     const rulePaths = r.includes.map((i) => (isAbsolute(i) ? i : join(home, 'rules', i)));
     for (const d of r.ruleDirs) rulePaths.push(...xmlFilesIn(resolveIn(home, d), f).sort());
     return {
-      decoders: decoderPaths.map((p) => read(p, f, 'decoder file')),
-      rules: rulePaths.map((p) => read(p, f, 'rule file')),
-      lists: readLists(r.lists, home, f),
+      decoders: decoderPaths.map(file('decoder file')),
+      rules: rulePaths.map(file('rule file')),
+      lists: takeLists(r.lists, home, f, take),
       home,
       kind: 'ossec',
     };
@@ -72,26 +113,28 @@ export function rulesetFiles(cfg: OssecConfig, home: string): RulesetInput & { h
     return paths.filter((p) => !ex.has(basename(p))).sort(byName);
   };
   return {
-    decoders: collect(r.decoderDirs, r.decoderIncludes, r.decoderExcludes).map((p) => read(p, f, 'decoder file')),
-    rules: collect(r.ruleDirs, r.ruleIncludes, r.ruleExcludes).map((p) => read(p, f, 'rule file')),
-    lists: readLists(r.lists, home, f),
+    decoders: collect(r.decoderDirs, r.decoderIncludes, r.decoderExcludes).map(file('decoder file')),
+    rules: collect(r.ruleDirs, r.ruleIncludes, r.ruleExcludes).map(file('rule file')),
+    lists: takeLists(r.lists, home, f, take),
     home,
     kind: 'wazuh',
   };
 }
 
 /** CDB lists: the `key:value` source next to a `.cdb` name; keyed by the path as written. */
-function readLists(paths: string[], home: string, configFile: string): SourceFile[] {
-  return paths.map((p) => {
-    const file = resolveIn(home, p.replace(/\.cdb$/, ''));
-    return { path: p, text: read(file, configFile, 'list').text };
-  });
+function takeLists<T>(paths: string[], home: string, configFile: string, take: Take<T>): T[] {
+  return paths.map((p) => take(resolveIn(home, p.replace(/\.cdb$/, '')), configFile, 'list', p));
 }
 
 /** The shipped ruleset: rules/decoders/*.xml and rules/rules/*.xml, each sorted by name. */
 export function shippedRulesetFiles(configFile = 'rules'): RulesetInput {
+  return takeShipped(configFile, readFile);
+}
+
+function takeShipped<T>(configFile: string, take: Take<T>): { decoders: T[]; rules: T[] } {
+  const file = (what: string) => (p: string) => take(p, configFile, what, p);
   return {
-    decoders: xmlFilesIn(join(shippedRules, 'decoders'), configFile).sort().map((p) => read(p, configFile, 'decoder file')),
-    rules: xmlFilesIn(join(shippedRules, 'rules'), configFile).sort().map((p) => read(p, configFile, 'rule file')),
+    decoders: xmlFilesIn(join(shippedRules, 'decoders'), configFile).sort().map(file('decoder file')),
+    rules: xmlFilesIn(join(shippedRules, 'rules'), configFile).sort().map(file('rule file')),
   };
 }

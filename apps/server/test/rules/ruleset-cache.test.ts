@@ -2,13 +2,14 @@
 // the ruleset from the snapshot the first one wrote; a changed file, a corrupt or truncated
 // snapshot, or a cache directory that cannot be written all mean a compile, with every error
 // reported where and as a compile reports it.
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RulesetLoadError, compileRuleset, serializeRuleset, type RulesetInput } from '@portcullis/engine';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { compileRulesetCached } from '../../src/config/ruleset-cache.js';
-import { shippedRulesetFiles } from '../../src/config/ruleset-files.js';
+import { parseOssecConfig } from '../../src/config/ossec-config.js';
+import { compileRulesetCached, loadRulesetCached } from '../../src/config/ruleset-cache.js';
+import { rulesetFiles, rulesetStats, shippedRulesetFiles } from '../../src/config/ruleset-files.js';
 import { loadContext } from '../../src/cli/context.js';
 
 const RULES = `<group name="syslog,">
@@ -121,5 +122,69 @@ describe('compiled-ruleset cache', () => {
     expect([first.rulesetCache, second.rulesetCache]).toEqual(['miss', 'hit']);
     expect(second.ruleset.tree.all.length).toBe(first.ruleset.tree.all.length);
     expect(loadContext({ home, dialect: 'ossec', rulesetCache: false }).rulesetCache).toBe('off');
+  });
+});
+
+describe('compiled-ruleset cache, files unchanged since it saw them', () => {
+  const CONF = `<ossec_config><rules><decoder>etc/decoder.xml</decoder><include>local_rules.xml</include></rules></ossec_config>\n`;
+  let home: string;
+  let reads: number;
+  beforeEach(() => {
+    home = join(dir, 'home');
+    mkdirSync(join(home, 'etc'), { recursive: true });
+    mkdirSync(join(home, 'rules'));
+    writeFileSync(join(home, 'etc', 'ossec.conf'), CONF);
+    writeFileSync(join(home, 'etc', 'decoder.xml'), DECODERS);
+    writeFileSync(join(home, 'rules', 'local_rules.xml'), RULES);
+    reads = 0;
+  });
+  const load = (marginMs: number) => {
+    const cfg = parseOssecConfig(CONF, join(home, 'etc', 'ossec.conf'));
+    const read = () => {
+      reads++;
+      return rulesetFiles(cfg, home);
+    };
+    return loadRulesetCached(rulesetStats(cfg, home), read, { dialect: 'ossec' }, join(dir, 'cache'), marginMs);
+  };
+  const settle = () => new Promise((r) => setTimeout(r, 20));
+
+  it('restores the ruleset, and the files as they were read, without reading them', async () => {
+    await settle();
+    const first = load(0);
+    expect([first.cache, reads]).toEqual(['miss', 1]);
+    const second = load(0);
+    expect([second.cache, reads]).toEqual(['hit', 1]);
+    expect(second.files.rules).toEqual(first.files.rules);
+    expect(second.files.decoders).toEqual(first.files.decoders);
+    expect(second.ruleset.tree.byId.get(100)!.sourceText).toBe(first.ruleset.tree.byId.get(100)!.sourceText);
+  });
+
+  it('reads them when one changed, even to the same size and modification time', async () => {
+    await settle();
+    load(0);
+    const file = join(home, 'rules', 'local_rules.xml');
+    const { atime, mtime } = statSync(file);
+    writeFileSync(file, RULES.replace('a failure', 'a fa1lure'));
+    utimesSync(file, atime, mtime);
+    const r = load(0);
+    expect([r.cache, reads]).toEqual(['miss', 2]);
+    expect(r.ruleset.tree.byId.get(100)!.description).toBe('a fa1lure');
+    expect(load(0).ruleset.tree.byId.get(100)!.description).toBe('a fa1lure');
+  });
+
+  it('reads files changed shortly before it saw them (their times may not show a change)', () => {
+    expect(load(60_000).cache).toBe('miss');
+    expect([load(60_000).cache, reads]).toEqual(['hit', 2]);
+  });
+
+  it('reads them when the snapshot is damaged', async () => {
+    await settle();
+    load(0);
+    const cache = join(dir, 'cache');
+    const snap = join(cache, readdirSync(cache).find((n) => n.startsWith('ruleset-'))!);
+    writeFileSync(snap, readFileSync(snap, 'utf8').replace('a failure', 'a fa1lure'));
+    const r = load(0);
+    expect([r.cache, reads]).toEqual(['miss', 2]);
+    expect(r.ruleset.tree.byId.get(100)!.description).toBe('a failure');
   });
 });
