@@ -37,6 +37,12 @@ describe('required-character prefilter', () => {
     expect(['c', 'o', 'u', 'l', 'd', 'n', 't', 'a', ' '].every(has)).toBe(true);
     expect(has('x') || has('y') || has('z')).toBe(false);
   });
+  it('keeps a single required character (a rare one rules out most lines)', () => {
+    const p = compilePcre2('\\?{21}', { dialect: 'ossec', caseless: true });
+    expect(p.requiredChars()).not.toBeNull();
+    expect(admits(p, `x${'?'.repeat(21)}`)).toBe(true);
+    expect(admits(p, 'sshd: Connection closed by 10.0.0.1 port 22')).toBe(false);
+  });
   it('admits every subject the pattern matches', () => {
     const cases: [Pattern, string][] = [
       [compilePcre2('Could not load host key', { dialect: 'ossec', caseless: true }), 'error: COULD NOT LOAD HOST KEY: x'],
