@@ -2,7 +2,7 @@
 // of alerted events the correlation rules search (global history, per-rule if_matched_sid lists, own
 // if_matched_group lists), the ignore windows, fired counts, first-time-seen and <ignore> keys.
 // Pure: the caller reads and writes the data; nothing here touches a file or a clock.
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { RecordLayout } from './correlation-record.js';
 import { CorrelationRecord, recordFields, valuesFor } from './correlation-record.js';
 import type { EvalState } from './evaluate.js';
@@ -77,9 +77,14 @@ export interface RestoreResult {
   events: number;
 }
 
+// node:crypto is loaded on first use: only a server keeping its state needs it, and loading it
+// (with the stream modules it pulls in) was ~10% of a CLI command's start-up.
+let crypto: typeof import('node:crypto') | undefined;
+
 /** Rule identity across compiles: the same id and the same source text. */
 export function ruleDefinitionHash(rule: Pick<Rule, 'sourceText'>): string {
-  return createHash('sha256').update(rule.sourceText).digest('hex').slice(0, 32);
+  crypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return crypto.createHash('sha256').update(rule.sourceText).digest('hex').slice(0, 32);
 }
 
 export function takeSnapshot(st: EvalState): CorrelationSnapshot {

@@ -13,9 +13,11 @@
 // they were read, without reading or hashing them (10-15 ms of the OSSEC home's start). A file is
 // trusted by its stat only when it had not changed for STAT_MARGIN_MS when the index was written
 // (as git does with its index: a change within the timestamps' granularity can keep them). Any
-// other start reads and hashes every file as before, and writes the index again.
+// other start reads and hashes every file as before, and writes the index again. The index also
+// records the stat() of the snapshot it verified: found so again, the snapshot is not hashed again,
+// and such a start never loads node:crypto (~10% of a replay's start-up, with the stream modules
+// it pulls in).
 import { isAscii } from 'node:buffer';
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -25,6 +27,12 @@ import { SNAPSHOT_FORMAT, compileRuleset, restoreRuleset, serializeRuleset } fro
 import type { FileStat } from './ruleset-files.js';
 
 export type CompileOptions = Pick<EngineOptions, 'dialect' | 'defaultTimeframe' | 'sidPrevMatchedMax'>;
+
+let cryptoModule: typeof import('node:crypto') | undefined;
+/** node:crypto, loaded on first use (see above). */
+function crypto(): typeof import('node:crypto') {
+  return (cryptoModule ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto'));
+}
 
 /** Snapshots kept; older ones are removed when a new one is written. */
 const KEEP = 8;
@@ -45,7 +53,7 @@ declare const PORTCULLIS_BUNDLED_ENGINE_DIGEST: string | undefined;
 
 /** A digest of the engine's built code in `dir` (its dist): every .js file's path and bytes. */
 export function engineDistDigest(dir = dirname(createRequire(import.meta.url).resolve('@portcullis/engine'))): string {
-  const h = createHash('sha256');
+  const h = crypto().createHash('sha256');
   const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.js')).sort();
   for (const f of files) h.update(`${f}\0`).update(readFileSync(join(dir, f))).update('\0');
   return h.digest('hex');
@@ -65,7 +73,7 @@ function compileIdentity(options: CompileOptions): string {
 
 /** The key of a compile: everything its result depends on. */
 export function rulesetCacheKey(input: RulesetInput, options: CompileOptions): string {
-  const h = createHash('sha256');
+  const h = crypto().createHash('sha256');
   h.update(compileIdentity(options));
   for (const [kind, files] of [['decoders', input.decoders], ['rules', input.rules], ['lists', input.lists ?? []]] as const) {
     h.update(`\0${kind}:${files.length}`);
@@ -143,20 +151,48 @@ interface Index {
   dir: string;
   /** The files' paths, in order, joined by NULs. */
   paths: string;
+  identity: string;
+}
+
+/** 64 bits (two 32-bit multiplicative lanes) of `s`, as hex. */
+function quickHash(s: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
+
+/** The stat() of `file` as text, or '' when it has none. */
+function statOf(file: string): string {
+  try {
+    const st = statSync(file);
+    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+  } catch {
+    return '';
+  }
 }
 
 interface IndexData {
+  /** What the compile depended on besides its files (compileIdentity). */
+  identity: string;
   stats: string;
   key: string;
   at: number;
+  /** The stat() of the snapshot file, when it was found whole (its digest checked or just written). */
+  snapshot: string;
 }
 
 function indexOf(dir: string, stats: { decoders: FileStat[]; rules: FileStat[]; lists: FileStat[] }, options: CompileOptions): Index {
   const all = [...stats.decoders, ...stats.rules, ...stats.lists];
   const counts = `${stats.decoders.length},${stats.rules.length},${stats.lists.length}`;
-  const id = createHash('sha256').update(`${compileIdentity(options)}\0${counts}\0${all.map((f) => f.path).join('\0')}`).digest('hex');
   const paths = all.map((f) => f.path).join('\0');
-  return { file: join(dir, `files-${id.slice(0, 40)}.json`), stats: `${counts}\0${all.map((f) => `${f.path}\0${f.stat}`).join('\0')}`, at: Date.now(), changed: Math.max(0, ...all.map((f) => f.changedMs)), dir, paths };
+  const identity = compileIdentity(options);
+  // The name only finds the index (what it holds is compared whole): a hash needing no node:crypto.
+  return { file: join(dir, `files-${quickHash(`${identity}\0${counts}\0${paths}`)}.json`), identity, stats: `${counts}\0${all.map((f) => `${f.path}\0${f.stat}`).join('\0')}`, at: Date.now(), changed: Math.max(0, ...all.map((f) => f.changedMs)), dir, paths };
 }
 
 function restoreByIndex(index: Index, options: CompileOptions, marginMs: number): { ruleset: CompiledRuleset; files: RulesetInput } | null {
@@ -167,8 +203,8 @@ function restoreByIndex(index: Index, options: CompileOptions, marginMs: number)
     return null;
   }
   // The files must be as the index saw them, and had stayed so long enough before then.
-  if (data.stats !== index.stats || !(index.changed < data.at - marginMs) || typeof data.key !== 'string') return null;
-  const snap = readSnapshot(snapshotFile(index.dir, data.key), data.key);
+  if (data.identity !== index.identity || data.stats !== index.stats || !(index.changed < data.at - marginMs) || typeof data.key !== 'string') return null;
+  const snap = readSnapshot(snapshotFile(index.dir, data.key), data.key, data.snapshot);
   const f = snap?.files;
   if (!f || [...f.decoders, ...f.rules, ...(f.lists ?? [])].map((s) => s.path).join('\0') !== index.paths) return null;
   try {
@@ -179,7 +215,7 @@ function restoreByIndex(index: Index, options: CompileOptions, marginMs: number)
 }
 
 function writeIndex(index: Index, key: string): void {
-  const data: IndexData = { stats: index.stats, key, at: index.at };
+  const data: IndexData = { identity: index.identity, stats: index.stats, key, at: index.at, snapshot: statOf(snapshotFile(index.dir, key)) };
   atomicWrite(index.file, JSON.stringify(data));
 }
 
@@ -197,10 +233,13 @@ interface Header {
   files: [[string, number][], [string, number][], [string, number][]];
 }
 
-function readSnapshot(file: string, key: string): { json: string; files: RulesetInput } | null {
+/** The snapshot in `file`, checked against its digest unless its stat() is still `whole` (see IndexData). */
+function readSnapshot(file: string, key: string, whole?: string): { json: string; files: RulesetInput } | null {
   let buf: Buffer;
+  let stat = '';
   try {
     buf = readFileSync(file);
+    if (whole) stat = statOf(file);
   } catch {
     return null;
   }
@@ -210,7 +249,7 @@ function readSnapshot(file: string, key: string): { json: string; files: Ruleset
     const header = JSON.parse(buf.toString('utf8', 0, nl)) as Header;
     if (header.format !== SNAPSHOT_FORMAT || header.key !== key) return null;
     const rest = buf.subarray(nl + 1);
-    if (createHash('sha256').update(rest).digest('hex') !== header.digest) return null;
+    if (!(whole && stat === whole) && crypto().createHash('sha256').update(rest).digest('hex') !== header.digest) return null;
     // ASCII (as JSON and rule files mostly are) read as one-byte text: no UTF-8 decoding
     const body = isAscii(rest) ? rest.toString('latin1') : rest.toString('utf8');
     let at = 0;
@@ -235,7 +274,7 @@ function store(dir: string, file: string, key: string, input: RulesetInput, json
     const all = [input.decoders, input.rules, input.lists ?? []];
     const body = Buffer.from(`${all.map((l) => l.map((f) => f.text).join('')).join('')}${json}`, 'utf8');
     const files = all.map((l) => l.map((f): [string, number] => [f.path, f.text.length])) as Header['files'];
-    const header: Header = { format: SNAPSHOT_FORMAT, key, digest: createHash('sha256').update(body).digest('hex'), files };
+    const header: Header = { format: SNAPSHOT_FORMAT, key, digest: crypto().createHash('sha256').update(body).digest('hex'), files };
     if (!atomicWrite(file, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`, 'utf8'), body]))) return false;
     prune(dir);
     return true;
@@ -246,7 +285,7 @@ function store(dir: string, file: string, key: string, input: RulesetInput, json
 
 /** Writes `file` whole or not at all (readers see the old one or the new one); false when it could not. */
 function atomicWrite(file: string, data: string | Buffer): boolean {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  const tmp = `${file}.${process.pid}.${crypto().randomBytes(4).toString('hex')}.tmp`;
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(tmp, data, { mode: 0o600 });
