@@ -28,7 +28,7 @@ import type { Rule } from './rules.js';
 import { blankRule } from './rules.js';
 
 /** Bumped whenever the data's layout changes. */
-export const SNAPSHOT_FORMAT = 7;
+export const SNAPSHOT_FORMAT = 8;
 
 type Plain = string | number | boolean | null | Plain[] | { [k: string]: Plain };
 type Fields = Record<string, Plain>;
@@ -85,7 +85,8 @@ interface Snapshot {
   dialect: Dialect;
   /** The version of RE2 that ran the patterns on it, when some did (`l` in a PatternSnap). */
   re2?: string;
-  verdicts: [string, boolean][];
+  /** Where the safety verdicts (a JSON [string, boolean][]) lie in the tests text: [offset, length]. */
+  verdicts: [number, number];
   decoders: DecoderSnap[];
   withProgram: number[];
   withoutProgram: number[];
@@ -255,7 +256,7 @@ export function serializeRuleset(rs: CompiledRuleset, input?: RulesetInput): str
       format: SNAPSHOT_FORMAT,
       dialect: rs.dialect,
       ...(linear ? { re2: linearEngineVersion() ?? '' } : {}),
-      verdicts: [...verdicts.verdicts],
+      verdicts: [0, 0],
       decoders,
       withProgram: rs.decoders.withProgram.map(decIdx),
       withoutProgram: rs.decoders.withoutProgram.map(decIdx),
@@ -265,8 +266,11 @@ export function serializeRuleset(rs: CompiledRuleset, input?: RulesetInput): str
       maxFrequency: rs.tree.maxFrequency,
       warnings: rs.warnings.map((w) => w.toJSON() as Snapshot['warnings'][number]),
     };
+    // Taken in when a pattern is first compiled (preloadVerdicts), as the tests are.
+    const verdictsText = JSON.stringify([...verdicts.verdicts]);
+    snap.verdicts = [testsText.length, verdictsText.length];
     // JSON has no raw line break: the first one ends the rest and starts the tests text.
-    return `${JSON.stringify(snap)}\n${testsText}`;
+    return `${JSON.stringify(snap)}\n${testsText}${verdictsText}`;
   } catch (e) {
     if (e instanceof NotSnapshottable) return null;
     throw e;
@@ -293,8 +297,11 @@ export function restoreRuleset(json: string, input: RulesetInput, dialect: Diale
   if (nl < 0) throw new Error('ruleset snapshot: no tests text');
   // Patterns compile on first use: one that ran on RE2 must find the very same RE2 then.
   if (snap.re2 !== undefined && linearEngineVersion() !== snap.re2) throw new Error(`ruleset snapshot: its patterns ran on RE2 ${snap.re2}, here ${linearEngineVersion() ?? 'none'}`);
-  preloadVerdicts(snap.verdicts);
   const testsFrom = nl + 1;
+  const [vAt, vLength] = snap.verdicts;
+  if (vAt < 0 || testsFrom + vAt + vLength > json.length) throw new Error('ruleset snapshot: its verdicts are not in it');
+  const verdicts = (): [string, boolean][] => JSON.parse(json.slice(testsFrom + vAt, testsFrom + vAt + vLength)) as [string, boolean][];
+  preloadVerdicts({ [Symbol.iterator]: () => verdicts()[Symbol.iterator]() });
 
   const decoders: Decoder[] = snap.decoders.map(() => blankDecoder());
   const decAt = (i: number): Decoder => {
@@ -369,7 +376,7 @@ export function restoreRuleset(json: string, input: RulesetInput, dialect: Diale
   attachLayout(tree, dialect);
   const warnings = snap.warnings.map((w) => new RulesetError(w.code, w.message, w.file, w.line, w.column));
   const rs: CompiledRuleset = { dialect, decoders: decoderSet, tree, warnings };
-  rememberVerdicts(rs, () => ({ verdicts: new Map(snap.verdicts), required: new Map() }));
+  rememberVerdicts(rs, () => ({ verdicts: new Map(verdicts()), required: new Map() }));
   return rs;
 }
 
