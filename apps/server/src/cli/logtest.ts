@@ -25,7 +25,7 @@ export async function logtestCommand(argv: string[]): Promise<number> {
   const year = values.year ? Number(values.year) : new Date().getFullYear();
   if (!Number.isInteger(year) || year < 1970 || year > 9999) throw new UsageError(`--year must be a year, not "${values.year}"`);
   const ctx = loadContext({ home: values.home, config: values.config, dialect: values.dialect });
-  const stored = values['no-overrides'] ? { overrides: [], db: null } : storedOverrides(ctx.configPath, values.data);
+  const stored = values['no-overrides'] ? { overrides: [], db: null } : storedOverrides(ctx.configPath, values.data, ctx.cfg);
   applyOverrides(ctx.ruleset, stored.overrides);
   // As ossec-logtest and wazuh-logtest do, a passed `ignore` window is cleared rather than
   // re-armed; everything else is the daemon's semantics (see README, "logtest").

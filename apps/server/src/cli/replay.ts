@@ -10,6 +10,7 @@ import type { Context } from './context.js';
 import { UsageError, loadContext, newEngine, tzOffset } from './context.js';
 import { forEachLine } from './read-lines.js';
 import { storedOverrides } from './stored-overrides.js';
+import { writeOut } from './write-out.js';
 
 export { isoLocal, type ReplayBlock } from '../pipeline/replayer.js';
 
@@ -60,12 +61,12 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const year = values.year ? Number(values.year) : new Date().getFullYear();
   if (!Number.isInteger(year) || year < 1970 || year > 9999) throw new UsageError(`--year must be a year, not "${values.year}"`);
   const ctx = loadContext({ home: values.home, config: values.config, dialect: values.dialect });
-  const stored = values['no-overrides'] ? { overrides: [], db: null } : storedOverrides(ctx.configPath, values.data);
+  const stored = values['no-overrides'] ? { overrides: [], db: null } : storedOverrides(ctx.configPath, values.data, ctx.cfg);
   applyOverrides(ctx.ruleset, stored.overrides);
   const rep = await replay(ctx, file, year);
   if (values.json) {
     const out: ReplayReport = { lines: rep.lines, alerts: rep.alerts, blocks: rep.blocks, lines_per_second: rep.lines_per_second };
-    process.stdout.write(`${JSON.stringify(out)}\n`);
+    writeOut(`${JSON.stringify(out)}\n`);
     return 0;
   }
   const total = Object.values(rep.alerts).reduce((a, b) => a + b, 0);
@@ -87,6 +88,6 @@ export async function replayCommand(argv: string[]): Promise<number> {
   for (const [k, n] of Object.entries(rep.refused)) lines.push(`${n} response(s) refused: ${k}`);
   lines.push('');
   lines.push(`${rep.lines_per_second} lines/second`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+  writeOut(`${lines.join('\n')}\n`);
   return 0;
 }

@@ -4,14 +4,16 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
+import type { OssecConfig } from '../config/ossec-config.js';
 import { resolveServerConfig } from '../config/server-config.js';
 import { toSpec, type OverrideRow } from '../modules/rules/overrides.repository.js';
 import type { OverrideSpec } from '../pipeline/rule-overrides.js';
 
-export function storedOverrides(configPath: string, data?: string): { overrides: OverrideSpec[]; db: string | null } {
+/** `cfg`: the config at `configPath`, as the command parsed it (not read and parsed again). */
+export function storedOverrides(configPath: string, data?: string, cfg?: OssecConfig): { overrides: OverrideSpec[]; db: string | null } {
   let dbPath: string;
   try {
-    dbPath = resolveServerConfig({ config: configPath, data }).dbPath;
+    dbPath = resolveServerConfig({ config: configPath, data }, process.env, process.cwd(), cfg).dbPath;
   } catch {
     return { overrides: [], db: null };
   }

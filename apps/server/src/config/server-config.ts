@@ -70,17 +70,24 @@ export interface StartFlags {
 
 export const DEFAULT_LISTEN = '127.0.0.1:8787';
 
-/** Reads the config file, then merges flags, environment and <portcullis> into one ServerConfig. */
-export function resolveServerConfig(flags: StartFlags = {}, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ServerConfig {
+/**
+ * Reads the config file, then merges flags, environment and <portcullis> into one ServerConfig.
+ * `parsed`: the config file, already read and parsed by the caller (a CLI command has it).
+ */
+export function resolveServerConfig(flags: StartFlags = {}, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), parsed?: OssecConfig): ServerConfig {
   const given = flags.config ?? env.PORTCULLIS_CONFIG;
   const configPath = given ? resolve(cwd, given) : shippedConfig;
-  let text: string;
-  try {
-    text = readFileSync(configPath, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read config ${configPath}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  let cfg: OssecConfig;
+  if (parsed !== undefined && parsed.file === configPath) cfg = parsed;
+  else {
+    let text: string;
+    try {
+      text = readFileSync(configPath, 'utf8');
+    } catch (err) {
+      throw new ConfigError(`cannot read config ${configPath}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+    cfg = parseOssecConfig(text, configPath);
   }
-  const cfg = parseOssecConfig(text, configPath);
   const home = homeOf(configPath);
   const block = cfg.portcullis;
   // env PORTCULLIS_<ELEMENT> overrides <portcullis><element>; relative env/flag paths are from cwd.
