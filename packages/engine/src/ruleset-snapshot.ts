@@ -278,9 +278,9 @@ export function serializeRuleset(rs: CompiledRuleset, input?: RulesetInput): str
 }
 
 /** Copies `fields` onto a blank object whose own fields are `own`, refusing a field it lacks. */
-function assign(target: object, own: ReadonlySet<string>, fields: Fields, what: string): void {
+function assign(target: object, own: ReadonlySet<string>, fields: Fields, kind: string, i: number): void {
   for (const k in fields) {
-    if (!own.has(k)) throw new Error(`ruleset snapshot: ${what} has an unknown field ${k}`);
+    if (!own.has(k)) throw new Error(`ruleset snapshot: ${kind} #${i} has an unknown field ${k}`);
     (target as Record<string, unknown>)[k] = fields[k];
   }
 }
@@ -312,11 +312,11 @@ export function restoreRuleset(json: string, input: RulesetInput, dialect: Diale
   const decoderFields = new Set(Object.keys(blankDecoder()));
   snap.decoders.forEach((s, i) => {
     const d = decoders[i]!;
-    assign(d, decoderFields, s.fields, `decoder #${i}`);
+    assign(d, decoderFields, s.fields, 'decoder', i);
     d.programName = s.programName ? restorePattern(s.programName) : null;
     d.prematch = s.prematch ? restorePattern(s.prematch) : null;
     d.regex = s.regex ? restorePattern(s.regex) : null;
-    d.children = s.children ? s.children.map(decAt) : [];
+    if (s.children) d.children = s.children.map(decAt); // else the blank's own empty list
     d.next = s.next === undefined ? null : decAt(s.next);
   });
   const decoderSet: DecoderSet = {
@@ -337,7 +337,7 @@ export function restoreRuleset(json: string, input: RulesetInput, dialect: Diale
   const ruleFields = new Set(Object.keys(blankRule()));
   snap.rules.forEach((s, i) => {
     const r = all[i]!;
-    assign(r, ruleFields, s.fields, `rule #${i}`);
+    assign(r, ruleFields, s.fields, 'rule', i);
     if (s.src) {
       const [fi, at, length] = s.src;
       const f = input.rules[fi];
@@ -350,17 +350,19 @@ export function restoreRuleset(json: string, input: RulesetInput, dialect: Diale
       const from = testsFrom + at;
       if (at < 0 || length <= 0 || from + length > json.length) throw new Error(`ruleset snapshot: rule #${i}'s tests are not in it`);
       deferTests(r, () => (JSON.parse(json.slice(from, from + length)) as TestSnap[]).map((t) => restoreTest(r, t, ctx, dialect)));
-    } else r.tests = [];
+    }
     r.ifMatchedRegex = s.ifMatchedRegex ? restorePattern(s.ifMatchedRegex) : null;
     r.logFirstChars = s.logFirstChars ? new Set(s.logFirstChars) : null;
-    r.options = new Set(s.options);
-    r.children = s.children ? s.children.map(ruleAt) : [];
-    r.parents = s.parents ? s.parents.map(ruleAt) : [];
+    // The blank rule's own empty tests, options, children and parents stay where there are none.
+    if (s.options) r.options = new Set(s.options);
+    if (s.children) r.children = s.children.map(ruleAt);
+    if (s.parents) r.parents = s.parents.map(ruleAt);
     r.sidPrevMatched = s.sidPrevMatched ? newList(s.sidPrevMatched) : null;
     r.ownGroupList = s.ownGroupList ? newList(s.ownGroupList) : null;
   });
   snap.rules.forEach((s, i) => {
-    all[i]!.groupPrevMatched = (s.groupPrevMatched ?? []).map((o) => {
+    if (!s.groupPrevMatched) return;
+    all[i]!.groupPrevMatched = s.groupPrevMatched.map((o) => {
       const l = ruleAt(o).ownGroupList;
       if (!l) throw new Error(`ruleset snapshot: rule #${o} owns no group list`);
       return l;
@@ -368,7 +370,7 @@ export function restoreRuleset(json: string, input: RulesetInput, dialect: Diale
   });
   const tree: RuleTree = {
     roots: snap.roots.map(ruleAt),
-    byId: new Map(all.map((r) => [r.id, r])),
+    byId: byIdOf(all),
     all,
     maxFrequency: snap.maxFrequency,
     correlation: EMPTY_LAYOUT,
@@ -378,6 +380,12 @@ export function restoreRuleset(json: string, input: RulesetInput, dialect: Diale
   const rs: CompiledRuleset = { dialect, decoders: decoderSet, tree, warnings };
   rememberVerdicts(rs, () => ({ verdicts: new Map(verdicts()), required: new Map() }));
   return rs;
+}
+
+function byIdOf(all: Rule[]): Map<number, Rule> {
+  const m = new Map<number, Rule>();
+  for (const r of all) m.set(r.id, r);
+  return m;
 }
 
 function newList(s: ListSnap): RecordList {
