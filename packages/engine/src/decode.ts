@@ -3,17 +3,28 @@
 import type { Decoder, DecoderSet } from './decoders.js';
 import { STATIC_ORDER } from './decoders.js';
 import type { DecoderRef, Event } from './event.js';
+import type { Pattern } from './regex/pattern.js';
 import { logMask } from './event.js';
 
 /**
  * A decoder as `decode` tries it: the characters its prematch needs (per alternative, 4 words of
  * lowercased ASCII each; null when nothing is known), so a log lacking them is passed over without
- * running the pattern, and for a top-level decoder its children the same way.
+ * running the pattern, and for a top-level decoder its children the same way. Its sibling chain
+ * (the decoder, then each `next`) as steps whose regex carries its own first-character check.
  */
 interface Plan {
   readonly d: Decoder;
   readonly needs: Int32Array | null;
+  /** The characters the prematch's subject can start with (see firstOf); undefined until first asked. */
+  first: Int32Array | undefined;
   readonly children: Plan[];
+  readonly chain: Step[];
+}
+
+/** A decoder of a sibling chain, with its regex's first characters (undefined until first asked). */
+interface Step {
+  readonly d: Decoder;
+  first: Int32Array | undefined;
 }
 
 function planOf(d: Decoder, withChildren: boolean): Plan {
@@ -23,7 +34,36 @@ function planOf(d: Decoder, withChildren: boolean): Plan {
     needs = new Int32Array(masks.length * 4);
     masks.forEach((m, i) => needs!.set(m, i * 4));
   }
-  return { d, needs, children: withChildren ? d.children.map((c) => planOf(c, false)) : [] };
+  const chain: Step[] = [];
+  for (let c: Decoder | null = d; c !== null; c = c.next) chain.push({ d: c, first: undefined });
+  return { d, needs, first: undefined, children: withChildren ? d.children.map((c) => planOf(c, false)) : [], chain };
+}
+
+/** firstOf's answer when a subject may start with anything. */
+const ANY_FIRST = new Int32Array(0);
+
+/**
+ * The characters a subject must start with for `p` to match, as a 128-bit ASCII mask (both cases
+ * when the pattern is caseless), or ANY_FIRST when any may (or one is not ASCII). Asked for only
+ * when the pattern is about to run: a pattern of a restored snapshot is compiled on first use.
+ */
+function firstOf(p: Pattern): Int32Array {
+  const set = p.firstChars();
+  if (set === null) return ANY_FIRST;
+  const m = new Int32Array(4);
+  for (const ch of set) {
+    const c = ch.charCodeAt(0);
+    if (ch.length !== 1 || c >= 128) return ANY_FIRST;
+    m[c >> 5]! |= 1 << (c & 31);
+  }
+  return m;
+}
+
+/** False when `s` from `at` cannot start a match (its first character is not in `first`, or it is empty). */
+function mayStart(first: Int32Array, s: string, at: number): boolean {
+  if (first === ANY_FIRST) return true;
+  const c = s.charCodeAt(at); // NaN past the end: no match can start there
+  return c < 128 && (first[c >> 5]! & (1 << (c & 31))) !== 0;
 }
 
 /** False when the log lacks a character every alternative of the decoder's prematch needs. */
@@ -79,6 +119,7 @@ export function decode(ev: Event, index: DecoderIndex): void {
     let parentEnd = 0;
     if (top.prematch) {
       if (!mayPrematch(topPlan, ev)) continue;
+      if (!mayStart(topPlan.first ??= firstOf(top.prematch), log, 0)) continue;
       parentEnd = top.prematch.execEnd(log);
       if (parentEnd < 0) continue;
     }
@@ -86,7 +127,7 @@ export function decode(ev: Event, index: DecoderIndex): void {
     ev.decoderCategory = top.category;
     ev.fts = top.fts;
     if (top.children.length === 0) {
-      runChain(ev, top, log, parentEnd, parentEnd);
+      runChain(ev, topPlan.chain, log, parentEnd, parentEnd);
       return;
     }
     const children = topPlan.children;
@@ -97,6 +138,7 @@ export function decode(ev: Event, index: DecoderIndex): void {
       if (child.prematch) {
         if (!mayPrematch(childPlan, ev)) continue;
         const base = child.prematchAfterParent ? parentEnd : 0;
+        if (!mayStart(childPlan.first ??= firstOf(child.prematch), log, base)) continue;
         const end = child.prematch.execEnd(base === 0 ? log : log.slice(base));
         if (end < 0) continue;
         prematchEnd = base + end;
@@ -105,7 +147,7 @@ export function decode(ev: Event, index: DecoderIndex): void {
       ev.decoder = ref;
       ev.decoderCategory = ref.category;
       ev.fts = child.fts;
-      runChain(ev, child, log, parentEnd, prematchEnd);
+      runChain(ev, childPlan.chain, log, parentEnd, prematchEnd);
       return;
     }
     return;
@@ -126,9 +168,11 @@ function refOf(d: Decoder, top: Decoder | null): DecoderRef {
 /** Scratch for a decoder regex's captures (one event is decoded at a time). */
 const CAPTURES: string[] = [];
 
-function runChain(ev: Event, first: Decoder, log: string, parentEnd: number, prematchEnd: number): void {
+function runChain(ev: Event, chain: Step[], log: string, parentEnd: number, prematchEnd: number): void {
   let regexEnd = prematchEnd;
-  for (let d: Decoder | null = first; d; d = d.next) {
+  for (let k = 0; k < chain.length; k++) {
+    const step = chain[k]!;
+    const d = step.d;
     if (d.plugin) {
       runPlugin(ev, d, d.pluginAfterParent ? log.slice(parentEnd) : log);
       continue;
@@ -148,7 +192,7 @@ function runChain(ev: Event, first: Decoder, log: string, parentEnd: number, pre
       default:
         base = 0;
     }
-    const end = d.regex.execInto(base === 0 ? log : log.slice(base), CAPTURES);
+    const end = mayStart(step.first ??= firstOf(d.regex), log, base) ? d.regex.execInto(base === 0 ? log : log.slice(base), CAPTURES) : -1;
     if (end < 0) {
       if (d.next === null) return;
       continue;

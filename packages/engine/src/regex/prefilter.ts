@@ -127,6 +127,7 @@ export function sourceFirstChars(src: string, caseless: boolean): Set<string> | 
 export function reFirstChars(re: object | null): Set<string> | null {
   if (re === null) return null;
   const r = re as unknown as { source?: string; flags?: string };
-  if (typeof r.source !== 'string' || typeof r.flags !== 'string') return null;
+  // Multiline: `^` also matches after a line terminator inside the subject.
+  if (typeof r.source !== 'string' || typeof r.flags !== 'string' || r.flags.includes('m')) return null;
   return sourceFirstChars(r.source, r.flags.includes('i'));
 }
