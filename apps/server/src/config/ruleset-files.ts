@@ -57,6 +57,16 @@ interface Taken<T> {
 
 const readFile: Take<SourceFile> = (file, configFile, what, shownAs) => ({ path: shownAs, text: read(file, configFile, what).text });
 
+/**
+ * join(dir, name) where `dir` is a joined (normalised) path, without normalising again when `name`
+ * is a plain file name: join's normalisation of every <include> was a third of a warm start's look
+ * at the OSSEC home's ~70 files (code that runs once is not compiled).
+ */
+function joinName(dir: string, name: string): string {
+  if (sep === '/' && name !== '' && name !== '.' && name !== '..' && !name.includes('/')) return dir === '/' ? `/${name}` : `${dir}/${name}`;
+  return join(dir, name);
+}
+
 /** Lists (and reads) the ruleset files of a config. Without a rules section: the shipped rules. */
 export function rulesetFiles(cfg: OssecConfig, home: string): RulesetInput & { home: string; kind: 'ossec' | 'wazuh' | 'shipped' } {
   return takeRuleset(cfg, home, readFile);
@@ -94,7 +104,8 @@ function takeRuleset<T>(cfg: OssecConfig, home: string, take: Take<T>): Taken<T>
     const local = join(home, 'etc', 'local_decoder.xml');
     if (r.decoders.length === 0 && existsSync(local)) decoderPaths.push(local);
     for (const d of r.decoderDirs) decoderPaths.push(...xmlFilesIn(resolveIn(home, d), f).sort());
-    const rulePaths = r.includes.map((i) => (isAbsolute(i) ? i : join(home, 'rules', i)));
+    const rulesDir = join(home, 'rules');
+    const rulePaths = r.includes.map((i) => (isAbsolute(i) ? i : joinName(rulesDir, i)));
     for (const d of r.ruleDirs) rulePaths.push(...xmlFilesIn(resolveIn(home, d), f).sort());
     return {
       decoders: decoderPaths.map(file('decoder file')),
