@@ -2,6 +2,7 @@
 // of alerted events the correlation rules search (global history, per-rule if_matched_sid lists, own
 // if_matched_group lists), the ignore windows, fired counts, first-time-seen and <ignore> keys.
 // Pure: the caller reads and writes the data; nothing here touches a file or a clock.
+import type * as NodeCrypto from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { RecordLayout } from './correlation-record.js';
 import { CorrelationRecord, recordFields, valuesFor } from './correlation-record.js';
@@ -79,11 +80,11 @@ export interface RestoreResult {
 
 // node:crypto is loaded on first use: only a server keeping its state needs it, and loading it
 // (with the stream modules it pulls in) was ~10% of a CLI command's start-up.
-let crypto: typeof import('node:crypto') | undefined;
+let crypto: typeof NodeCrypto | undefined;
 
 /** Rule identity across compiles: the same id and the same source text. */
 export function ruleDefinitionHash(rule: Pick<Rule, 'sourceText'>): string {
-  crypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  crypto ??= createRequire(import.meta.url)('node:crypto') as typeof NodeCrypto;
   return crypto.createHash('sha256').update(rule.sourceText).digest('hex').slice(0, 32);
 }
 

@@ -114,8 +114,14 @@ describe('patterns of a restored snapshot', () => {
   });
 });
 
+interface SnapshotJson {
+  format: number;
+  re2?: string;
+  rules: { fields: Record<string, unknown>; tests?: [number, number] }[];
+}
+
 /** A snapshot's JSON part, parsed, and its tests text. */
-function splitSnapshot(json: string): [Record<string, any>, string] {
+function splitSnapshot(json: string): [SnapshotJson, string] {
   const nl = json.indexOf('\n');
   return [JSON.parse(json.slice(0, nl)), json.slice(nl + 1)];
 }
@@ -137,13 +143,13 @@ describe('a snapshot that does not fit', () => {
   });
   it('is refused when it names a field rules do not have', () => {
     const [snap, tests] = splitSnapshot(json);
-    snap.rules[0].fields.notAField = 1;
+    snap.rules[0]!.fields.notAField = 1;
     expect(() => restoreRuleset(joinSnapshot(snap, tests), files, 'wazuh')).toThrow(/unknown field notAField/);
   });
   it('is refused when a rule\'s tests lie outside its tests text', () => {
     const [snap, tests] = splitSnapshot(json);
-    const i = snap.rules.findIndex((r: { tests?: unknown }) => r.tests);
-    snap.rules[i].tests = [tests.length - 2, 10];
+    const i = snap.rules.findIndex((r) => r.tests);
+    snap.rules[i]!.tests = [tests.length - 2, 10];
     expect(() => restoreRuleset(joinSnapshot(snap, tests), files, 'wazuh')).toThrow(/tests are not in it/);
   });
   it('is not taken of a ruleset an engine has used', () => {

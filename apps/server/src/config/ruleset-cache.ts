@@ -18,6 +18,7 @@
 // and such a start never loads node:crypto (~10% of a replay's start-up, with the stream modules
 // it pulls in).
 import { isAscii } from 'node:buffer';
+import type * as NodeCrypto from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -28,10 +29,10 @@ import type { FileStat } from './ruleset-files.js';
 
 export type CompileOptions = Pick<EngineOptions, 'dialect' | 'defaultTimeframe' | 'sidPrevMatchedMax'>;
 
-let cryptoModule: typeof import('node:crypto') | undefined;
+let cryptoModule: typeof NodeCrypto | undefined;
 /** node:crypto, loaded on first use (see above). */
-function crypto(): typeof import('node:crypto') {
-  return (cryptoModule ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto'));
+function crypto(): typeof NodeCrypto {
+  return (cryptoModule ??= createRequire(import.meta.url)('node:crypto') as typeof NodeCrypto);
 }
 
 /** Snapshots kept; older ones are removed when a new one is written. */

@@ -1,6 +1,6 @@
 // <tls> (HTTPS for the dashboard, the bouncer API and journal uploads) and the PEM files it and
 // <syslog protocol="tls"> name: read once and checked (readable, a certificate, its own key, a CA).
-import type { X509Certificate } from 'node:crypto';
+import type * as NodeCrypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
@@ -71,11 +71,11 @@ export function readPems(owner: string, cert: PemFile, key: PemFile, clientCa: P
   };
   // node:crypto is loaded here, not with the module: a CLI command reads the config but no PEM
   // file, and loading it was ~10% of its start-up.
-  const { X509Certificate, createPrivateKey } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  const { X509Certificate, createPrivateKey } = createRequire(import.meta.url)('node:crypto') as typeof NodeCrypto;
   const certData = read(cert);
   const keyData = read(key);
   const caData = clientCa ? read(clientCa) : null;
-  let x509: X509Certificate;
+  let x509: NodeCrypto.X509Certificate;
   try {
     x509 = new X509Certificate(certData);
   } catch {
