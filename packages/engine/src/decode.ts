@@ -80,9 +80,15 @@ function mayPrematch(plan: Plan, ev: Event): boolean {
   return false;
 }
 
+/** A program name as DecoderIndex keeps it: its one copy of the name and its candidate decoders. */
+interface ProgramEntry {
+  readonly name: string;
+  readonly list: Plan[];
+}
+
 /** The decoder set as plans, with a per-program-name cache of candidate top-level decoders (the program_name test is pure). */
 export class DecoderIndex {
-  private readonly cache = new Map<string, Plan[]>();
+  private readonly cache = new Map<string, ProgramEntry>();
   private readonly plans = new Map<Decoder, Plan>();
   readonly withoutProgram: Plan[];
 
@@ -100,18 +106,33 @@ export class DecoderIndex {
   }
 
   candidates(programName: string): Plan[] {
-    let list = this.cache.get(programName);
-    if (list === undefined) {
-      list = this.set.withProgram.filter((d) => d.programName === null || d.programName.test(programName)).map((d) => this.plan(d));
+    return this.entry(programName).list;
+  }
+
+  entry(programName: string): ProgramEntry {
+    let e = this.cache.get(programName);
+    if (e === undefined) {
+      const list = this.set.withProgram.filter((d) => d.programName === null || d.programName.test(programName)).map((d) => this.plan(d));
       if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(programName, list);
+      e = { name: programName, list };
+      this.cache.set(programName, e);
     }
-    return list;
+    return e;
   }
 }
 
+/**
+ * Decodes `ev`. Its program name is replaced by the equal string the index keeps: each line's own
+ * copy is new, and the rule walk's children index, keyed by program name, then finds it by one
+ * pointer compare with its hash already known instead of hashing and comparing characters.
+ */
 export function decode(ev: Event, index: DecoderIndex): void {
-  const list = ev.programName !== null ? index.candidates(ev.programName) : index.withoutProgram;
+  let list = index.withoutProgram;
+  if (ev.programName !== null) {
+    const e = index.entry(ev.programName);
+    ev.programName = e.name;
+    list = e.list;
+  }
   const log = ev.log;
   for (let t = 0; t < list.length; t++) {
     const topPlan = list[t]!;

@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Dialect } from '../src/index.js';
 import { predecode } from '../src/index.js';
+import { Event, LOG_MASK, logMask } from '../src/event.js';
+import { predecodeInto } from '../src/predecode.js';
 import { buildEngine } from './helpers.js';
 
 const BOTH: Dialect[] = ['wazuh', 'ossec'];
@@ -110,6 +112,22 @@ describe('header forms that differ between dialects', () => {
   it('OSSEC deletes CR and other control bytes anywhere but keeps bytes >= 0x80', () => {
     expect(predecode('Dec 29 10:00:01 host prog[1]: a\rb\x01c\x7fd é', 'ossec').log).toBe('abcd é');
     expect(predecode('Dec 29 10:00:01 host prog[1]: a\rb', 'wazuh').log).toBe('a\rb');
+  });
+
+  it('the log mask made while checking for control bytes is the one logMask makes (ASCII, non-ASCII, long lines)', () => {
+    const lines = [
+      'Dec 29 10:00:01 host sshd[1]: Failed password for Root from 10.0.0.1 port 22 ssh2 [@`{|}~^_]',
+      'Dec 29 10:00:01 host sshd[1]: Failed password for ünïcode from 10.0.0.1',
+      'Dec 29 10:00:01 hôst sshd[1]: Accepted publickey for x',
+      `Dec 29 10:00:01 host prog[1]: ${'aZ?'.repeat(3000)}`,
+      'not a syslog line at all: ERROR 42',
+    ];
+    for (const line of lines) {
+      const ev = predecodeInto(new Event(line, line, 'x', 0), line, 'ossec');
+      const made = { ...logMask(ev) };
+      LOG_MASK.owner = null;
+      expect(made, line.slice(0, 60)).toEqual({ ...logMask(ev) });
+    }
   });
 
   it('OSSEC requires a colon at 24..29 for ISO fractions; Wazuh accepts a numeric offset without one', () => {
