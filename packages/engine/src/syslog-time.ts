@@ -103,10 +103,15 @@ export class LogClock {
   time(line: string): number | null {
     const h = this.#hour;
     if (h !== '' && line.startsWith(h)) {
+      // "mm:ss" after the hour, read inline (once per replayed line)
       const i = h.length;
-      const mi = digits(line, i, 2);
-      const s = digits(line, i + 3, 2);
-      if (line.charCodeAt(i + 2) === 58 && !Number.isNaN(mi) && !Number.isNaN(s)) return this.#base + mi * 60 + s;
+      const m1 = line.charCodeAt(i) - 48;
+      const m2 = line.charCodeAt(i + 1) - 48;
+      const s1 = line.charCodeAt(i + 3) - 48;
+      const s2 = line.charCodeAt(i + 4) - 48;
+      // `>>> 0` makes a negative difference large: one compare per digit
+      if (line.length >= i + 5 && line.charCodeAt(i + 2) === 58 && m1 >>> 0 <= 9 && m2 >>> 0 <= 9 && s1 >>> 0 <= 9 && s2 >>> 0 <= 9)
+        return this.#base + (m1 * 10 + m2) * 60 + s1 * 10 + s2;
     }
     const t = logTime(line, this.year, this.offsetMinutes);
     if (t === null) return t;

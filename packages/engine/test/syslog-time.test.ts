@@ -64,6 +64,9 @@ describe('LogClock', () => {
     'Mar 31 02:1x:05 h p: x',
     'Mar 31 02:17-05 h p: x',
     'Mar 31 02:17:5 h p: x',
+    'Mar 31 02:17:0',
+    'Mar 31 02:17:',
+    'Mar 31 02:1',
     'Apr  1 02:17:05 h p: x',
   ];
 
