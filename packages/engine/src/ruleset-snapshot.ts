@@ -310,7 +310,12 @@ export function restoreRuleset(json: string, input: RulesetInput, dialect: Diale
     return d;
   };
   const decoderFields = new Set(Object.keys(blankDecoder()));
-  snap.decoders.forEach((s, i) => {
+  // Each entry of the parsed data is let go of once used: the scavenges that the objects made here
+  // set off (nearly all of them live on) then no longer copy the data they were made from.
+  const decoderSnaps: (DecoderSnap | undefined)[] = snap.decoders;
+  decoderSnaps.forEach((s, i) => {
+    decoderSnaps[i] = undefined;
+    if (s === undefined) return;
     const d = decoders[i]!;
     assign(d, decoderFields, s.fields, 'decoder', i);
     d.programName = s.programName ? restorePattern(s.programName) : null;
@@ -335,8 +340,13 @@ export function restoreRuleset(json: string, input: RulesetInput, dialect: Diale
   // The lists are read again, but nothing is warned twice: the compile's warnings come back below.
   const ctx = { lists: parseLists(input.lists ?? []), warn: () => {} };
   const ruleFields = new Set(Object.keys(blankRule()));
-  snap.rules.forEach((s, i) => {
-    const r = all[i]!;
+  const ruleSnaps: (RuleSnap | undefined)[] = snap.rules;
+  const feeds: [Rule, number[]][] = [];
+  ruleSnaps.forEach((s, i) => {
+    ruleSnaps[i] = undefined;
+    if (s === undefined) return;
+    const r = ruleAt(i);
+    if (s.groupPrevMatched) feeds.push([r, s.groupPrevMatched]);
     assign(r, ruleFields, s.fields, 'rule', i);
     if (s.src) {
       const [fi, at, length] = s.src;
@@ -360,14 +370,13 @@ export function restoreRuleset(json: string, input: RulesetInput, dialect: Diale
     r.sidPrevMatched = s.sidPrevMatched ? newList(s.sidPrevMatched) : null;
     r.ownGroupList = s.ownGroupList ? newList(s.ownGroupList) : null;
   });
-  snap.rules.forEach((s, i) => {
-    if (!s.groupPrevMatched) return;
-    all[i]!.groupPrevMatched = s.groupPrevMatched.map((o) => {
+  for (const [r, owners] of feeds) {
+    r.groupPrevMatched = owners.map((o) => {
       const l = ruleAt(o).ownGroupList;
       if (!l) throw new Error(`ruleset snapshot: rule #${o} owns no group list`);
       return l;
     });
-  });
+  }
   const tree: RuleTree = {
     roots: snap.roots.map(ruleAt),
     byId: byIdOf(all),
