@@ -27,9 +27,10 @@ export async function* readLines(input: Readable | string): AsyncGenerator<strin
  * keeps of alerted events: a chunk stays alive as long as one of them does. A string this large is
  * made in V8's large-object space, which the young-generation scavenges promote without copying; a
  * 64 KiB chunk was copied by every scavenge it survived (on the 1M-line auth log with the OSSEC 4.2
- * home, scavenges took 566 ms with 64 KiB chunks, 218 ms with 256 KiB or more).
+ * home, scavenges took 440-600 ms with 64 KiB chunks, 180-220 ms with 256 KiB or more). Under 1 MB,
+ * as from about there Node makes a Latin-1 string an external one (malloc'd, one more indirection).
  */
-export const READ_CHUNK = 1 << 20;
+export const READ_CHUNK = 1 << 19;
 
 /**
  * Calls `onLine` with each line of the file at `path`, in order, read synchronously in chunks of
