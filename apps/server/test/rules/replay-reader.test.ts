@@ -1,4 +1,4 @@
-// `replay` reads its file synchronously in chunks (forEachLine); it must give exactly the
+// `replay` reads its file synchronously in chunks and decodes each line alone (forEachLine); it must give exactly the
 // lines the stream reader gives (logtest's), whatever falls on a chunk boundary.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
