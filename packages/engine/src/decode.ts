@@ -17,6 +17,8 @@ interface Plan {
   readonly needs: Int32Array | null;
   /** The characters the prematch's subject can start with (see firstOf); undefined until first asked. */
   first: Int32Array | undefined;
+  /** What events it decodes report (refOf under the plan's parent), once known. */
+  ref: DecoderRef | undefined;
   readonly children: Plan[];
   readonly chain: Step[];
 }
@@ -36,7 +38,7 @@ function planOf(d: Decoder, withChildren: boolean): Plan {
   }
   const chain: Step[] = [];
   for (let c: Decoder | null = d; c !== null; c = c.next) chain.push({ d: c, first: undefined });
-  return { d, needs, first: undefined, children: withChildren ? d.children.map((c) => planOf(c, false)) : [], chain };
+  return { d, needs, first: undefined, ref: undefined, children: withChildren ? d.children.map((c) => planOf(c, false)) : [], chain };
 }
 
 /** firstOf's answer when a subject may start with anything. */
@@ -144,7 +146,7 @@ export function decode(ev: Event, index: DecoderIndex): void {
       parentEnd = top.prematch.execEnd(log);
       if (parentEnd < 0) continue;
     }
-    ev.decoder = refOf(top, null);
+    ev.decoder = topPlan.ref ??= refOf(top, null);
     ev.decoderCategory = top.category;
     ev.fts = top.fts;
     if (top.children.length === 0) {
@@ -164,7 +166,7 @@ export function decode(ev: Event, index: DecoderIndex): void {
         if (end < 0) continue;
         prematchEnd = base + end;
       }
-      const ref = refOf(child, top);
+      const ref = (childPlan.ref ??= refOf(child, top)); // a child plan belongs to one top-level plan
       ev.decoder = ref;
       ev.decoderCategory = ref.category;
       ev.fts = child.fts;
