@@ -10,7 +10,14 @@ export function writeOut(text: string): void {
   let at = 0;
   try {
     while (at < buf.length) at += writeSync(1, buf, at);
-  } catch {
+  } catch (err) {
+    // The reader went away (`replay … | head`): what is left has nowhere to go; end quietly, as
+    // other command-line tools do.
+    if ((err as NodeJS.ErrnoException).code === 'EPIPE') process.exit(0);
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
     process.stdout.write(buf.subarray(at));
   }
 }
