@@ -1,7 +1,8 @@
 // Public API of the engine. Pure: no I/O, no clock. Time comes in with each event.
 export { Engine, compileRuleset, parseLists, splitLongLine } from './engine.js';
 export type { CompiledRuleset, ProcessResult, RulesetInput } from './engine.js';
-export { SNAPSHOT_FORMAT, restoreRuleset, serializeRuleset } from './ruleset-snapshot.js';
+export { SNAPSHOT_FORMAT, serializeRuleset } from './ruleset-snapshot.js';
+export { restoreRuleset } from './ruleset-restore.js';
 export { ruleDefinitionHash } from './correlation-state.js';
 export type { CorrelationSnapshot, RestoreResult, SnapshotEvent, SnapshotRecord, SnapshotRule } from './correlation-state.js';
 export { Event, STATIC_FIELDS } from './event.js';
