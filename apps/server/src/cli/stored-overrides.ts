@@ -13,7 +13,7 @@ import type { OverrideSpec } from '../pipeline/rule-overrides.js';
 export function storedOverrides(configPath: string, data?: string, cfg?: OssecConfig): { overrides: OverrideSpec[]; db: string | null } {
   let dbPath: string;
   try {
-    dbPath = resolveServerConfig({ config: configPath, data }, process.env, process.cwd(), cfg).dbPath;
+    dbPath = resolveServerConfig({ config: configPath, data }, undefined, undefined, cfg).dbPath;
   } catch {
     return { overrides: [], db: null };
   }

@@ -1,8 +1,7 @@
 // Writes a command's output to stdout without process.stdout: making that stream (net, stream and
 // their modules) was ~5% of a replay's start-up. On Linux process.stdout writes synchronously to a
-// file, a pipe or a terminal alike, as writeSync does; should stdout refuse a write (a non-blocking
-// pipe that is full, a reader gone), the rest goes through process.stdout, which handles it as it
-// always did.
+// file, a pipe or a terminal alike, as writeSync does. A reader gone (EPIPE) ends the command
+// quietly; any other refusal (a non-blocking pipe that is full) hands the rest to process.stdout.
 import { writeSync } from 'node:fs';
 
 export function writeOut(text: string): void {
