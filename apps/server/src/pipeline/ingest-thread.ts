@@ -26,7 +26,7 @@ export interface IngestThreadDeps {
   /** Given back when the thread ends, whatever it held. */
   turns: WriteTurns;
   /** Waits before starting an ended thread again (tests shorten them; RESTART by default). */
-  restart?: { firstMs: number; maxMs: number; stableMs: number };
+  restart?: { firstMs: number; maxMs: number };
 }
 
 /**
@@ -36,11 +36,12 @@ export interface IngestThreadDeps {
 const MAX_QUEUED = 200_000;
 const MAX_QUEUED_CHARS = 64 * 1024 * 1024;
 /**
- * A thread that ended unexpectedly is started again after firstMs, then twice as long after each
- * end up to maxMs (one that fails at every start is not restarted, and logged, every second); one
- * that ran stableMs since it was ready starts over at firstMs.
+ * A thread that ended unexpectedly is started again after firstMs. One that ended before it was
+ * ready (it fails at every start) waits twice as long each time, up to maxMs, instead of being
+ * restarted and logged every second; a thread that had run waits firstMs again, so no line can buy
+ * a longer pause in detection by ending a running thread.
  */
-const RESTART = { firstMs: 1000, maxMs: 60_000, stableMs: 60_000 };
+const RESTART = { firstMs: 1000, maxMs: 60_000 };
 
 interface Waiting {
   resolve: (answer: AckAnswer) => void;
@@ -65,8 +66,8 @@ export class IngestThread implements AlertPipeline {
   #queuedChars = 0;
   #nextAck = 1;
   #restartMs: number;
-  /** When the running thread said it was ready (performance.now()), or null. */
-  #readyAt: number | null = null;
+  /** The running thread said it was ready. */
+  #wasReady = false;
   readonly #waiting = new Map<number, Waiting>();
 
   constructor(init: IngestInit, deps: IngestThreadDeps) {
@@ -104,7 +105,7 @@ export class IngestThread implements AlertPipeline {
     const started = new Promise<void>((resolve) => (ready = resolve));
     w.on('message', (m: FromIngest) => {
       if (m.type === 'ready') {
-        this.#readyAt = performance.now();
+        this.#wasReady = true;
         ready();
       }
       this.#receive(m);
@@ -117,8 +118,8 @@ export class IngestThread implements AlertPipeline {
       this.#failWaiting(new Error('the ingest thread stopped before storing these lines'));
       if (this.#closing) return;
       const policy = this.#d.restart ?? RESTART;
-      if (this.#readyAt !== null && performance.now() - this.#readyAt >= policy.stableMs) this.#restartMs = policy.firstMs;
-      this.#readyAt = null;
+      if (this.#wasReady) this.#restartMs = policy.firstMs;
+      this.#wasReady = false;
       const wait = this.#restartMs;
       this.#restartMs = Math.min(policy.maxMs, wait * 2);
       this.#d.log.error({ code, restartInMs: wait }, `the ingest thread ended unexpectedly (exit code ${code}); starting it again in ${wait / 1000} s`);
