@@ -12,12 +12,11 @@ export const RULE_WIDTHS = [300_000, 10_000] as const;
 /** Width (ms) of the slots counted by source address (the top sources need no buckets). */
 export const SOURCE_WIDTH = 3_600_000;
 
-/** A stored alert as the counts read it (the prunes select these columns). */
+/** A stored alert as the prunes read it to uncount it (a description is only ever added). */
 export interface CountedRow {
   time: number;
   rule_id: number;
   level: number;
-  description: string;
   srcip: string | null;
 }
 
@@ -95,7 +94,7 @@ export class AlertCounts {
    */
   remove(rows: readonly CountedRow[]): void {
     const t = new Tally();
-    for (const r of rows) t.add(r.time, r.rule_id, r.level, r.description, r.srcip);
+    for (const r of rows) t.add(r.time, r.rule_id, r.level, '', r.srcip);
     for (const r of t.rules.values()) {
       this.#subRule.run(r.n, r.width, r.slot, r.rule, r.level);
       this.#dropRule.run(r.width, r.slot, r.rule, r.level);

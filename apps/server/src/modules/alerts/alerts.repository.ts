@@ -224,8 +224,8 @@ export class AlertQueries {
  * Retention's choice of what to delete (their query plans are tested: they run every few seconds):
  * the columns the counts per slot need, then the rows go by id (PRUNE_IDS).
  */
-export const PRUNE_OLDER_THAN = 'SELECT id, time, rule_id, level, description, srcip FROM alerts WHERE time < ? ORDER BY time LIMIT ?';
-export const PRUNE_OLDEST = 'SELECT id, time, rule_id, level, description, srcip FROM alerts ORDER BY id LIMIT ?';
+export const PRUNE_OLDER_THAN = 'SELECT id, time, rule_id, level, srcip FROM alerts WHERE time < ? ORDER BY time LIMIT ?';
+export const PRUNE_OLDEST = 'SELECT id, time, rule_id, level, srcip FROM alerts ORDER BY id LIMIT ?';
 const PRUNE_IDS = 'DELETE FROM alerts WHERE id IN (SELECT value FROM json_each(?))';
 
 export class AlertsRepository {
