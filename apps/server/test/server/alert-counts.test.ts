@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrate.js';
-import { countedStats, cover, recountAlerts } from '../../src/modules/alerts/alert-counts.js';
+import { countedStats, cover, recountAlerts, utf8Greater } from '../../src/modules/alerts/alert-counts.js';
 import { AlertQueries, AlertsRepository, type AlertRecord, type StatsRange } from '../../src/modules/alerts/alerts.repository.js';
 import { migrationsDir } from '../../src/paths.js';
 
@@ -143,6 +143,13 @@ describe('alert counts per slot', () => {
       expect(plan).toMatch(/SEARCH alert_(source_)?counts USING PRIMARY KEY \((width=\? AND )?slot>\? AND slot<\?\)/);
       expect(plan).toMatch(/SEARCH alerts USING INDEX alerts_time \(time>\? AND time<\?\)/);
       expect(plan).not.toMatch(/SCAN alert/);
+    }
+  });
+
+  it('compare descriptions as SQLite\'s MAX does (UTF-8 bytes), surrogates and U+E000 and above included', () => {
+    const samples = ['', 'a', 'ab', 'b', 'Z', 'é', 'PAM: session opened for nagios', 'PAM: session opened for root', '\u{E000}', '\u{FFFD}', '\u{FFFF}', '\u{10000}', '\u{1F600}', '\u{1F600}a', 'x\u{FFFD}', 'x\u{1F600}', '\uD800', '\uDFFF', '\uD83D', '\uD83Da', 'a\uDE00'];
+    for (const a of samples) {
+      for (const b of samples) expect(utf8Greater(a, b), `${JSON.stringify(a)} > ${JSON.stringify(b)}`).toBe(Buffer.compare(Buffer.from(a), Buffer.from(b)) > 0);
     }
   });
 });

@@ -29,22 +29,53 @@ export interface CountedRecord {
   srcip: string | null;
 }
 
-/** `a > b` as SQLite's MAX compares text (UTF-8 bytes; JavaScript compares UTF-16 units). */
-function utf8Greater(a: string, b: string): boolean {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b)) > 0;
+/**
+ * `a > b` as SQLite's MAX compares text: by UTF-8 bytes, that is by code points, a lone surrogate
+ * being U+FFFD (as the text reaches SQLite). JavaScript's `>` compares UTF-16 units, which is the
+ * same unless a surrogate is involved; only then are both encoded. No allocation otherwise:
+ * descriptions that name a field ("PAM: session opened for nagios") differ on most alerts.
+ */
+export function utf8Greater(a: string, b: string): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    if ((x & 0xf800) === 0xd800 || (y & 0xf800) === 0xd800) return Buffer.compare(Buffer.from(a), Buffer.from(b)) > 0;
+    return x > y;
+  }
+  // The one the other begins with is the smaller, in UTF-8 too: a pair completed after a lone high
+  // surrogate begins F0–F4, above the EF BF BD of U+FFFD.
+  return a.length > b.length;
+}
+
+interface RuleTally {
+  width: number;
+  slot: number;
+  rule: number;
+  level: number;
+  n: number;
+  description: string;
 }
 
 /** Counts to add (or subtract) per key, gathered over a batch so each key is written once. */
 class Tally {
-  readonly rules = new Map<string, { width: number; slot: number; rule: number; level: number; n: number; description: string }>();
-  readonly sources = new Map<string, { slot: number; srcip: string; n: number }>();
+  /** Per width and slot (a batch has one or two), by rule and level. */
+  readonly #rules = new Map<number, Map<number, Map<number | string, RuleTally>>>();
+  /** Per slot, by address. */
+  readonly #sources = new Map<number, Map<string, number>>();
 
   add(time: number, rule: number, level: number, description: string, srcip: string | null): void {
     for (const width of RULE_WIDTHS) {
       const slot = time - (time % width);
-      const key = `${width}|${slot}|${rule}|${level}`;
-      const r = this.rules.get(key);
-      if (r === undefined) this.rules.set(key, { width, slot, rule, level, n: 1, description });
+      let bySlot = this.#rules.get(width);
+      if (bySlot === undefined) this.#rules.set(width, (bySlot = new Map()));
+      let byKey = bySlot.get(slot);
+      if (byKey === undefined) bySlot.set(slot, (byKey = new Map()));
+      // A number for the levels rules have (0–16), unique per integer rule id; a string otherwise.
+      const key = level >= 0 && level < 32 && Number.isInteger(level) ? rule * 32 + level : `${rule}|${level}`;
+      const r = byKey.get(key);
+      if (r === undefined) byKey.set(key, { width, slot, rule, level, n: 1, description });
       else {
         r.n++;
         if (description !== r.description && utf8Greater(description, r.description)) r.description = description;
@@ -52,10 +83,17 @@ class Tally {
     }
     if (srcip === null) return;
     const slot = time - (time % SOURCE_WIDTH);
-    const key = `${slot}|${srcip}`;
-    const s = this.sources.get(key);
-    if (s === undefined) this.sources.set(key, { slot, srcip, n: 1 });
-    else s.n++;
+    let bySrc = this.#sources.get(slot);
+    if (bySrc === undefined) this.#sources.set(slot, (bySrc = new Map()));
+    bySrc.set(srcip, (bySrc.get(srcip) ?? 0) + 1);
+  }
+
+  *rules(): Generator<RuleTally> {
+    for (const bySlot of this.#rules.values()) for (const byKey of bySlot.values()) yield* byKey.values();
+  }
+
+  *sources(): Generator<{ slot: number; srcip: string; n: number }> {
+    for (const [slot, bySrc] of this.#sources) for (const [srcip, n] of bySrc) yield { slot, srcip, n };
   }
 }
 
@@ -84,8 +122,8 @@ export class AlertCounts {
     if (records.length === 0) return;
     const t = new Tally();
     for (const r of records) t.add(r.time, r.ruleId, r.level, r.description, r.srcip);
-    for (const r of t.rules.values()) this.#addRule.run(r.width, r.slot, r.rule, r.level, r.n, r.description);
-    for (const s of t.sources.values()) this.#addSource.run(s.slot, s.srcip, s.n);
+    for (const r of t.rules()) this.#addRule.run(r.width, r.slot, r.rule, r.level, r.n, r.description);
+    for (const s of t.sources()) this.#addSource.run(s.slot, s.srcip, s.n);
   }
 
   /**
@@ -95,11 +133,11 @@ export class AlertCounts {
   remove(rows: readonly CountedRow[]): void {
     const t = new Tally();
     for (const r of rows) t.add(r.time, r.rule_id, r.level, '', r.srcip);
-    for (const r of t.rules.values()) {
+    for (const r of t.rules()) {
       this.#subRule.run(r.n, r.width, r.slot, r.rule, r.level);
       this.#dropRule.run(r.width, r.slot, r.rule, r.level);
     }
-    for (const s of t.sources.values()) {
+    for (const s of t.sources()) {
       this.#subSource.run(s.n, s.slot, s.srcip);
       this.#dropSource.run(s.slot, s.srcip);
     }
