@@ -110,6 +110,7 @@ function shapeStats(range: StatsRange, bucket: number, rows: StatsRows, stored: 
   const byLevel = new Map<number, number>();
   for (const b of rows.buckets) byLevel.set(b.level, (byLevel.get(b.level) ?? 0) + b.count);
   const levels = [...byLevel].sort((a, b) => a[0] - b[0]).map(([level, count]) => ({ level, count }));
+  const alerts = levels.reduce((n, l) => n + l.count, 0);
   return {
     from: iso(range.from),
     to: iso(range.to),
@@ -118,9 +119,10 @@ function shapeStats(range: StatsRange, bucket: number, rows: StatsRows, stored: 
     top_sources: rows.topSources,
     top_rules: rows.topRules,
     counts: {
-      alerts: levels.reduce((n, l) => n + l.count, 0),
+      alerts,
       high: levels.filter((l) => l.level >= 10).reduce((n, l) => n + l.count, 0),
-      stored,
+      // Counted up to STORED_REUSE_MS ago, the range's count now: never fewer stored than in the range.
+      stored: Math.max(stored, alerts),
       by_level: levels,
     },
   };
