@@ -17,6 +17,7 @@ export const Stats = Type.Object({
   /** Alerts per bucket start (ISO) and level. */
   buckets: Type.Array(Type.Object({ time: Type.String(), level: Type.Integer(), count: Type.Integer() })),
   top_sources: Type.Array(Type.Object({ srcip: Type.String(), count: Type.Integer() })),
+  /** `description`: the rule's as the running ruleset has it (`$(field)` unfilled); a rule no longer there, one of its alerts'. */
   top_rules: Type.Array(Type.Object({ rule_id: Type.Integer(), description: Type.String(), level: Type.Integer(), count: Type.Integer() })),
   counts: Type.Object({
     /** Alerts in the range. */

@@ -111,6 +111,8 @@ describe('alerts API', () => {
     const s = (await get('/api/stats?from=2026-03-04T10:00:00Z&to=2026-03-04T13:00:00Z&bucket=3600')).json();
     expect(s.counts.alerts).toBe(35);
     expect(s.counts.stored).toBe(35);
+    // Five alerts of the rule, for bob and for eve: its row says what the rule says, not "… for eve".
+    expect(s.top_rules.find((r: { rule_id: number }) => r.rule_id === 100101)).toMatchObject({ count: 5, description: 'sshd: failed password for $(dstuser)' });
   });
 
   it('serves a placeholder page when the dashboard is not built', async () => {

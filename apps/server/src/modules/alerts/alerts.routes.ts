@@ -7,7 +7,7 @@ import { abortOnClose, workerRouteErrors } from '../../workers/http.js';
 import { AlertsService } from './alerts.service.js';
 
 const alertsRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const service = new AlertsService(app.alerts, app.dbReaders, app.config.dbPath);
+  const service = new AlertsService(app.alerts, app.dbReaders, app.config.dbPath, (id) => app.ruleset.engine.ruleset.tree.byId.get(id)?.description);
   workerRouteErrors(app, 'alert queries have no body');
 
   app.get('/api/alerts', {

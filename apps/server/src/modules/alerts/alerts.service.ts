@@ -39,10 +39,16 @@ export class AlertsService {
   readonly #stats = new SharedResults<Stats>(STATS_REUSE_MS);
   #stored: { value: number; at: number } | null = null;
 
+  /**
+   * `describeRule`: a rule's description as the running ruleset has it. The top rules show it
+   * rather than one alert's: "sshd: failed password for $(dstuser)" counts every user, where the
+   * description of one of its alerts ("… for root") would stand for all of them.
+   */
   constructor(
     private readonly repo: AlertsRepository,
     private readonly readers: WorkerPool,
     private readonly dbFile: string,
+    private readonly describeRule: (ruleId: number) => string | undefined = () => undefined,
   ) {}
 
   /** How many stats computations ran, joined one running, or reused a finished one. */
@@ -101,7 +107,8 @@ export class AlertsService {
       const job: ReadJob = { kind: 'alert-stats', db: this.dbFile, range, count: stored === null };
       const answer = await this.readers.run<StatsAnswer>(job, sig, { code: 'STATS', label: 'stats request' });
       if (answer.stored !== null) this.#stored = { value: answer.stored, at: Date.now() };
-      return shapeStats(range, bucket, answer.rows, answer.stored ?? stored ?? 0);
+      const rows: StatsRows = { ...answer.rows, topRules: answer.rows.topRules.map((r) => ({ ...r, description: this.describeRule(r.rule_id) ?? r.description })) };
+      return shapeStats(range, bucket, rows, answer.stored ?? stored ?? 0);
     });
   }
 }
