@@ -26,6 +26,14 @@ export function TopSources({ stats }: { stats: Stats }) {
   );
 }
 
+/**
+ * A rule's description as a line that stands for all its alerts: each run of `$(field)` (filled
+ * per alert, "failed password for $(dstuser)$(srcuser)") shows as "…"; the tooltip has it whole.
+ */
+export function ruleSummary(description: string): string {
+  return description.replace(/(?:\$\([^)]*\))+/g, '…');
+}
+
 export function TopRules({ stats }: { stats: Stats }) {
   const max = Math.max(1, ...stats.top_rules.map((s) => s.count));
   if (stats.top_rules.length === 0) return <Empty title="No rules fired">No alert in this range.</Empty>;
@@ -39,7 +47,7 @@ export function TopRules({ stats }: { stats: Stats }) {
               {r.rule_id}
             </Link>
             <span className="ellipsis" title={r.description}>
-              {r.description}
+              {ruleSummary(r.description)}
             </span>
           </span>
           <Link to={`/alerts?rule_id=${r.rule_id}`} className="num muted" title="Show these alerts">
