@@ -87,8 +87,11 @@ export type AckAnswer = IngestSummary | JournalAnswer;
 export type FromIngest =
   | { type: 'ready'; sources: SourcesReport; metrics: MetricsSnapshot; storage: DatabaseHealth }
   | { type: 'failed'; message: string }
-  /** `WireAlert[]` as encodeAlerts makes it: JSON text of arrays (see there). */
-  | { type: 'alerts'; json: string }
+  /**
+   * A committed batch, as encodeAlerts makes it (JSON text of arrays, see there), in pieces of at
+   * most ALERTS_PER_MESSAGE alerts: `more` until the batch's last piece.
+   */
+  | { type: 'alerts'; json: string; more: boolean }
   | { type: 'hostLines'; counts: Array<[string, number]>; at: number }
   | { type: 'report'; sources: SourcesReport; metrics: MetricsSnapshot; storage: DatabaseHealth }
   | { type: 'done'; lines: number; chars: number }
@@ -96,6 +99,14 @@ export type FromIngest =
   | { type: 'nack'; ack: number; error: { name: string; message: string } }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; obj: object; msg: string }
   | { type: 'stopped' };
+
+/**
+ * Alerts per message: ~55 KB of JSON for auth-log alerts. A string over 128 KiB is a large object
+ * to V8 (mapped and unmapped on its own, in each thread), and a message that size took 5.6× as
+ * long per character to post as one of 100 KB (bench/server-ingest.mjs: 0.58 s of the ingest
+ * thread's 7 s per 500k lines went to posting batches of ~300 alerts in one piece).
+ */
+export const ALERTS_PER_MESSAGE = 100;
 
 /**
  * Committed alerts as JSON text of one array per alert, its values in a fixed order. JSON text is

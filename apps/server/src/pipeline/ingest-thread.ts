@@ -58,6 +58,8 @@ export class IngestThread implements AlertPipeline {
   #early: ToIngest[] = [];
   #ready: Promise<void> | null = null;
   #stopped: Promise<void> | null = null;
+  /** The pieces of a committed batch received so far (see the 'alerts' message). */
+  #pieces: WireAlert[] = [];
   #onStopped: () => void = () => undefined;
   #closing = false;
   #sources: SourcesReport | null = null;
@@ -114,6 +116,8 @@ export class IngestThread implements AlertPipeline {
     w.on('exit', (code) => {
       this.#worker = null;
       this.#d.turns.reset();
+      // A batch the thread had begun to hand over is committed: its consumers get what came.
+      if (this.#pieces.length > 0) this.#publish(this.#pieces.splice(0));
       ready();
       this.#failWaiting(new Error('the ingest thread stopped before storing these lines'));
       if (this.#closing) return;
@@ -133,9 +137,19 @@ export class IngestThread implements AlertPipeline {
 
   #receive(m: FromIngest): void {
     switch (m.type) {
-      case 'alerts':
-        this.#publish(decodeAlerts(m.json));
+      case 'alerts': {
+        const piece = decodeAlerts(m.json);
+        if (m.more) {
+          for (const a of piece) this.#pieces.push(a);
+          break;
+        }
+        if (this.#pieces.length === 0) this.#publish(piece);
+        else {
+          for (const a of piece) this.#pieces.push(a);
+          this.#publish(this.#pieces.splice(0));
+        }
         break;
+      }
       case 'hostLines':
         for (const [host, n] of m.counts) for (const fn of this.#hostLines) fn(host, n, m.at);
         break;

@@ -14,7 +14,7 @@ import { sqlCursorStore } from '../modules/sources/sources.repository.js';
 import { SourcesService } from '../modules/sources/sources.service.js';
 import { RetentionLoop, pruneNow } from '../plugins/retention.js';
 import { restoreCorrelationState, saveCorrelationState } from '../pipeline/correlation-snapshot.js';
-import { encodeAlerts, type FromIngest, type IngestInit, type JournalAnswer, type JournalItem, type MetricsSnapshot, type RulesetData, type ToIngest, type WireAlert } from '../pipeline/ingest-protocol.js';
+import { ALERTS_PER_MESSAGE, encodeAlerts, type FromIngest, type IngestInit, type JournalAnswer, type JournalItem, type MetricsSnapshot, type RulesetData, type ToIngest, type WireAlert } from '../pipeline/ingest-protocol.js';
 import { PipelineMetrics } from '../pipeline/metrics.js';
 import { Pipeline, type PersistedAlert } from '../pipeline/pipeline.js';
 import { applyOverrides } from '../pipeline/rule-overrides.js';
@@ -70,7 +70,9 @@ pipeline.onPersisted((batch: readonly PersistedAlert[]) => {
       srcip: ev.srcip ?? null, dstuser: ev.dstuser ?? null, filename: ev.filename ?? null,
     };
   }
-  post({ type: 'alerts', json: encodeAlerts(out) });
+  for (let i = 0; i < out.length; i += ALERTS_PER_MESSAGE) {
+    post({ type: 'alerts', json: encodeAlerts(out.slice(i, i + ALERTS_PER_MESSAGE)), more: i + ALERTS_PER_MESSAGE < out.length });
+  }
 });
 
 /** Lines per registered host in the open transaction; handed over once it commits. */

@@ -6,9 +6,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { ServerConfig } from '../../src/config/server-config.js';
 import { WriteTurns } from '../../src/db/write-turns.js';
-import { decodeAlerts, encodeAlerts, type RulesetData, type WireAlert } from '../../src/pipeline/ingest-protocol.js';
+import { ALERTS_PER_MESSAGE, decodeAlerts, encodeAlerts, type RulesetData, type WireAlert } from '../../src/pipeline/ingest-protocol.js';
 import { IngestThread } from '../../src/pipeline/ingest-thread.js';
 import { PipelineMetrics } from '../../src/pipeline/metrics.js';
+import type { PersistedAlert } from '../../src/pipeline/pipeline.js';
+import { makeApp, makeEnv } from './helpers.js';
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -64,5 +66,27 @@ describe('the ingest thread hand-over', () => {
     ];
     expect(decodeAlerts(encodeAlerts(alerts))).toEqual(alerts);
     expect(decodeAlerts(encodeAlerts([]))).toEqual([]);
+  });
+
+  it('hands a batch over in pieces, and its consumers still get it whole, once, in order', async () => {
+    const env = makeEnv();
+    const app = await makeApp(env);
+    try {
+      const batches: PersistedAlert[][] = [];
+      app.pipeline.onPersisted((b) => batches.push([...b]));
+      const n = ALERTS_PER_MESSAGE * 2 + 37;
+      const lines = Array.from({ length: n }, (_, i) => ({ line: `Mar  4 10:00:00 web1 sshd[1]: Failed password for u${i} from 192.0.2.${i % 250} port 22 ssh2`, location: '/var/log/auth.log', receivedAt: Date.now() }));
+      const answer = await app.pipeline.ingest(lines);
+      expect(answer.alerts).toBeGreaterThanOrEqual(n);
+      expect(batches).toHaveLength(1);
+      expect(batches[0]!.length).toBe(answer.alerts);
+      const ids = batches[0]!.map((a) => a.id);
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(batches[0]!.filter((a) => a.record.ruleId === 100101).map((a) => a.record.user)).toEqual(lines.map((_, i) => `u${i}`));
+    } finally {
+      await app.close();
+      env.cleanup();
+    }
   });
 });
