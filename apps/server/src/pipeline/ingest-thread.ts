@@ -137,19 +137,10 @@ export class IngestThread implements AlertPipeline {
 
   #receive(m: FromIngest): void {
     switch (m.type) {
-      case 'alerts': {
-        const piece = decodeAlerts(m.json);
-        if (m.more) {
-          for (const a of piece) this.#pieces.push(a);
-          break;
-        }
-        if (this.#pieces.length === 0) this.#publish(piece);
-        else {
-          for (const a of piece) this.#pieces.push(a);
-          this.#publish(this.#pieces.splice(0));
-        }
+      case 'alerts':
+        for (const a of decodeAlerts(m.json)) this.#pieces.push(a);
+        if (!m.more) this.#publish(this.#pieces.splice(0));
         break;
-      }
       case 'hostLines':
         for (const [host, n] of m.counts) for (const fn of this.#hostLines) fn(host, n, m.at);
         break;
