@@ -177,7 +177,8 @@ export function decode(ev: Event, index: DecoderIndex): void {
   }
 }
 
-function refOf(d: Decoder, top: Decoder | null): DecoderRef {
+/** What events decoded by `d` (a child of `top`, or top-level when null) report: one object per pair. */
+export function refOf(d: Decoder, top: Decoder | null): DecoderRef {
   d.refs ??= new Map();
   let ref = d.refs.get(top);
   if (!ref) {

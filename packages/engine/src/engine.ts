@@ -191,8 +191,22 @@ export class Engine {
     return ev;
   }
 
-  private run(ev: Event): ProcessResult {
+  /**
+   * Pre-decodes and decodes `line` as `processLine` would, when the line makes exactly one event
+   * (short enough not to be cut; with `expandRepeated`, not a repeated-message line): that Event,
+   * for `evaluate`. Null: the line must go to `processLine`. Decoding keeps no state, so another
+   * engine of the same ruleset may decode while this one evaluates (replay's reading thread).
+   */
+  decodeLine(line: string, location: string, time: number): Event | null {
+    if (line.length < 2 || line.length * 3 > this.maxEventLength) return null;
+    const ev = this.newEvent(line, location, time);
+    if (this.expandRepeated && REPEATED.test(ev.log)) return null;
     decode(ev, this.index);
+    return ev;
+  }
+
+  /** The rest of `processLine` for an event `decodeLine` made: rules, correlation, description. */
+  evaluate(ev: Event): ProcessResult {
     const matched = walkRules(ev, this.state);
     const out: ProcessResult = { event: ev, rule: null, alertRule: null, alert: false, ignored: false, description: null };
     const record = handle(matched, walkParent(), ev, this.state, this.logAlertLevel, out);
@@ -200,6 +214,16 @@ export class Engine {
     const shown = out.alertRule ?? out.rule;
     if (shown !== null) out.description = this.describe(shown, ev);
     return out;
+  }
+
+  /** The copy of a program name that decoding gives events (the decoder index's, see `decode`). */
+  programName(name: string): string {
+    return this.index.entry(name).name;
+  }
+
+  private run(ev: Event): ProcessResult {
+    decode(ev, this.index);
+    return this.evaluate(ev);
   }
 
   private describe(rule: Rule, ev: Event): string {

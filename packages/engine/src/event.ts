@@ -107,6 +107,16 @@ export class Event {
    * lines set few or no fields; alerted events stay in correlation memory, so they are kept small).
    */
   private assigned: string[] | null = null;
+  /**
+   * Which of the first 31 assignments were of static fields (bit i: the i-th), so an event can be
+   * rebuilt elsewhere with the same calls (event-wire.ts); a later one is not recorded.
+   */
+  staticMask = 0;
+
+  /** The capture assignments as label, value, label, value, …, or null: the array itself, not to be changed. */
+  get assignedPairs(): readonly string[] | null {
+    return this.assigned;
+  }
 
   /** Every capture assignment in order, as logtest prints them (label, value): a new array per call. */
   get assignments(): readonly [string, string][] {
@@ -135,9 +145,16 @@ export class Event {
 
   setField(label: string, value: string, isStatic: boolean): void {
     // A first field makes an array of its size (growing from [] would reserve 17 slots at once).
+    let n = 0;
     if (this.assigned === null) this.assigned = [label, value];
-    else this.assigned.push(label, value);
-    if (isStatic) (this as unknown as Record<string, string>)[label] = value;
+    else {
+      n = this.assigned.length >> 1;
+      this.assigned.push(label, value);
+    }
+    if (isStatic) {
+      if (n < 31) this.staticMask |= 1 << n;
+      (this as unknown as Record<string, string>)[label] = value;
+    }
     else if (this.dynamic === null) this.dynamic = [[label, value]];
     else this.dynamic.push([label, value]);
   }

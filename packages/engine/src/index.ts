@@ -6,6 +6,8 @@ export { restoreRuleset } from './ruleset-restore.js';
 export { ruleDefinitionHash } from './correlation-state.js';
 export type { CorrelationSnapshot, RestoreResult, SnapshotEvent, SnapshotRecord, SnapshotRule } from './correlation-state.js';
 export { Event, STATIC_FIELDS } from './event.js';
+export { EventReader, EventWriter, decoderSetKey } from './event-wire.js';
+export type { WireBatch } from './event-wire.js';
 export type { DecoderRef, StaticField } from './event.js';
 export { RulesetError, RulesetLoadError } from './errors.js';
 export type { RulesetErrorCode } from './errors.js';
