@@ -43,8 +43,11 @@ function store(cacheFile, script) {
   }
 }
 
-/** Runs `file`, a CommonJS bundle with no import() (scripts/bundle-cli.mjs checks). */
-module.exports = function runBundle(file) {
+/**
+ * Runs `file`, a CommonJS bundle with no import() (scripts/bundle-cli.mjs checks). `store: false`
+ * (a worker thread of a command) reads the code cache but leaves writing it to the main thread.
+ */
+module.exports = function runBundle(file, { store: storeCache = true } = {}) {
   const source = fs.readFileSync(file, 'utf8');
   let cacheFile = null;
   let cachedData;
@@ -57,7 +60,7 @@ module.exports = function runBundle(file) {
   // The CommonJS wrapper on the bundle's first line, so its line numbers stay the file's.
   const wrapped = `(function (exports, require, module, __filename, __dirname) { ${source}\n})`;
   const script = new vm.Script(wrapped, { filename: file, cachedData });
-  if (cacheFile !== null && (cachedData === undefined || script.cachedDataRejected)) process.once('exit', () => store(cacheFile, script));
+  if (storeCache && cacheFile !== null && (cachedData === undefined || script.cachedDataRejected)) process.once('exit', () => store(cacheFile, script));
   const mod = { exports: {} };
   script.runInThisContext()(mod.exports, createRequire(file), mod, file, path.dirname(file));
 };

@@ -1,6 +1,8 @@
 // The `portcullis` command: a thin face over the same modules the server uses.
 import { RulesetError, RulesetLoadError } from '@portcullis/engine';
+import { isMainThread, workerData } from 'node:worker_threads';
 import { UsageError } from './cli/context.js';
+import type { ReaderInit } from './cli/replay-reader.js';
 
 const USAGE = `usage: portcullis <command> [options]
 
@@ -55,7 +57,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
+// A worker thread of a command started from the bundle (bin/bundle-worker.js) runs its part here.
+const role = isMainThread ? null : (workerData as { role?: string } | null)?.role;
+if (role === 'replay-reader') void import('./cli/replay-reader.js').then((m) => m.runReader(workerData as ReaderInit));
+else void run();
+
+function run(): Promise<void> {
+  return main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
@@ -81,3 +89,4 @@ main(process.argv.slice(2)).then(
     }
   },
 );
+}

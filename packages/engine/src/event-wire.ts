@@ -13,11 +13,12 @@ import { Event, LOG_MASK } from './event.js';
 
 /** What the writer hands over for a run of lines: plain data, its typed arrays transferable. */
 export interface WireBatch {
-  /** The lines, in order. */
+  /**
+   * The lines, in order, each a string of its own: the events correlation keeps hold slices of
+   * their line, and slices of one string per batch kept whole batches alive (2.4× the memory).
+   */
   lines: string[];
-  /** Each line's time in seconds. */
-  times: Float64Array;
-  /** Each line's record (see EventWriter.add), one after another. */
+  /** Each line's record (see EventWriter.add), one after another (the array may be longer). */
   ints: Int32Array;
   /** Strings of these events that are not in their line. */
   literals: string[];
@@ -38,6 +39,9 @@ const DECODED = 1;
 const HAS_FTS = 1;
 const HAS_MASK = 2;
 
+/** The size of a batch's array of integers (it grows for a longer batch). */
+const INTS = 1 << 16;
+
 /** Entries the dictionary keeps at most; beyond, strings go as literals. */
 const MAX_WORDS = 10_000;
 /** Assignments an event may have to go decoded (Event.staticMask records 31). */
@@ -56,10 +60,11 @@ export function decoderSetKey(set: DecoderSet): string {
 }
 
 export class EventWriter {
-  #ints = new Int32Array(1 << 14);
+  #ints: Int32Array = new Int32Array(INTS);
+  /** Arrays given back (`recycle`): a fresh one of this size costs page faults on every batch. */
+  readonly #spare: Int32Array[] = [];
   #n = 0;
   #lines: string[] = [];
-  #times: number[] = [];
   #literals: string[] = [];
   #words: string[] = [];
   readonly #dictionary = new Map<string, number>();
@@ -76,10 +81,12 @@ export class EventWriter {
     return this.#lines.length;
   }
 
-  /** Adds a line at `time` and the event `Engine.decodeLine` made of it (null: the reader processes the line whole). */
-  add(line: string, time: number, ev: Event | null): void {
+  /**
+   * Adds a line and the event `Engine.decodeLine` made of it (null: the reader processes the line
+   * whole). Its time is not sent: the reader gives the event the time it reads from the line.
+   */
+  add(line: string, ev: Event | null): void {
     this.#lines.push(line);
-    this.#times.push(time);
     const start = this.#n;
     if (ev === null || !this.#event(line, ev)) {
       this.#n = start;
@@ -87,21 +94,20 @@ export class EventWriter {
     }
   }
 
-  /** The batch so far; the writer starts a new one. */
+  /** The batch so far, its arrays with it (see `recycle`); the writer starts a new one. */
   take(): WireBatch {
-    const batch: WireBatch = {
-      lines: this.#lines,
-      times: Float64Array.from(this.#times),
-      ints: this.#ints.slice(0, this.#n),
-      literals: this.#literals,
-      words: this.#words,
-    };
+    const batch: WireBatch = { lines: this.#lines, ints: this.#ints, literals: this.#literals, words: this.#words };
+    this.#ints = this.#spare.pop() ?? new Int32Array(INTS);
     this.#lines = [];
-    this.#times = [];
     this.#literals = [];
     this.#words = [];
     this.#n = 0;
     return batch;
+  }
+
+  /** Gives back the array of a batch that was read, for a later one. */
+  recycle(ints: Int32Array): void {
+    if (ints.length === INTS && this.#spare.length < 16) this.#spare.push(ints);
   }
 
   /** Writes ev's record; false when it cannot be described exactly (the caller sends the line raw). */
@@ -124,10 +130,10 @@ export class EventWriter {
     this.#int((ev.fts !== null ? HAS_FTS : 0) | (owned ? HAS_MASK : 0));
     if (full === line) this.#pair(0, line.length);
     else this.#literal(full);
-    this.#string(full, ev.log, false);
+    this.#suffix(full, ev.log);
     this.#string(full, ev.hostname, true);
     this.#string(full, ev.headerHostname, true);
-    this.#string(full, ev.programName, true);
+    this.#program(ev.programName);
     this.#string(full, ev.timestamp, false);
     this.#int(dIdx);
     this.#int(topIdx);
@@ -139,9 +145,11 @@ export class EventWriter {
     }
     this.#int(nAssigned);
     this.#int(ev.staticMask);
+    // Captures mostly come in the order they lie in the log: each is looked for from the last.
+    let from = full.length - ev.log.length;
     for (let i = 0; i < nAssigned * 2; i += 2) {
       this.#word(pairs![i]!);
-      this.#string(full, pairs![i + 1]!, false);
+      from = this.#field(full, pairs![i + 1]!, from);
     }
     return true;
   }
@@ -176,11 +184,34 @@ export class EventWriter {
   /** `s` as where it lies in `base`, else as a dictionary word (`word`) or a literal. */
   #string(base: string, s: string | null, word: boolean): void {
     if (s === null) return this.#pair(NONE, 0);
-    let at = base.length - s.length;
-    if (at < 0 || !base.startsWith(s, at)) at = base.indexOf(s);
+    const at = base.indexOf(s);
     if (at >= 0) return this.#pair(at, at + s.length);
     if (word) return this.#word(s);
     this.#literal(s);
+  }
+
+  /** A field's value, looked for from `from` first; returns where to look for the next. */
+  #field(base: string, s: string, from: number): number {
+    let at = from < 0 ? -1 : base.indexOf(s, from);
+    if (at < 0) at = base.indexOf(s);
+    if (at < 0) {
+      this.#literal(s);
+      return from;
+    }
+    this.#pair(at, at + s.length);
+    return at + s.length;
+  }
+
+  /** #string for a log, nearly always the end of its line (endsWith is several times faster than a search). */
+  #suffix(base: string, s: string): void {
+    if (base.endsWith(s)) this.#pair(base.length - s.length, base.length);
+    else this.#string(base, s, false);
+  }
+
+  /** A program name as a word: decoding made it the index's copy, whose hash is known (a cheap lookup). */
+  #program(s: string | null): void {
+    if (s === null) this.#pair(NONE, 0);
+    else this.#word(s);
   }
 
   #word(s: string): void {
@@ -203,6 +234,10 @@ export class EventWriter {
 /** Rebuilds the events an EventWriter described, for an engine of the same decoder set. */
 export class EventReader {
   readonly #words: string[] = [];
+  /** Program names by word (the engine's copy of each, see Engine.programName). */
+  readonly #programs: (string | undefined)[] = [];
+  /** What each decoder under each parent reports, by index (refOf, without its map lookup). */
+  readonly #refs = new Map<number, DecoderRef>();
   readonly #all: readonly Decoder[];
 
   constructor(
@@ -214,38 +249,38 @@ export class EventReader {
   }
 
   /**
-   * Calls `each` for every line of the batch, in order, with its time and its event (null: the
-   * line is to be processed whole). An event's log mask is set up for it when it is passed: the
-   * caller evaluates it before asking for the next.
+   * Calls `each` for every line of the batch, in order, with its event (null: the line is to be
+   * processed whole), whose time is 0 for the caller to set. An event's log mask is set up for it
+   * when it is passed: the caller evaluates it before asking for the next.
    */
-  forEach(batch: WireBatch, each: (line: string, time: number, ev: Event | null) => void): void {
+  forEach(batch: WireBatch, each: (line: string, ev: Event | null) => void): void {
     for (const w of batch.words) this.#words.push(w);
-    const { lines, times, ints, literals } = batch;
+    const { lines, ints, literals } = batch;
     const words = this.#words;
     const str = (base: string, a: number, b: number): string | null =>
       a >= 0 ? base.slice(a, b) : a === NONE ? null : a === LITERAL ? literals[b]! : words[b]!;
     let p = 0;
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!;
-      const time = times[i]!;
       if (ints[p++] === RAW) {
-        each(line, time, null);
+        each(line, null);
         continue;
       }
       const flags = ints[p++]!;
       const full = str(line, ints[p]!, ints[p + 1]!)!;
-      const ev = new Event(full, str(full, ints[p + 2]!, ints[p + 3]!)!, this.location, time);
+      const ev = new Event(full, str(full, ints[p + 2]!, ints[p + 3]!)!, this.location, 0);
       ev.hostname = str(full, ints[p + 4]!, ints[p + 5]!);
       ev.headerHostname = str(full, ints[p + 6]!, ints[p + 7]!);
-      const program = str(full, ints[p + 8]!, ints[p + 9]!);
-      ev.programName = program === null ? null : this.engine.programName(program);
+      ev.programName = ints[p + 8] === NONE ? null : this.#program(ints[p + 8]!, ints[p + 9]!, literals);
       ev.timestamp = str(full, ints[p + 10]!, ints[p + 11]!);
       const dIdx = ints[p + 12]!;
       const topIdx = ints[p + 13]!;
       p += 14;
       if (dIdx >= 0) {
         const d = this.#all[dIdx]!;
-        const ref = refOf(d, topIdx < 0 ? null : this.#all[topIdx]!);
+        const key = dIdx * 65536 + topIdx + 1;
+        let ref = this.#refs.get(key);
+        if (ref === undefined) this.#refs.set(key, (ref = refOf(d, topIdx < 0 ? null : this.#all[topIdx]!)));
         ev.decoder = ref;
         ev.decoderCategory = ref.category;
         if ((flags & HAS_FTS) !== 0) ev.fts = d.fts;
@@ -267,7 +302,12 @@ export class EventReader {
         ev.setField(label, str(full, ints[p + 2]!, ints[p + 3]!)!, (statics & (1 << k)) !== 0);
       }
       if (mask) LOG_MASK.owner = ev;
-      each(line, time, ev);
+      each(line, ev);
     }
+  }
+
+  #program(a: number, b: number, literals: string[]): string {
+    if (a === LITERAL) return this.engine.programName(literals[b]!);
+    return (this.#programs[b] ??= this.engine.programName(this.#words[b]!));
   }
 }

@@ -9,6 +9,7 @@ import { applyOverrides } from '../pipeline/rule-overrides.js';
 import type { Context } from './context.js';
 import { UsageError, loadContext, newEngine, tzOffset } from './context.js';
 import { forEachLine } from './read-lines.js';
+import { ReaderThread, readerWanted } from './replay-reader.js';
 import { storedOverrides } from './stored-overrides.js';
 import { writeOut } from './write-out.js';
 
@@ -21,22 +22,35 @@ export interface ReplayReport {
   lines_per_second: number;
 }
 
-export async function replay(ctx: Context, file: string, year: number): Promise<ReplayReport & { agentOnly: number; refused: Record<string, number> }> {
+export interface ReplayOptions {
+  /** A reader thread started for this file (ReaderThread): lines come decoded from it. */
+  reader?: ReaderThread | null;
+  /** The time of lines before the first with a timestamp (seconds; default now). */
+  now?: number;
+}
+
+export async function replay(ctx: Context, file: string, year: number, opts: ReplayOptions = {}): Promise<ReplayReport & { agentOnly: number; refused: Record<string, number> }> {
   const engine = newEngine(ctx);
-  const r = new Replayer(engine, {
+  const options = {
     dialect: ctx.dialect,
     bound: bindActiveResponses(ctx.ruleset.tree.all, arBindingsOf(ctx.cfg), ctx.dialect),
     whiteList: new WhiteList(ctx.cfg.whiteList),
     maxRefusals: 0,
-  });
-  const clock = new LogClock(year, tzOffset);
-  let time = Date.now() / 1000;
+  };
+  let r = new Replayer(engine, options);
   const start = performance.now();
-  forEachLine(file, (line) => {
-    const t = clock.time(line);
-    if (t !== null) time = t;
-    r.feed(line, file, time);
-  });
+  const now = opts.now ?? Date.now() / 1000;
+  if (!(opts.reader && (await opts.reader.run(ctx, r, year, now)))) {
+    // Alone: the thread was of no use, and nothing was fed to `r`.
+    if (r.lines > 0) r = new Replayer(newEngine(ctx), options);
+    const clock = new LogClock(year, tzOffset);
+    let time = now;
+    forEachLine(file, (line) => {
+      const t = clock.time(line);
+      if (t !== null) time = t;
+      r.feed(line, file, time);
+    });
+  }
   const secs = (performance.now() - start) / 1000;
   return { lines: r.lines, alerts: r.alerts, blocks: r.blocks, lines_per_second: Math.round(r.lines / Math.max(secs, 1e-6)), agentOnly: r.agentOnly, refused: r.refusedByKind };
 }
@@ -52,18 +66,32 @@ export async function replayCommand(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       data: { type: 'string' },
       'no-overrides': { type: 'boolean', default: false },
+      threads: { type: 'string' },
     },
     allowPositionals: true,
     strict: true,
   });
   const file = positionals[0];
-  if (!file || positionals.length > 1) throw new UsageError('usage: portcullis replay FILE [--home DIR] [--config FILE] [--dialect wazuh|ossec] [--year YYYY] [--data DIR] [--no-overrides] [--json]');
+  if (!file || positionals.length > 1) throw new UsageError('usage: portcullis replay FILE [--home DIR] [--config FILE] [--dialect wazuh|ossec] [--year YYYY] [--data DIR] [--no-overrides] [--threads 1|2] [--json]');
   const year = values.year ? Number(values.year) : new Date().getFullYear();
   if (!Number.isInteger(year) || year < 1970 || year > 9999) throw new UsageError(`--year must be a year, not "${values.year}"`);
-  const ctx = loadContext({ home: values.home, config: values.config, dialect: values.dialect });
-  const stored = values['no-overrides'] ? { overrides: [], db: null } : storedOverrides(ctx.configPath, values.data, ctx.cfg);
-  applyOverrides(ctx.ruleset, stored.overrides);
-  const rep = await replay(ctx, file, year);
+  const threads = values.threads === undefined ? undefined : Number(values.threads);
+  if (threads !== undefined && threads !== 1 && threads !== 2) throw new UsageError(`--threads must be 1 or 2, not "${values.threads}"`);
+  const context = { home: values.home, config: values.config, dialect: values.dialect };
+  const now = Date.now() / 1000;
+  // The reader thread starts first: it loads the rules while this thread does the same.
+  const reader = readerWanted(file, threads) ? new ReaderThread(file, context) : null;
+  let ctx: Context;
+  let stored: ReturnType<typeof storedOverrides>;
+  let rep: Awaited<ReturnType<typeof replay>>;
+  try {
+    ctx = loadContext(context);
+    stored = values['no-overrides'] ? { overrides: [], db: null } : storedOverrides(ctx.configPath, values.data, ctx.cfg);
+    applyOverrides(ctx.ruleset, stored.overrides);
+    rep = await replay(ctx, file, year, { reader, now });
+  } finally {
+    reader?.stop();
+  }
   if (values.json) {
     const out: ReplayReport = { lines: rep.lines, alerts: rep.alerts, blocks: rep.blocks, lines_per_second: rep.lines_per_second };
     writeOut(`${JSON.stringify(out)}\n`);

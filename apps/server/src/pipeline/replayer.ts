@@ -2,7 +2,7 @@
 // lines' own time, running no script. The same decisions the server makes (the engine's binding,
 // request check, white list and execd's timeout list with repeated offenders), counted instead of
 // run. Used by `portcullis replay` (a file) and the dashboard's log test (pasted lines).
-import type { ArBinding, Dialect, Engine, ProcessResult, WhiteList } from '@portcullis/engine';
+import type { ArBinding, Dialect, Engine, Event, ProcessResult, WhiteList } from '@portcullis/engine';
 import { TimeoutList, arTarget, canonicalIp, checkArRequest, isRefusal } from '@portcullis/engine';
 
 export interface ReplayBlock {
@@ -120,6 +120,20 @@ export class Replayer {
     const out = this.engine.processLine(line, location, time);
     for (const r of out) this.#respond(r, time, lineNo);
     return out;
+  }
+
+  /**
+   * `feed` for a line whose event another engine of the same ruleset decoded (replay's reader
+   * thread): `ev` is evaluated here; null: the line is processed whole, as by `feed`.
+   */
+  feedDecoded(line: string, location: string, time: number, ev: Event | null): void {
+    if (ev === null) {
+      this.feed(line, location, time);
+      return;
+    }
+    this.lines++;
+    for (const e of this.#timeouts.due(time)) this.#open.delete(e.key);
+    this.#respond(this.engine.evaluate(ev), time, undefined);
   }
 
   #refuse(kind: string, ip: string | null, time: number, ruleId: number, reason: string): void {
