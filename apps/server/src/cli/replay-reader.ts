@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { EventReader, EventWriter, LogClock, decoderSetKey, type WireBatch } from '@portcullis/engine';
 import type { Replayer } from '../pipeline/replayer.js';
+import { entryOf } from '../workers/worker-pool.js';
 import { loadContext, newEngine, tzOffset, type Context, type ContextOptions } from './context.js';
 import { forEachLine } from './read-lines.js';
 
@@ -104,7 +105,8 @@ function workerEntry(): { url: URL; data: Record<string, unknown> } {
     const bundle = fileURLToPath(import.meta.url);
     return { url: new URL('../bin/bundle-worker.js', import.meta.url), data: { bundle } };
   }
-  return { url: new URL('../workers/replay-reader.worker.js', import.meta.url), data: {} };
+  const { url, workerData } = entryOf(new URL('../workers/replay-reader.worker.js', import.meta.url));
+  return { url, data: (workerData ?? {}) as Record<string, unknown> };
 }
 
 /** A reader thread, started early; `run` feeds its lines to a Replayer once the main thread is ready. */

@@ -29,7 +29,7 @@ export interface ReplayOptions {
   now?: number;
 }
 
-export async function replay(ctx: Context, file: string, year: number, opts: ReplayOptions = {}): Promise<ReplayReport & { agentOnly: number; refused: Record<string, number> }> {
+export async function replay(ctx: Context, file: string, year: number, opts: ReplayOptions = {}): Promise<ReplayReport & { agentOnly: number; refused: Record<string, number>; threads: 1 | 2 }> {
   const engine = newEngine(ctx);
   const options = {
     dialect: ctx.dialect,
@@ -37,22 +37,39 @@ export async function replay(ctx: Context, file: string, year: number, opts: Rep
     whiteList: new WhiteList(ctx.cfg.whiteList),
     maxRefusals: 0,
   };
-  let r = new Replayer(engine, options);
+  const r = new Replayer(engine, options);
   const start = performance.now();
   const now = opts.now ?? Date.now() / 1000;
-  if (!(opts.reader && (await opts.reader.run(ctx, r, year, now)))) {
-    // Alone: the thread was of no use, and nothing was fed to `r`.
-    if (r.lines > 0) r = new Replayer(newEngine(ctx), options);
+  let threaded = false;
+  try {
+    if (opts.reader) threaded = await opts.reader.run(ctx, r, year, now);
+  } catch (err) {
+    throw unreadable(file, err);
+  }
+  if (!threaded) {
+    // Alone (the thread, if any, was of no use and fed `r` nothing).
     const clock = new LogClock(year, tzOffset);
     let time = now;
-    forEachLine(file, (line) => {
-      const t = clock.time(line);
-      if (t !== null) time = t;
-      r.feed(line, file, time);
-    });
+    try {
+      forEachLine(file, (line) => {
+        const t = clock.time(line);
+        if (t !== null) time = t;
+        r.feed(line, file, time);
+      });
+    } catch (err) {
+      throw unreadable(file, err);
+    }
   }
   const secs = (performance.now() - start) / 1000;
-  return { lines: r.lines, alerts: r.alerts, blocks: r.blocks, lines_per_second: Math.round(r.lines / Math.max(secs, 1e-6)), agentOnly: r.agentOnly, refused: r.refusedByKind };
+  return { lines: r.lines, alerts: r.alerts, blocks: r.blocks, lines_per_second: Math.round(r.lines / Math.max(secs, 1e-6)), agentOnly: r.agentOnly, refused: r.refusedByKind, threads: threaded ? 2 : 1 };
+}
+
+/** A file that cannot be read (missing, a directory, not allowed) as the user's error, with no stack. */
+function unreadable(file: string, err: unknown): unknown {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code !== 'string' || !/^(ENOENT|EACCES|EPERM|EISDIR|ENOTDIR|ELOOP|ENAMETOOLONG)$/.test(code)) return err;
+  const why = /^[A-Z]+: ([^,]+)/.exec((err as Error).message)?.[1] ?? code;
+  return new UsageError(`cannot read ${file}: ${why}`);
 }
 
 export async function replayCommand(argv: string[]): Promise<number> {
@@ -115,7 +132,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (rep.agentOnly > 0) lines.push(`\n${rep.agentOnly} response(s) bound to agents were not counted: no agents configured.`);
   for (const [k, n] of Object.entries(rep.refused)) lines.push(`${n} response(s) refused: ${k}`);
   lines.push('');
-  lines.push(`${rep.lines_per_second} lines/second`);
+  lines.push(`${rep.lines_per_second} lines/second (${rep.threads === 2 ? 'a reader thread decoding, this one evaluating' : 'one thread'})`);
   writeOut(`${lines.join('\n')}\n`);
   return 0;
 }

@@ -1,0 +1,118 @@
+// `replay` on two threads (a reader thread decodes, the main thread walks the rules) must say
+// exactly what one thread says: the same alerts by rule, the same blocks at the same times, on the
+// corpora with the stock OSSEC 4.2 home and with the shipped rules, run as a user runs it (the
+// bundled CLI) and in process (from the sources). A reader that loaded other decoders is not used.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadContext } from '../../src/cli/context.js';
+import { replay } from '../../src/cli/replay.js';
+import { ReaderThread } from '../../src/cli/replay-reader.js';
+import { compatDir, corpusDir } from '../compat/shared.js';
+
+const serverDir = resolve(import.meta.dirname, '..', '..');
+const bin = join(serverDir, 'bin', 'portcullis.js');
+const ossecHome = join(compatDir, 'ossec-hids-4.2.0');
+const dir = mkdtempSync(join(tmpdir(), 'portcullis-replay-threads-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** `portcullis replay … --json` as a user runs it, without its timing figure. */
+function cli(args: string[]): Record<string, unknown> {
+  const r = spawnSync(process.execPath, [bin, 'replay', ...args, '--json', '--year', '2024', '--no-overrides'], {
+    encoding: 'utf8',
+    env: { ...process.env, TZ: 'UTC' },
+    maxBuffer: 64 << 20,
+  });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  const out = JSON.parse(r.stdout) as Record<string, unknown>;
+  delete out.lines_per_second;
+  return out;
+}
+
+describe('replay with a reader thread', () => {
+  const corpora = ['auth-100k.log', 'loghub-openssh-2k.log', 'seed-scenario.log'].map((f) => join(corpusDir, f));
+  // Lines a corpus lacks: too long for one event, too short, control bytes, JSON, other headers.
+  const odd = join(dir, 'odd.log');
+  writeFileSync(
+    odd,
+    [
+      '[Sun Dec 04 04:47:44 2005] [error] [client 198.51.100.3] Directory index forbidden by rule: /var/www/html/',
+      `Mar  4 18:13:23 web1 sshd[22]: Failed password for ${'x'.repeat(7000)} from 198.51.100.11 port 22 ssh2`,
+      'x',
+      '',
+      'Mar  4 18:13:24 web1 sshd[22]: Failed password for r\u0001oot from 198.51.100.9 port 22 ssh2',
+      '{"srcip":"203.0.113.5","program_name":"sshd","a":{"b":[1,2]}}',
+      ...Array.from({ length: 12 }, (_, i) => `Mar  4 18:14:${String(10 + i)} web1 sshd[22]: Failed password for root from 198.51.100.12 port 22 ssh2`),
+    ].join('\n'),
+  );
+
+  it.each([
+    ['the OSSEC 4.2 home', ['--home', ossecHome, '--dialect', 'ossec']],
+    ['the shipped rules', []],
+  ])('gives what one thread gives with %s, on every corpus (the bundled CLI)', (_name, config) => {
+    for (const file of [...corpora, odd]) {
+      const one = cli([file, ...config, '--threads', '1']);
+      const two = cli([file, ...config, '--threads', '2']);
+      expect(two, file).toEqual(one);
+      // The default on this machine (two cores or more) is the reader thread.
+      expect(cli([file, ...config]), file).toEqual(one);
+    }
+    expect(cli([join(corpusDir, 'auth-100k.log'), ...config]).lines).toBe(100_000);
+    // The reader thread was used, not given up on.
+    const text = spawnSync(process.execPath, [bin, 'replay', corpora[1]!, ...config, '--no-overrides'], { encoding: 'utf8' });
+    expect(text.stdout).toMatch(/lines\/second \(a reader thread decoding, this one evaluating\)\n$/);
+  }, 120_000);
+
+  it('gives what one thread gives in process, from the sources', async () => {
+    const prevTz = process.env.TZ;
+    process.env.TZ = 'UTC';
+    try {
+      const file = join(corpusDir, 'auth-100k.log');
+      const opts = { home: ossecHome, dialect: 'ossec' };
+      const now = 1_700_000_000;
+      const alone = await replay(loadContext(opts), file, 2024, { now });
+      const reader = new ReaderThread(file, opts);
+      try {
+        const threaded = await replay(loadContext(opts), file, 2024, { reader, now });
+        expect(threaded.threads).toBe(2);
+        expect(alone.threads).toBe(1);
+        expect({ ...threaded, lines_per_second: 0, threads: 0 }).toEqual({ ...alone, lines_per_second: 0, threads: 0 });
+        expect(threaded.blocks.length).toBeGreaterThan(0);
+      } finally {
+        reader.stop();
+      }
+    } finally {
+      if (prevTz === undefined) delete process.env.TZ;
+      else process.env.TZ = prevTz;
+    }
+  }, 120_000);
+
+  it('replays alone when the reader loaded other decoders (rules changed between the two loads)', async () => {
+    const file = join(corpusDir, 'loghub-openssh-2k.log');
+    const opts = { home: ossecHome, dialect: 'ossec' };
+    const now = 1_700_000_000;
+    const alone = await replay(loadContext(opts), file, 2024, { now });
+    // The reader loads the shipped rules: its decoders are not the main thread's.
+    const reader = new ReaderThread(file, {});
+    try {
+      const rep = await replay(loadContext(opts), file, 2024, { reader, now });
+      expect(rep.lines).toBe(2000);
+      expect(rep.threads).toBe(1);
+      expect({ ...rep, lines_per_second: 0 }).toEqual({ ...alone, lines_per_second: 0 });
+    } finally {
+      reader.stop();
+    }
+  }, 60_000);
+
+  it('says which file it cannot read, with no stack', () => {
+    const r = spawnSync(process.execPath, [bin, 'replay', join(dir, 'missing.log'), '--json'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe(`portcullis: cannot read ${join(dir, 'missing.log')}: no such file or directory`);
+    const d = spawnSync(process.execPath, [bin, 'replay', dir, '--json'], { encoding: 'utf8' });
+    expect(d.status).toBe(2);
+    expect(d.stderr.trim()).toBe(`portcullis: cannot read ${dir}: illegal operation on a directory`);
+  });
+});
