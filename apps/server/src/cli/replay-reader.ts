@@ -1,30 +1,34 @@
 // `replay` on two cores: a reader thread reads the file, pre-decodes and decodes each line (about
 // half of the work per line, none of it with state), and hands the lines over in batches with their
 // events described as integers (engine/event-wire.ts); the main thread rebuilds each event and runs
-// the rule walk, correlation and active responses in line order, exactly as one thread does. Both
-// threads load the same config and rules (the reader starts before the main thread has loaded
-// them, so their start-ups overlap); the main thread checks the reader's decoders are its own
-// before taking a line, and replays alone when they are not (a rule file changed in between) or
-// when the thread could not start.
+// the rule walk, correlation and active responses in line order, exactly as one thread does.
+//
+// The thread loads the config and rules while the main thread does the same and then replays
+// alone; once the thread says it is ready, with the main thread's decoders, the main thread stops
+// at the end of a line and the thread reads on from there. So a small file is never slower for the
+// thread's start-up, and a rule file changed between the two loads (other decoders) or a thread
+// that cannot start only leave the main thread replaying alone.
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { EventReader, EventWriter, LogClock, decoderSetKey, type WireBatch } from '@portcullis/engine';
-import type { Replayer } from '../pipeline/replayer.js';
+import type { CompiledRuleset, Engine, Event } from '@portcullis/engine';
+import { EventReader, EventWriter, decoderSetKey, type WireBatch } from '@portcullis/engine';
 import { entryOf } from '../workers/worker-pool.js';
-import { loadContext, newEngine, tzOffset, type Context, type ContextOptions } from './context.js';
+import { loadContext, newEngine, type ContextOptions } from './context.js';
 import { forEachLine } from './read-lines.js';
 
 /** Lines per batch handed over. */
 const BATCH_LINES = 1024;
-const FIRST_BATCH_LINES = 64;
 /** Batches the reader may be ahead of the main thread (bounds the memory of a fast reader). */
 const AHEAD = 8;
+/** Below this size a file is replayed alone by default: it is done before a thread is ready. */
+export const READER_MIN_BYTES = 4 << 20;
 /** Control words shared by the two threads. */
 const SENT = 0;
 const TAKEN = 1;
 const STOP = 2;
+const GO = 3;
 
 export interface ReaderInit {
   role: 'replay-reader';
@@ -49,13 +53,19 @@ export function runReader(init: ReaderInit): void {
     const ctx = loadContext(init.context);
     const engine = newEngine(ctx);
     post({ type: 'ready', key: decoderSetKey(ctx.ruleset.decoders) });
+    // Where the main thread stopped: the first message back.
+    let from = -1;
+    while (from < 0) {
+      const m = receiveMessageOnPort(port);
+      if (m !== undefined) from = (m.message as { start: number }).start;
+      else if (Atomics.load(control, STOP) !== 0) return;
+      else Atomics.wait(control, GO, 0, 100);
+    }
     const writer = new EventWriter(ctx.ruleset.decoders);
     let sent = 0;
     const send = (): void => {
       // The arrays of batches read come back to be filled again.
-      for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) {
-        writer.recycle((m.message as { ints: Int32Array }).ints);
-      }
+      for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) writer.recycle((m.message as { ints: Int32Array }).ints);
       const batch = writer.take();
       post({ type: 'batch', ...batch }, [batch.ints.buffer as ArrayBuffer]);
       Atomics.store(control, SENT, ++sent);
@@ -67,14 +77,18 @@ export function runReader(init: ReaderInit): void {
       }
     };
     // The first batch is short: the main thread is waiting for it.
-    let batchLines = FIRST_BATCH_LINES;
-    forEachLine(init.file, (line) => {
-      writer.add(line, engine.decodeLine(line, init.file, 0));
-      if (writer.count >= batchLines) {
-        send();
-        batchLines = BATCH_LINES;
-      }
-    });
+    let batchLines = 64;
+    forEachLine(
+      init.file,
+      (line) => {
+        writer.add(line, engine.decodeLine(line, init.file, 0));
+        if (writer.count >= batchLines) {
+          send();
+          batchLines = BATCH_LINES;
+        }
+      },
+      from,
+    );
     if (writer.count > 0) send();
     post({ type: 'done' });
   } catch (err) {
@@ -87,11 +101,15 @@ export function runReader(init: ReaderInit): void {
 
 class Stopped extends Error {}
 
-/** Whether a replay of `file` should use a reader thread: two cores or more and a regular file. */
+/**
+ * Whether a replay of `file` should start a reader thread: a regular file, and `--threads 2`, or
+ * by default two cores or more and a file of READER_MIN_BYTES or more.
+ */
 export function readerWanted(file: string, threads: number | undefined): boolean {
-  if ((threads ?? (availableParallelism() >= 2 ? 2 : 1)) < 2) return false;
+  if (threads === 1 || (threads === undefined && availableParallelism() < 2)) return false;
   try {
-    return statSync(file).isFile();
+    const st = statSync(file);
+    return st.isFile() && (threads === 2 || st.size >= READER_MIN_BYTES);
   } catch {
     return false; // replaying alone reports why the file cannot be read
   }
@@ -109,83 +127,84 @@ function workerEntry(): { url: URL; data: Record<string, unknown> } {
   return { url, data: (workerData ?? {}) as Record<string, unknown> };
 }
 
-/** A reader thread, started early; `run` feeds its lines to a Replayer once the main thread is ready. */
+/** A reader thread, started early; the main thread asks it to take over (`poll`, `ready`, `run`). */
 export class ReaderThread {
   readonly #worker: Worker;
   readonly #port: MessagePort;
   readonly #control: Int32Array;
   readonly #file: string;
-  /** Messages that came before `run` (the thread starts while the main thread loads the rules). */
-  readonly #early: ReaderMessage[] = [];
-  #onMessage: ((m: ReaderMessage) => void) | null = null;
-  #failure: Error | null = null;
+  #state: 'starting' | 'ready' | 'unusable' = 'starting';
+  #exited = false;
 
   constructor(file: string, context: ReaderInit['context']) {
     this.#file = file;
-    const control = new SharedArrayBuffer(3 * 4);
-    this.#control = new Int32Array(control);
+    this.#control = new Int32Array(new SharedArrayBuffer(4 * 4));
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
     const entry = workerEntry();
-    const init: ReaderInit = { role: 'replay-reader', file, context, control, port: port2 };
+    const init: ReaderInit = { role: 'replay-reader', file, context, control: this.#control.buffer as SharedArrayBuffer, port: port2 };
     this.#worker = new Worker(entry.url, { workerData: { ...entry.data, ...init }, transferList: [port2] });
     this.#worker.unref();
-    port1.on('message', (m: ReaderMessage) => this.#deliver(m));
-    this.#worker.on('error', (err) => this.#fail(err));
-    this.#worker.on('exit', (code) => {
-      // Its last messages may not have been delivered yet (they go by a port of their own).
-      for (let m = receiveMessageOnPort(port1); m !== undefined; m = receiveMessageOnPort(port1)) this.#deliver(m.message as ReaderMessage);
-      this.#fail(new Error(`the replay reader thread ended (status ${code})`));
-    });
-  }
-
-  #deliver(m: ReaderMessage): void {
-    if (this.#onMessage) this.#onMessage(m);
-    else this.#early.push(m);
-  }
-
-  #fail(err: Error): void {
-    this.#failure ??= err;
-    this.#onMessage?.({ type: 'error', message: err.message, code: (err as { code?: string }).code });
+    this.#worker.on('error', () => {}); // its 'exit' follows
+    this.#worker.on('exit', () => (this.#exited = true));
   }
 
   /**
-   * Feeds every line of the file to `r`, in order, through the reader thread. False (nothing fed)
-   * when the thread is of no use: it failed before its first line, or loaded other decoders than
-   * `ctx` (the caller replays alone). A failure after that (the file could not be read) throws.
+   * Whether the thread is ready, with the decoders whose decoderSetKey is `key`: asked between
+   * lines (synchronous, cheap when it is not). A thread that is ready with other decoders, or
+   * failed, is stopped and never ready.
    */
-  run(ctx: Context, r: Replayer, year: number, now: number): Promise<boolean> {
-    const clock = new LogClock(year, tzOffset);
-    let time = now;
-    const reader = new EventReader(r.engine, ctx.ruleset.decoders, this.#file);
-    const key = decoderSetKey(ctx.ruleset.decoders);
-    const file = this.#file;
-    let started = false;
+  poll(key: string): boolean {
+    if (this.#state !== 'starting') return this.#state === 'ready';
+    const m = receiveMessageOnPort(this.#port);
+    if (m === undefined) return false;
+    const msg = m.message as ReaderMessage;
+    if (msg.type === 'ready' && msg.key === key) {
+      this.#state = 'ready';
+      return true;
+    }
+    this.stop();
+    return false;
+  }
+
+  /** Waits until the thread is ready (true) or of no use (false). */
+  async ready(key: string): Promise<boolean> {
+    while (this.#state === 'starting') {
+      if (this.poll(key)) return true;
+      if (this.#exited && !this.poll(key)) {
+        this.stop();
+        return false;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    return this.#state === 'ready';
+  }
+
+  /**
+   * Once ready: the thread reads the file from byte `from` (the start of a line) and `each` gets
+   * every line from there, in order, with the event the thread decoded (null: to be processed
+   * whole), rebuilt for `engine` (of `decoders`). Resolves at the end of the file; rejects when the
+   * thread fails (the file could not be read).
+   */
+  run(engine: Engine, decoders: CompiledRuleset['decoders'], from: number, each: (line: string, ev: Event | null) => void): Promise<void> {
+    if (this.#state !== 'ready') return Promise.reject(new Error('the replay reader thread is not ready'));
+    const reader = new EventReader(engine, decoders, this.#file);
     let taken = 0;
-    return new Promise<boolean>((resolve, reject) => {
-      const finish = (result: boolean | Error): void => {
-        this.#onMessage = () => {};
-        Atomics.store(this.#control, STOP, 1);
-        Atomics.notify(this.#control, TAKEN);
-        this.#port.close();
-        void this.#worker.terminate();
-        if (result instanceof Error) reject(result);
-        else resolve(result);
+    return new Promise<void>((resolve, reject) => {
+      let finished = false;
+      const finish = (err: Error | null): void => {
+        if (finished) return;
+        finished = true;
+        this.stop();
+        if (err !== null) reject(err);
+        else resolve();
       };
-      this.#onMessage = (m) => {
+      const onMessage = (m: ReaderMessage): void => {
+        if (finished) return;
         switch (m.type) {
-          case 'ready':
-            if (m.key !== key) return finish(false);
-            started = true;
-            return;
           case 'batch':
             try {
-              reader.forEach(m, (line, ev) => {
-                const t = clock.time(line);
-                if (t !== null) time = t;
-                if (ev !== null) ev.time = time;
-                r.feedDecoded(line, file, time, ev);
-              });
+              reader.forEach(m, each);
             } catch (err) {
               return finish(err instanceof Error ? err : new Error(String(err)));
             }
@@ -194,24 +213,34 @@ export class ReaderThread {
             Atomics.notify(this.#control, TAKEN);
             return;
           case 'done':
-            return finish(true);
+            return finish(null);
           case 'error': {
-            if (!started) return finish(false);
             const err = new Error(m.message) as Error & { code?: string };
             if (m.code !== undefined) err.code = m.code;
             return finish(err);
           }
+          case 'ready':
+            return;
         }
       };
-      for (const m of this.#early.splice(0)) this.#onMessage(m);
-      if (this.#failure !== null && !started) finish(false);
+      this.#port.on('message', onMessage);
+      this.#worker.on('exit', (code) => {
+        // Its last messages may not have been delivered yet (they go by a port of their own).
+        for (let m = receiveMessageOnPort(this.#port); m !== undefined && !finished; m = receiveMessageOnPort(this.#port)) onMessage(m.message as ReaderMessage);
+        finish(new Error(`the replay reader thread ended (status ${code}) before the end of the file`));
+      });
+      this.#port.postMessage({ start: from });
+      Atomics.store(this.#control, GO, 1);
+      Atomics.notify(this.#control, GO);
     });
   }
 
-  /** Stops the thread (a replay that ended another way). */
+  /** Stops the thread (idempotent). */
   stop(): void {
+    this.#state = 'unusable';
     Atomics.store(this.#control, STOP, 1);
     Atomics.notify(this.#control, TAKEN);
+    Atomics.notify(this.#control, GO);
     this.#port.close();
     void this.#worker.terminate();
   }

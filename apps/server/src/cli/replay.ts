@@ -2,7 +2,7 @@
 // on log time, running no script. "Would this block, and when?" for a whole log file.
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { LogClock, WhiteList, bindActiveResponses } from '@portcullis/engine';
+import { LogClock, WhiteList, bindActiveResponses, decoderSetKey } from '@portcullis/engine';
 import { arBindingsOf } from '../modules/active-response/policy.js';
 import { Replayer, type ReplayBlock } from '../pipeline/replayer.js';
 import { applyOverrides } from '../pipeline/rule-overrides.js';
@@ -23,45 +23,56 @@ export interface ReplayReport {
 }
 
 export interface ReplayOptions {
-  /** A reader thread started for this file (ReaderThread): lines come decoded from it. */
+  /** A reader thread started for this file (ReaderThread): it takes over once it is ready. */
   reader?: ReaderThread | null;
+  /** Wait for the reader before the first line (`--threads 2`), rather than start alone. */
+  waitForReader?: boolean;
   /** The time of lines before the first with a timestamp (seconds; default now). */
   now?: number;
 }
 
+/** Lines replayed alone between two looks at whether the reader thread is ready. */
+const POLL_LINES = 256;
+
 export async function replay(ctx: Context, file: string, year: number, opts: ReplayOptions = {}): Promise<ReplayReport & { agentOnly: number; refused: Record<string, number>; threads: 1 | 2 }> {
   const engine = newEngine(ctx);
-  const options = {
+  const r = new Replayer(engine, {
     dialect: ctx.dialect,
     bound: bindActiveResponses(ctx.ruleset.tree.all, arBindingsOf(ctx.cfg), ctx.dialect),
     whiteList: new WhiteList(ctx.cfg.whiteList),
     maxRefusals: 0,
-  };
-  const r = new Replayer(engine, options);
+  });
   const start = performance.now();
-  const now = opts.now ?? Date.now() / 1000;
-  let threaded = false;
+  const clock = new LogClock(year, tzOffset);
+  let time = opts.now ?? Date.now() / 1000;
+  const reader = opts.reader ?? null;
+  const key = reader === null ? '' : decoderSetKey(ctx.ruleset.decoders);
+  // Where the reader thread takes over (the byte offset of a line), or -1.
+  let from = reader !== null && opts.waitForReader && (await reader.ready(key)) ? 0 : -1;
   try {
-    if (opts.reader) threaded = await opts.reader.run(ctx, r, year, now);
-  } catch (err) {
-    throw unreadable(file, err);
-  }
-  if (!threaded) {
-    // Alone (the thread, if any, was of no use and fed `r` nothing).
-    const clock = new LogClock(year, tzOffset);
-    let time = now;
-    try {
-      forEachLine(file, (line) => {
+    if (from < 0) {
+      let n = 0;
+      from = forEachLine(file, (line) => {
         const t = clock.time(line);
         if (t !== null) time = t;
         r.feed(line, file, time);
+        return reader !== null && ++n % POLL_LINES === 0 && reader.poll(key);
       });
-    } catch (err) {
-      throw unreadable(file, err);
     }
+    if (from >= 0)
+      await reader!.run(engine, ctx.ruleset.decoders, from, (line, ev) => {
+        const t = clock.time(line);
+        if (t !== null) time = t;
+        if (ev !== null) ev.time = time;
+        r.feedDecoded(line, file, time, ev);
+      });
+  } catch (err) {
+    throw unreadable(file, err);
+  } finally {
+    reader?.stop();
   }
   const secs = (performance.now() - start) / 1000;
-  return { lines: r.lines, alerts: r.alerts, blocks: r.blocks, lines_per_second: Math.round(r.lines / Math.max(secs, 1e-6)), agentOnly: r.agentOnly, refused: r.refusedByKind, threads: threaded ? 2 : 1 };
+  return { lines: r.lines, alerts: r.alerts, blocks: r.blocks, lines_per_second: Math.round(r.lines / Math.max(secs, 1e-6)), agentOnly: r.agentOnly, refused: r.refusedByKind, threads: from >= 0 ? 2 : 1 };
 }
 
 /** A file that cannot be read (missing, a directory, not allowed) as the user's error, with no stack. */

@@ -13,7 +13,9 @@ const CHUNK = READ_CHUNK;
 
 function syncLines(file: string): string[] {
   const out: string[] = [];
-  forEachLine(file, (l) => out.push(l));
+  forEachLine(file, (l) => {
+    out.push(l);
+  });
   return out;
 }
 
@@ -79,5 +81,26 @@ describe('forEachLine', () => {
 
   it('says which file it cannot read', () => {
     expect(() => syncLines(join(dir, 'missing.log'))).toThrow(/missing\.log/);
+  });
+
+  it('stops after the line asked, at whose end another read goes on: together the same lines, wherever it stops', async () => {
+    // Lines of many lengths (one longer than a chunk, UTF-8, \r\n), over several chunks.
+    const parts = Array.from({ length: 3000 }, (_, i) => (i === 1500 ? 'y'.repeat(CHUNK + 5) : `${i} ${'é'.repeat(i % 7)}${'z'.repeat((i * 37) % 300)}${i % 5 === 0 ? '\r' : ''}`));
+    const file = join(dir, 'resume.log');
+    writeFileSync(file, `${parts.join('\n')}\n`);
+    const all = await streamLines(file);
+    for (const stopAfter of [0, 1, 255, 600, 1499, 1500, 1501, 2998, 2999]) {
+      const first: string[] = [];
+      let n = 0;
+      const next = forEachLine(file, (l) => {
+        first.push(l);
+        return n++ === stopAfter;
+      });
+      expect(next, `stop after ${stopAfter}`).toBeGreaterThan(0);
+      const rest: string[] = [];
+      expect(forEachLine(file, (l) => void rest.push(l), next)).toBe(-1);
+      expect([...first, ...rest], `stop after ${stopAfter}`).toEqual(all);
+    }
+    expect(forEachLine(file, () => false)).toBe(-1);
   });
 });

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadContext } from '../../src/cli/context.js';
 import { replay } from '../../src/cli/replay.js';
 import { ReaderThread } from '../../src/cli/replay-reader.js';
+import { decoderSetKey } from '@portcullis/engine';
 import { compatDir, corpusDir } from '../compat/shared.js';
 
 const serverDir = resolve(import.meta.dirname, '..', '..');
@@ -57,16 +58,20 @@ describe('replay with a reader thread', () => {
       const one = cli([file, ...config, '--threads', '1']);
       const two = cli([file, ...config, '--threads', '2']);
       expect(two, file).toEqual(one);
-      // The default on this machine (two cores or more) is the reader thread.
+      // The default on this machine (two cores or more): the reader takes over a large file once
+      // it is ready; a small one is replayed alone.
       expect(cli([file, ...config]), file).toEqual(one);
     }
     expect(cli([join(corpusDir, 'auth-100k.log'), ...config]).lines).toBe(100_000);
-    // The reader thread was used, not given up on.
-    const text = spawnSync(process.execPath, [bin, 'replay', corpora[1]!, ...config, '--no-overrides'], { encoding: 'utf8' });
+    // With --threads 2 the reader thread reads every line (it is not given up on); a small file is
+    // replayed alone by default (done before a thread would be ready).
+    const text = spawnSync(process.execPath, [bin, 'replay', corpora[1]!, ...config, '--no-overrides', '--threads', '2'], { encoding: 'utf8' });
     expect(text.stdout).toMatch(/lines\/second \(a reader thread decoding, this one evaluating\)\n$/);
+    const small = spawnSync(process.execPath, [bin, 'replay', corpora[1]!, ...config, '--no-overrides'], { encoding: 'utf8' });
+    expect(small.stdout).toMatch(/lines\/second \(one thread\)\n$/);
   }, 120_000);
 
-  it('gives what one thread gives in process, from the sources', async () => {
+  it('gives what one thread gives in process, from the sources: from the first line, and taking over mid-file', async () => {
     const prevTz = process.env.TZ;
     process.env.TZ = 'UTC';
     try {
@@ -74,16 +79,20 @@ describe('replay with a reader thread', () => {
       const opts = { home: ossecHome, dialect: 'ossec' };
       const now = 1_700_000_000;
       const alone = await replay(loadContext(opts), file, 2024, { now });
+      expect(alone.threads).toBe(1);
+      const same = (rep: typeof alone): void => {
+        expect(rep.threads).toBe(2);
+        expect({ ...rep, lines_per_second: 0, threads: 0 }).toEqual({ ...alone, lines_per_second: 0, threads: 0 });
+      };
+      // --threads 2: the reader reads every line.
+      same(await replay(loadContext(opts), file, 2024, { reader: new ReaderThread(file, opts), now, waitForReader: true }));
+      // The default: this thread replays alone until the reader is ready; here it is ready before
+      // the first line, so it takes over at the first look (line 256), with correlation under way.
+      const ctx = loadContext(opts);
       const reader = new ReaderThread(file, opts);
-      try {
-        const threaded = await replay(loadContext(opts), file, 2024, { reader, now });
-        expect(threaded.threads).toBe(2);
-        expect(alone.threads).toBe(1);
-        expect({ ...threaded, lines_per_second: 0, threads: 0 }).toEqual({ ...alone, lines_per_second: 0, threads: 0 });
-        expect(threaded.blocks.length).toBeGreaterThan(0);
-      } finally {
-        reader.stop();
-      }
+      expect(await reader.ready(decoderSetKey(ctx.ruleset.decoders))).toBe(true);
+      same(await replay(ctx, file, 2024, { reader, now }));
+      expect(alone.blocks.length).toBeGreaterThan(0);
     } finally {
       if (prevTz === undefined) delete process.env.TZ;
       else process.env.TZ = prevTz;
@@ -97,14 +106,10 @@ describe('replay with a reader thread', () => {
     const alone = await replay(loadContext(opts), file, 2024, { now });
     // The reader loads the shipped rules: its decoders are not the main thread's.
     const reader = new ReaderThread(file, {});
-    try {
-      const rep = await replay(loadContext(opts), file, 2024, { reader, now });
-      expect(rep.lines).toBe(2000);
-      expect(rep.threads).toBe(1);
-      expect({ ...rep, lines_per_second: 0 }).toEqual({ ...alone, lines_per_second: 0 });
-    } finally {
-      reader.stop();
-    }
+    const rep = await replay(loadContext(opts), file, 2024, { reader, now, waitForReader: true });
+    expect(rep.lines).toBe(2000);
+    expect(rep.threads).toBe(1);
+    expect({ ...rep, lines_per_second: 0 }).toEqual({ ...alone, lines_per_second: 0 });
   }, 60_000);
 
   it('says which file it cannot read, with no stack', () => {
