@@ -8,8 +8,6 @@
 // at the end of a line and the thread reads on from there. So a small file is never slower for the
 // thread's start-up, and a rule file changed between the two loads (other decoders) or a thread
 // that cannot start only leave the main thread replaying alone.
-import { statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { CompiledRuleset, Engine, Event } from '@portcullis/engine';
@@ -22,8 +20,6 @@ import { forEachLine } from './read-lines.js';
 const BATCH_LINES = 1024;
 /** Batches the reader may be ahead of the main thread (bounds the memory of a fast reader). */
 const AHEAD = 8;
-/** Below this size a file is replayed alone by default: it is done before a thread is ready. */
-export const READER_MIN_BYTES = 4 << 20;
 /** Control words shared by the two threads. */
 const SENT = 0;
 const TAKEN = 1;
@@ -100,20 +96,6 @@ export function runReader(init: ReaderInit): void {
 }
 
 class Stopped extends Error {}
-
-/**
- * Whether a replay of `file` should start a reader thread: a regular file, and `--threads 2`, or
- * by default two cores or more and a file of READER_MIN_BYTES or more.
- */
-export function readerWanted(file: string, threads: number | undefined): boolean {
-  if (threads === 1 || (threads === undefined && availableParallelism() < 2)) return false;
-  try {
-    const st = statSync(file);
-    return st.isFile() && (threads === 2 || st.size >= READER_MIN_BYTES);
-  } catch {
-    return false; // replaying alone reports why the file cannot be read
-  }
-}
 
 declare const PORTCULLIS_BUNDLED_ENGINE_DIGEST: string | undefined;
 

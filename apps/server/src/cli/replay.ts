@@ -1,5 +1,7 @@
 // `portcullis replay FILE`: the whole file through the engine and the config's active responses,
 // on log time, running no script. "Would this block, and when?" for a whole log file.
+import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { LogClock, WhiteList, bindActiveResponses, decoderSetKey } from '@portcullis/engine';
@@ -9,7 +11,7 @@ import { applyOverrides } from '../pipeline/rule-overrides.js';
 import type { Context } from './context.js';
 import { UsageError, loadContext, newEngine, tzOffset } from './context.js';
 import { forEachLine } from './read-lines.js';
-import { ReaderThread, readerWanted } from './replay-reader.js';
+import type { ReaderThread } from './replay-reader.js';
 import { storedOverrides } from './stored-overrides.js';
 import { writeOut } from './write-out.js';
 
@@ -75,6 +77,23 @@ export async function replay(ctx: Context, file: string, year: number, opts: Rep
   return { lines: r.lines, alerts: r.alerts, blocks: r.blocks, lines_per_second: Math.round(r.lines / Math.max(secs, 1e-6)), agentOnly: r.agentOnly, refused: r.refusedByKind, threads: from >= 0 ? 2 : 1 };
 }
 
+/** Below this size a file is replayed alone by default: it is done before a thread is ready. */
+export const READER_MIN_BYTES = 4 << 20;
+
+/**
+ * Whether a replay of `file` should start a reader thread: a regular file, and `--threads 2`, or
+ * by default two cores or more and a file of READER_MIN_BYTES or more.
+ */
+export function readerWanted(file: string, threads: number | undefined): boolean {
+  if (threads === 1 || (threads === undefined && availableParallelism() < 2)) return false;
+  try {
+    const st = statSync(file);
+    return st.isFile() && (threads === 2 || st.size >= READER_MIN_BYTES);
+  } catch {
+    return false; // replaying alone reports why the file cannot be read
+  }
+}
+
 /** A file that cannot be read (missing, a directory, not allowed) as the user's error, with no stack. */
 function unreadable(file: string, err: unknown): unknown {
   const code = (err as { code?: unknown }).code;
@@ -108,7 +127,8 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const context = { home: values.home, config: values.config, dialect: values.dialect };
   const now = Date.now() / 1000;
   // The reader thread starts first: it loads the rules while this thread does the same.
-  const reader = readerWanted(file, threads) ? new ReaderThread(file, context) : null;
+  // Loaded only then: node:worker_threads costs every other start 3 ms.
+  const reader = readerWanted(file, threads) ? new (await import('./replay-reader.js')).ReaderThread(file, context) : null;
   let ctx: Context;
   let stored: ReturnType<typeof storedOverrides>;
   let rep: Awaited<ReturnType<typeof replay>>;
