@@ -10,6 +10,7 @@ import { refOf } from './decode.js';
 import type { Engine } from './engine.js';
 import type { DecoderRef } from './event.js';
 import { Event, LOG_MASK } from './event.js';
+import { LOG_TAIL } from './predecode.js';
 
 /** What the writer hands over for a run of lines: plain data, its typed arrays transferable. */
 export interface WireBatch {
@@ -27,10 +28,18 @@ export interface WireBatch {
 }
 
 // A string is two integers (a, b): a ≥ 0: the base string's [a, b); NONE: null; LITERAL: the
-// batch's literals[b]; WORD: the dictionary's entry b.
+// batch's literals[b]; WORD: the dictionary's entry b; SAME (headerHostname only): hostname's.
 const NONE = -1;
 const LITERAL = -2;
 const WORD = -3;
+/** The header's hostname only: the same as the event's hostname. */
+const SAME = -4;
+
+interface KnownRef {
+  readonly d: Decoder;
+  readonly dIdx: number;
+  readonly topIdx: number;
+}
 
 // Record kinds.
 const RAW = 0;
@@ -69,8 +78,8 @@ export class EventWriter {
   #words: string[] = [];
   readonly #dictionary = new Map<string, number>();
   readonly #decoderIndex: Map<Decoder, number>;
-  /** DecoderRef → [decoder index, top-level decoder index or -1, the decoder]. */
-  readonly #refs = new Map<DecoderRef, [number, number, Decoder]>();
+  /** What each DecoderRef stands for: the decoder's index, its top-level decoder's (or -1). */
+  readonly #refs = new Map<DecoderRef, KnownRef>();
 
   constructor(readonly decoders: DecoderSet) {
     this.#decoderIndex = indexOfDecoders(decoders);
@@ -115,14 +124,14 @@ export class EventWriter {
     const pairs = ev.assignedPairs;
     const nAssigned = pairs === null ? 0 : pairs.length >> 1;
     if (nAssigned > MAX_ASSIGNMENTS || ev.matched !== 0 || ev.ruleId !== 0) return false;
-    let d: Decoder | null = null;
     let dIdx = -1;
     let topIdx = -1;
     if (ev.decoder !== null) {
       const known = this.#refs.get(ev.decoder) ?? this.#findRef(ev.decoder);
       if (known === undefined) return false;
-      [dIdx, topIdx, d] = known;
-      if (ev.decoderCategory !== ev.decoder.category || (ev.fts !== null && ev.fts !== d.fts)) return false;
+      dIdx = known.dIdx;
+      topIdx = known.topIdx;
+      if (ev.decoderCategory !== ev.decoder.category || (ev.fts !== null && ev.fts !== known.d.fts)) return false;
     } else if (ev.decoderCategory !== 'syslog' || ev.fts !== null) return false;
     const full = ev.fullLog;
     this.#int(DECODED);
@@ -130,9 +139,11 @@ export class EventWriter {
     this.#int((ev.fts !== null ? HAS_FTS : 0) | (owned ? HAS_MASK : 0));
     if (full === line) this.#pair(0, line.length);
     else this.#literal(full);
-    this.#suffix(full, ev.log);
+    if (LOG_TAIL.owner === ev) this.#pair(LOG_TAIL.at, full.length);
+    else this.#suffix(full, ev.log);
     this.#string(full, ev.hostname, true);
-    this.#string(full, ev.headerHostname, true);
+    if (ev.headerHostname === ev.hostname && ev.hostname !== null) this.#pair(SAME, 0);
+    else this.#string(full, ev.headerHostname, true);
     this.#program(ev.programName);
     this.#string(full, ev.timestamp, false);
     this.#int(dIdx);
@@ -154,12 +165,12 @@ export class EventWriter {
     return true;
   }
 
-  #findRef(ref: DecoderRef): [number, number, Decoder] | undefined {
+  #findRef(ref: DecoderRef): KnownRef | undefined {
     for (const d of this.decoders.all) {
       if (d.refs === null) continue;
       for (const [top, r] of d.refs) {
         if (r !== ref) continue;
-        const found: [number, number, Decoder] = [this.#decoderIndex.get(d)!, top === null ? -1 : this.#decoderIndex.get(top)!, d];
+        const found: KnownRef = { d, dIdx: this.#decoderIndex.get(d)!, topIdx: top === null ? -1 : this.#decoderIndex.get(top)! };
         this.#refs.set(ref, found);
         return found;
       }
@@ -270,7 +281,7 @@ export class EventReader {
       const full = str(line, ints[p]!, ints[p + 1]!)!;
       const ev = new Event(full, str(full, ints[p + 2]!, ints[p + 3]!)!, this.location, 0);
       ev.hostname = str(full, ints[p + 4]!, ints[p + 5]!);
-      ev.headerHostname = str(full, ints[p + 6]!, ints[p + 7]!);
+      ev.headerHostname = ints[p + 6] === SAME ? ev.hostname : str(full, ints[p + 6]!, ints[p + 7]!);
       ev.programName = ints[p + 8] === NONE ? null : this.#program(ints[p + 8]!, ints[p + 9]!, literals);
       ev.timestamp = str(full, ints[p + 10]!, ints[p + 11]!);
       const dIdx = ints[p + 12]!;

@@ -112,17 +112,31 @@ export function predecode(line: string, dialect: Dialect): Predecoded {
  */
 export function predecodeInto<T extends Predecoded>(t: T, line: string, dialect: Dialect): T {
   if (dialect !== 'ossec') {
-    parse(t, line, dialect);
+    tail(t, parse(t, line, dialect));
     return t;
   }
   const start = parse(t, line, dialect);
   const ev = start >= 0 && t instanceof Event ? t : null;
   if (cleanAndMask(line, ev === null ? -1 : start)) {
     if (ev !== null) LOG_MASK.owner = ev;
+    tail(t, start);
     return t;
   }
-  parse(t, line.replace(CONTROL, ''), dialect);
+  tail(t, parse(t, line.replace(CONTROL, ''), dialect));
   return t;
+}
+
+/**
+ * Where the log of the event last pre-decoded starts in its fullLog, when it is its tail (as
+ * LOG_MASK, one event at a time, tagged with it): what event-wire sends for the log without
+ * comparing the two strings.
+ */
+export const LOG_TAIL = { owner: null as Event | null, at: -1 };
+
+function tail(t: Predecoded, at: number): void {
+  if (!(t instanceof Event)) return;
+  LOG_TAIL.owner = at >= 0 ? t : null;
+  LOG_TAIL.at = at;
 }
 
 /** Room for the UTF-8 bytes of a line cleanAndMask reads from bytes (engine events are ≤ 6135 bytes by default). */
