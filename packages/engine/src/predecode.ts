@@ -110,14 +110,14 @@ export function predecode(line: string, dialect: Dialect): Predecoded {
  * tail, computes the log's character mask on the way (LOG_MASK, not a second scan); a line
  * with a control byte is read again after the deletion.
  */
-export function predecodeInto<T extends Predecoded>(t: T, line: string, dialect: Dialect): T {
+export function predecodeInto<T extends Predecoded>(t: T, line: string, dialect: Dialect, ascii: Uint8Array | null = null, at = 0): T {
   if (dialect !== 'ossec') {
     tail(t, parse(t, line, dialect));
     return t;
   }
   const start = parse(t, line, dialect);
   const ev = start >= 0 && t instanceof Event ? t : null;
-  if (cleanAndMask(line, ev === null ? -1 : start)) {
+  if (ascii !== null ? cleanAndMaskBytes(ascii, at, line.length, ev === null ? -1 : start) : cleanAndMask(line, ev === null ? -1 : start)) {
     if (ev !== null) LOG_MASK.owner = ev;
     tail(t, start);
     return t;
@@ -157,7 +157,7 @@ function cleanAndMask(line: string, from: number): boolean {
   if (len <= SCRATCH.length) {
     const r = UTF8.encodeInto(line, SCRATCH);
     // A non-ASCII character takes two bytes or more: then characters and bytes do not line up.
-    if (r.written === len && r.read === len) return cleanAndMaskBytes(SCRATCH, len, from);
+    if (r.written === len && r.read === len) return cleanAndMaskBytes(SCRATCH, 0, len, from);
   }
   const head = from < 0 ? len : from;
   for (let i = 0; i < head; i++) {
@@ -187,17 +187,18 @@ function cleanAndMask(line: string, from: number): boolean {
   return true;
 }
 
-/** cleanAndMask over the `len` bytes of an ASCII line. */
-function cleanAndMaskBytes(b: Uint8Array, len: number, from: number): boolean {
-  const head = from < 0 ? len : from;
-  for (let i = 0; i < head; i++) {
+/** cleanAndMask over an ASCII line of `len` characters, which are `b`'s bytes from `at`. */
+function cleanAndMaskBytes(b: Uint8Array, at: number, len: number, from: number): boolean {
+  const head = at + (from < 0 ? len : from);
+  const end = at + len;
+  for (let i = at; i < head; i++) {
     const c = b[i]!;
     if (c < 32 || c === 127) return false;
   }
   let m1 = 0;
   let m2 = 0;
   let m3 = 0;
-  for (let i = head; i < len; i++) {
+  for (let i = head; i < end; i++) {
     let c = b[i]!;
     if (c >= 64) {
       if (c === 127) return false;

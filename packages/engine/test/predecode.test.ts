@@ -154,3 +154,30 @@ describe('hostname of events without one', () => {
     expect(r.event.hostname).toBe('agent-7');
   });
 });
+
+describe('pre-decoding from the bytes of an ASCII line', () => {
+  // What replay passes when it read the line from bytes: the same event and log mask as from the string.
+  const lines = [
+    'Mar  4 18:13:23 web1 sshd[22]: Failed password for root from 198.51.100.9 port 22 ssh2',
+    'Mar  4 18:13:23 web1 sshd[22]: Failed password for r\u0001oot from 198.51.100.9',
+    '\u0007Mar  4 18:13:23 web1 sshd[22]: bell first',
+    'Mar  4 18:13:23 web1 sshd[22]: DEL at the end\u007f',
+    'Mar  4 18:13:23 web\u00011 sshd[22]: in the header',
+    'no header at all, MIXED Case ~{|}',
+    '2024-03-04T18:13:23+01:00 web1 su: x',
+  ];
+  it.each(BOTH)('gives what the string gives (%s)', (dialect) => {
+    for (const line of lines) {
+      const bytes = Buffer.from(`junk\n${line}\nmore`, 'latin1');
+      const fromString = predecodeInto(new Event(line, line, 'x', 0), line, dialect);
+      const maskOf = (ev: Event): number[] => {
+        const m = logMask(ev);
+        return [m.m0, m.m1, m.m2, m.m3];
+      };
+      const expected = { ...fromString, mask: maskOf(fromString) };
+      LOG_MASK.owner = null;
+      const fromBytes = predecodeInto(new Event(line, line, 'x', 0), line, dialect, bytes, 5);
+      expect({ ...fromBytes, mask: maskOf(fromBytes) }, JSON.stringify(line)).toEqual(expected);
+    }
+  });
+});

@@ -29,7 +29,8 @@ export const READ_CHUNK = 1 << 16;
  * order, read synchronously in chunks of READ_CHUNK bytes: the same lines as `readLines`, for a
  * whole file (`replay`) about 20× faster than awaiting a stream per chunk and a generator per line.
  * `onLine` returning true stops the reading after that line: the result is then the byte offset of
- * the next line (for another reader to go on from), else -1 (the whole file was read).
+ * the next line (for another reader to go on from), else -1 (the whole file was read). When the
+ * line is ASCII `onLine` also gets its bytes (`ascii[at]` on, valid only during the call).
  *
  * Lines are split on the bytes and each is decoded alone, its own string: a line kept no longer
  * keeps a whole chunk alive (the values correlation keeps of alerted events are slices of their
@@ -38,7 +39,7 @@ export const READ_CHUNK = 1 << 16;
  * alone gives what decoding the stream does: a \n byte is never part of a UTF-8 sequence, and ends
  * an incomplete one (U+FFFD) in both.
  */
-export function forEachLine(path: string, onLine: (line: string) => boolean | void, from = 0): number {
+export function forEachLine(path: string, onLine: (line: string, ascii: Uint8Array | null, at: number) => boolean | void, from = 0): number {
   const fd = openSync(path, 'r');
   try {
     let buf = Buffer.allocUnsafe(READ_CHUNK);
@@ -56,10 +57,11 @@ export function forEachLine(path: string, onLine: (line: string) => boolean | vo
       const n = readSync(fd, buf, have, buf.length - have, from === 0 ? null : at + have);
       if (n === 0) break;
       const bytes = buf.subarray(0, have + n);
-      const encoding = isAscii(bytes) ? 'latin1' : 'utf8';
+      const ascii = isAscii(bytes) ? bytes : null;
+      const encoding = ascii !== null ? 'latin1' : 'utf8';
       let start = 0;
       for (let nl = bytes.indexOf(10, have); nl >= 0; nl = bytes.indexOf(10, start)) {
-        const stop = onLine(bytes.toString(encoding, start, nl > start && bytes[nl - 1] === 13 ? nl - 1 : nl));
+        const stop = onLine(bytes.toString(encoding, start, nl > start && bytes[nl - 1] === 13 ? nl - 1 : nl), ascii, start);
         start = nl + 1;
         if (stop === true) return at + start;
       }
@@ -69,7 +71,8 @@ export function forEachLine(path: string, onLine: (line: string) => boolean | vo
     }
     if (have > 0) {
       const last = buf.subarray(0, buf[have - 1] === 13 ? have - 1 : have);
-      onLine(last.toString(isAscii(last) ? 'latin1' : 'utf8'));
+      const ascii = isAscii(last) ? last : null;
+      onLine(last.toString(ascii !== null ? 'latin1' : 'utf8'), ascii, 0);
     }
     return -1;
   } finally {

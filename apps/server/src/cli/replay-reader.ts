@@ -76,8 +76,8 @@ export function runReader(init: ReaderInit): void {
     let batchLines = 64;
     forEachLine(
       init.file,
-      (line) => {
-        writer.add(line, engine.decodeLine(line, init.file, 0));
+      (line, ascii, at) => {
+        writer.add(line, engine.decodeLine(line, init.file, 0, ascii, at));
         if (writer.count >= batchLines) {
           send();
           batchLines = BATCH_LINES;

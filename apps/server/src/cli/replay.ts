@@ -54,10 +54,10 @@ export async function replay(ctx: Context, file: string, year: number, opts: Rep
   try {
     if (from < 0) {
       let n = 0;
-      from = forEachLine(file, (line) => {
+      from = forEachLine(file, (line, ascii, at) => {
         const t = clock.time(line);
         if (t !== null) time = t;
-        r.feed(line, file, time);
+        r.feed(line, file, time, undefined, ascii, at);
         return reader !== null && ++n % POLL_LINES === 0 && reader.poll(key);
       });
     }

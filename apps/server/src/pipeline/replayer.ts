@@ -113,11 +113,14 @@ export class Replayer {
     private readonly o: ReplayerOptions,
   ) {}
 
-  /** Runs one input line at `time` (seconds) and returns the engine's results for it. */
-  feed(line: string, location: string, time: number, lineNo?: number): ProcessResult[] {
+  /**
+   * Runs one input line at `time` (seconds) and returns the engine's results for it. `ascii`, `at`:
+   * the line's bytes when it is ASCII (Engine.processLine).
+   */
+  feed(line: string, location: string, time: number, lineNo?: number, ascii: Uint8Array | null = null, at = 0): ProcessResult[] {
     this.lines++;
     for (const e of this.#timeouts.due(time)) this.#open.delete(e.key);
-    const out = this.engine.processLine(line, location, time);
+    const out = this.engine.processLine(line, location, time, ascii, at);
     for (const r of out) this.#respond(r, time, lineNo);
     return out;
   }
