@@ -88,8 +88,12 @@ function replayContender(name, extra) {
     },
   };
 }
+// As a user runs it (by default a reader thread takes over once it is ready, on two cores or more),
+// and on one thread, for the CPU it costs and for one-core hosts.
 contenders.push(replayContender('portcullis replay, OSSEC 4.2 home', ['--home', ossecHome, '--dialect', 'ossec']));
+contenders.push(replayContender('portcullis replay, OSSEC 4.2 home, --threads 1', ['--home', ossecHome, '--dialect', 'ossec', '--threads', '1']));
 contenders.push(replayContender('portcullis replay, shipped rules', []));
+contenders.push(replayContender('portcullis replay, shipped rules, --threads 1', ['--threads', '1']));
 
 if (!values['no-engine']) {
   // The engine alone, as bench/engine.mjs measures it: lines and times already in memory, a warm-up
@@ -125,13 +129,13 @@ for (let run = 0; run < runs; run++) contenders.forEach((c, i) => results[i].pus
 const best = results.map((rs) => rs.reduce((a, b) => (b.secs < a.secs ? b : a)));
 const bestCpu = results.map((rs) => Math.min(...rs.map((r) => r.cpu)));
 const base = contenders.findIndex((c) => c.sshguard);
-console.log(`${'contender'.padEnd(40)} ${'lines/s'.padStart(9)} ${'× sshguard'.padStart(10)} ${'per CPU s'.padStart(10)} ${'× sshguard'.padStart(10)}  wall s of each run`);
+console.log(`${'contender'.padEnd(48)} ${'lines/s'.padStart(9)} ${'× sshguard'.padStart(10)} ${'per CPU s'.padStart(10)} ${'× sshguard'.padStart(10)}  wall s of each run`);
 contenders.forEach((c, i) => {
   const ratio = base >= 0 ? (best[base].secs / best[i].secs).toFixed(2) : '-';
   const cpuRatio = base >= 0 ? (bestCpu[base] / bestCpu[i]).toFixed(2) : '-';
   const runsText = results[i].map((r) => r.secs.toFixed(2)).join(' ');
   console.log(
-    `${c.name.padEnd(40)} ${fmt(lineCount / best[i].secs).padStart(9)} ${ratio.padStart(10)} ${fmt(lineCount / bestCpu[i]).padStart(10)} ${cpuRatio.padStart(10)}  ${runsText}${best[i].note ? `   (best run: ${best[i].note})` : ''}`,
+    `${c.name.padEnd(48)} ${fmt(lineCount / best[i].secs).padStart(9)} ${ratio.padStart(10)} ${fmt(lineCount / bestCpu[i]).padStart(10)} ${cpuRatio.padStart(10)}  ${runsText}${best[i].note ? `   (best run: ${best[i].note})` : ''}`,
   );
 });
 console.log(`load at the end ${loadavg()[0].toFixed(2)}. lines/s: wall clock of the best run; per CPU s: lines per CPU second (user + system), steadier when others share the machine. sshguard and replay end to end, start-up included; the engine alone on lines in memory.`);
