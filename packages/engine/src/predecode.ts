@@ -112,7 +112,12 @@ export function predecode(line: string, dialect: Dialect): Predecoded {
  */
 export function predecodeInto<T extends Predecoded>(t: T, line: string, dialect: Dialect, ascii: Uint8Array | null = null, at = 0): T {
   if (dialect !== 'ossec') {
-    tail(t, parse(t, line, dialect));
+    const start = parse(t, line, dialect);
+    tail(t, start);
+    if (ascii !== null && start >= 0 && t instanceof Event) {
+      maskBytes(ascii, at + start, at + line.length);
+      LOG_MASK.owner = t;
+    }
     return t;
   }
   const start = parse(t, line, dialect);
@@ -185,6 +190,27 @@ function cleanAndMask(line: string, from: number): boolean {
     LOG_MASK.m3 = m3;
   }
   return true;
+}
+
+/** Leaves in LOG_MASK the mask logMask makes of an ASCII log whose characters are `b[from]` … `b[end - 1]`. */
+function maskBytes(b: Uint8Array, from: number, end: number): void {
+  let m0 = 0;
+  let m1 = 0;
+  let m2 = 0;
+  let m3 = 0;
+  for (let i = from; i < end; i++) {
+    let c = b[i]!;
+    if (c >= 64) {
+      if (c >= 65 && c <= 90) c += 32;
+      if (c >= 96) m3 |= 1 << (c & 31);
+      else m2 |= 1 << (c & 31);
+    } else if (c >= 32) m1 |= 1 << (c & 31);
+    else m0 |= 1 << c;
+  }
+  LOG_MASK.m0 = m0;
+  LOG_MASK.m1 = m1;
+  LOG_MASK.m2 = m2;
+  LOG_MASK.m3 = m3;
 }
 
 /** cleanAndMask over an ASCII line of `len` characters, which are `b`'s bytes from `at`. */
