@@ -127,8 +127,17 @@ export async function replayCommand(argv: string[]): Promise<number> {
   const context = { home: values.home, config: values.config, dialect: values.dialect };
   const now = Date.now() / 1000;
   // The reader thread starts first: it loads the rules while this thread does the same.
-  // Loaded only then: node:worker_threads costs every other start 3 ms.
-  const reader = readerWanted(file, threads) ? new (await import('./replay-reader.js')).ReaderThread(file, context) : null;
+  // Loaded only then: node:worker_threads costs every other start 3 ms. A thread that cannot be
+  // started (a host's limit on threads) leaves this one alone.
+  let reader: ReaderThread | null = null;
+  if (readerWanted(file, threads)) {
+    const { ReaderThread } = await import('./replay-reader.js');
+    try {
+      reader = new ReaderThread(file, context);
+    } catch {
+      reader = null;
+    }
+  }
   let ctx: Context;
   let stored: ReturnType<typeof storedOverrides>;
   let rep: Awaited<ReturnType<typeof replay>>;
