@@ -145,7 +145,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     ctx = loadContext(context);
     stored = values['no-overrides'] ? { overrides: [], db: null } : storedOverrides(ctx.configPath, values.data, ctx.cfg);
     applyOverrides(ctx.ruleset, stored.overrides);
-    rep = await replay(ctx, file, year, { reader, now });
+    rep = await replay(ctx, file, year, { reader, now, waitForReader: threads === 2 });
   } finally {
     reader?.stop();
   }
