@@ -77,7 +77,11 @@ export function runReader(init: ReaderInit): void {
     forEachLine(
       init.file,
       (line, ascii, at) => {
-        writer.add(line, engine.decodeLine(line, init.file, 0, ascii, at));
+        // When the main thread is about to run out of lines (it has taken every batch but the one
+        // it is on), this one goes undecoded, for it to decode itself: the work shifts to whichever
+        // thread has time, and neither waits for the other.
+        const short = sent - Atomics.load(control, TAKEN) <= 1;
+        writer.add(line, short ? null : engine.decodeLine(line, init.file, 0, ascii, at));
         if (writer.count >= batchLines) {
           send();
           batchLines = BATCH_LINES;
