@@ -46,6 +46,8 @@ describe('replay with a reader thread', () => {
       '',
       'Mar  4 18:13:24 web1 sshd[22]: Failed password for r\u0001oot from 198.51.100.9 port 22 ssh2',
       '{"srcip":"203.0.113.5","program_name":"sshd","a":{"b":[1,2]}}',
+      'Mar  4 18:13:25 wéb1 sshd[22]: Failed password for ünïcode from 198.51.100.13 port 22 ssh2',
+      'Mar  4 18:13:26 web1 sshd[22]: Invalid user 管理员 from 198.51.100.14',
       ...Array.from({ length: 12 }, (_, i) => `Mar  4 18:14:${String(10 + i)} web1 sshd[22]: Failed password for root from 198.51.100.12 port 22 ssh2`),
     ].join('\n'),
   );
@@ -111,6 +113,16 @@ describe('replay with a reader thread', () => {
     expect(rep.threads).toBe(1);
     expect({ ...rep, lines_per_second: 0 }).toEqual({ ...alone, lines_per_second: 0 });
   }, 60_000);
+
+  it('replays an empty file and a file without a final newline on two threads', () => {
+    const empty = join(dir, 'empty.log');
+    writeFileSync(empty, '');
+    expect(cli([empty, '--threads', '2'])).toEqual({ lines: 0, alerts: {}, blocks: [] });
+    const unended = join(dir, 'unended.log');
+    writeFileSync(unended, 'Mar  4 18:13:23 web1 sshd[22]: Failed password for root from 198.51.100.9 port 22 ssh2\nMar  4 18:13:24 web1 sshd[22]: Failed password for root from 198.51.100.9 port 22 ssh2');
+    expect(cli([unended, '--threads', '2'])).toEqual(cli([unended, '--threads', '1']));
+    expect(cli([unended, '--threads', '2']).lines).toBe(2);
+  });
 
   it('says which file it cannot read, with no stack', () => {
     const r = spawnSync(process.execPath, [bin, 'replay', join(dir, 'missing.log'), '--json'], { encoding: 'utf8' });
