@@ -8,6 +8,7 @@
 // at the end of a line and the thread reads on from there. So a small file is never slower for the
 // thread's start-up, and a rule file changed between the two loads (other decoders) or a thread
 // that cannot start only leave the main thread replaying alone.
+import { closeSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { CompiledRuleset, Engine, Event } from '@portcullis/engine';
@@ -29,6 +30,8 @@ const GO = 3;
 export interface ReaderInit {
   role: 'replay-reader';
   file: string;
+  /** The file, opened by the main thread (threads share descriptors): a file renamed or replaced meanwhile is still the one read. */
+  fd: number;
   context: Pick<ContextOptions, 'home' | 'config' | 'dialect'>;
   control: SharedArrayBuffer;
   port: MessagePort;
@@ -75,7 +78,7 @@ export function runReader(init: ReaderInit): void {
     // The first batch is short: the main thread is waiting for it.
     let batchLines = 64;
     forEachLine(
-      init.file,
+      init.fd,
       (line, ascii, at) => {
         // When the main thread is about to run out of lines (it has taken every batch but the one
         // it is on), this one goes undecoded, for it to decode itself: the work shifts to whichever
@@ -119,17 +122,26 @@ export class ReaderThread {
   readonly #port: MessagePort;
   readonly #control: Int32Array;
   readonly #file: string;
+  /** The file, open for both threads (see ReaderInit.fd); closed by `close`. */
+  readonly fd: number;
+  #closed: Promise<void> | null = null;
   #state: 'starting' | 'ready' | 'unusable' = 'starting';
   #exited = false;
 
   constructor(file: string, context: ReaderInit['context']) {
     this.#file = file;
+    this.fd = openSync(file, 'r');
     this.#control = new Int32Array(new SharedArrayBuffer(4 * 4));
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
     const entry = workerEntry();
-    const init: ReaderInit = { role: 'replay-reader', file, context, control: this.#control.buffer as SharedArrayBuffer, port: port2 };
-    this.#worker = new Worker(entry.url, { workerData: { ...entry.data, ...init }, transferList: [port2] });
+    const init: ReaderInit = { role: 'replay-reader', file, fd: this.fd, context, control: this.#control.buffer as SharedArrayBuffer, port: port2 };
+    try {
+      this.#worker = new Worker(entry.url, { workerData: { ...entry.data, ...init }, transferList: [port2] });
+    } catch (err) {
+      closeSync(this.fd);
+      throw err;
+    }
     this.#worker.unref();
     this.#worker.on('error', () => {}); // its 'exit' follows
     this.#worker.on('exit', () => (this.#exited = true));
@@ -221,7 +233,7 @@ export class ReaderThread {
     });
   }
 
-  /** Stops the thread (idempotent). */
+  /** Stops the thread (idempotent); `close` also closes the file once the thread has ended. */
   stop(): void {
     this.#state = 'unusable';
     Atomics.store(this.#control, STOP, 1);
@@ -229,5 +241,15 @@ export class ReaderThread {
     Atomics.notify(this.#control, GO);
     this.#port.close();
     void this.#worker.terminate();
+  }
+
+  /** Stops the thread and, once it has ended, closes the file (idempotent). */
+  close(): Promise<void> {
+    this.stop();
+    this.#closed ??= this.#worker.terminate().then(
+      () => closeSync(this.fd),
+      () => closeSync(this.fd),
+    );
+    return this.#closed;
   }
 }

@@ -54,7 +54,7 @@ export async function replay(ctx: Context, file: string, year: number, opts: Rep
   try {
     if (from < 0) {
       let n = 0;
-      from = forEachLine(file, (line, ascii, at) => {
+      from = forEachLine(reader?.fd ?? file, (line, ascii, at) => {
         const t = clock.time(line);
         if (t !== null) time = t;
         r.feed(line, file, time, undefined, ascii, at);
@@ -71,7 +71,7 @@ export async function replay(ctx: Context, file: string, year: number, opts: Rep
   } catch (err) {
     throw unreadable(file, err);
   } finally {
-    reader?.stop();
+    await reader?.close();
   }
   const secs = (performance.now() - start) / 1000;
   return { lines: r.lines, alerts: r.alerts, blocks: r.blocks, lines_per_second: Math.round(r.lines / Math.max(secs, 1e-6)), agentOnly: r.agentOnly, refused: r.refusedByKind, threads: from >= 0 ? 2 : 1 };
@@ -147,7 +147,7 @@ export async function replayCommand(argv: string[]): Promise<number> {
     applyOverrides(ctx.ruleset, stored.overrides);
     rep = await replay(ctx, file, year, { reader, now, waitForReader: threads === 2 });
   } finally {
-    reader?.stop();
+    await reader?.close();
   }
   if (values.json) {
     const out: ReplayReport = { lines: rep.lines, alerts: rep.alerts, blocks: rep.blocks, lines_per_second: rep.lines_per_second };

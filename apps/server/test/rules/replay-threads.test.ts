@@ -3,7 +3,7 @@
 // corpora with the stock OSSEC 4.2 home and with the shipped rules, run as a user runs it (the
 // bundled CLI) and in process (from the sources). A reader that loaded other decoders is not used.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -122,6 +122,22 @@ describe('replay with a reader thread', () => {
     writeFileSync(unended, 'Mar  4 18:13:23 web1 sshd[22]: Failed password for root from 198.51.100.9 port 22 ssh2\nMar  4 18:13:24 web1 sshd[22]: Failed password for root from 198.51.100.9 port 22 ssh2');
     expect(cli([unended, '--threads', '2'])).toEqual(cli([unended, '--threads', '1']));
     expect(cli([unended, '--threads', '2']).lines).toBe(2);
+  });
+
+  it('reads the file it was started on, though another takes its name meanwhile (a log rotated)', async () => {
+    const file = join(dir, 'rotated.log');
+    const original = readFileSync(join(corpusDir, 'loghub-openssh-2k.log'));
+    writeFileSync(file, original);
+    const opts = { home: ossecHome, dialect: 'ossec' };
+    const now = 1_700_000_000;
+    const expected = await replay(loadContext(opts), join(corpusDir, 'loghub-openssh-2k.log'), 2024, { now });
+    const reader = new ReaderThread(file, opts);
+    // Rotated before a line is read: a new, short file takes the name.
+    renameSync(file, `${file}.1`);
+    writeFileSync(file, 'Mar  4 18:13:23 web1 sshd[22]: Failed password for root from 198.51.100.9 port 22 ssh2\n');
+    const rep = await replay(loadContext(opts), file, 2024, { reader, now, waitForReader: true });
+    expect(rep.threads).toBe(2);
+    expect({ ...rep, lines_per_second: 0, threads: 0 }).toEqual({ ...expected, lines_per_second: 0, threads: 0 });
   });
 
   it('says which file it cannot read, with no stack', () => {
