@@ -64,29 +64,29 @@ else void run();
 
 function run(): Promise<void> {
   return main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  async (err: unknown) => {
-    // Loaded only here: database.js brings better-sqlite3, which a replay or logtest does not need.
-    const { DataDirError } = await import('./db/database.js');
-    if (err instanceof RulesetLoadError) {
-      for (const e of err.errors) console.error(e.toString());
-      console.error(`portcullis: ${err.errors.length} error(s); nothing was loaded`);
-      process.exitCode = 1;
-    } else if (err instanceof RulesetError) {
-      console.error(err.toString());
-      process.exitCode = 1;
-    } else if (err instanceof DataDirError) {
-      console.error(`portcullis: ${err.message}`);
-      process.exitCode = 1;
-    } else if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`portcullis: ${(err as Error).message}`);
-      process.exitCode = 2;
-    } else {
-      console.error(err);
-      process.exitCode = 1;
-    }
-  },
-);
+    (code) => {
+      process.exitCode = code;
+    },
+    async (err: unknown) => {
+      // Loaded only here: database.js brings better-sqlite3, which a replay or logtest does not need.
+      const { DataDirError } = await import('./db/database.js');
+      if (err instanceof RulesetLoadError) {
+        for (const e of err.errors) console.error(e.toString());
+        console.error(`portcullis: ${err.errors.length} error(s); nothing was loaded`);
+        process.exitCode = 1;
+      } else if (err instanceof RulesetError) {
+        console.error(err.toString());
+        process.exitCode = 1;
+      } else if (err instanceof DataDirError) {
+        console.error(`portcullis: ${err.message}`);
+        process.exitCode = 1;
+      } else if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+        console.error(`portcullis: ${(err as Error).message}`);
+        process.exitCode = 2;
+      } else {
+        console.error(err);
+        process.exitCode = 1;
+      }
+    },
+  );
 }

@@ -126,9 +126,9 @@ export async function replayCommand(argv: string[]): Promise<number> {
   if (threads !== undefined && threads !== 1 && threads !== 2) throw new UsageError(`--threads must be 1 or 2, not "${values.threads}"`);
   const context = { home: values.home, config: values.config, dialect: values.dialect };
   const now = Date.now() / 1000;
-  // The reader thread starts first: it loads the rules while this thread does the same.
-  // Loaded only then: node:worker_threads costs every other start 3 ms. A thread that cannot be
-  // started (a host's limit on threads) leaves this one alone.
+  // The reader thread starts first, to load the rules while this thread does the same. Its module
+  // is loaded only then (node:worker_threads costs every other start 3 ms); a thread that cannot
+  // be started (a host's limit on threads) leaves this one alone.
   let reader: ReaderThread | null = null;
   if (readerWanted(file, threads)) {
     const { ReaderThread } = await import('./replay-reader.js');
