@@ -1,33 +1,13 @@
 // Events decoded by one engine and rebuilt by another (replay's two threads): every line must come
 // out of the reading engine exactly as if that engine had processed it whole, event by event and
 // result by result, on the stock OSSEC 4.2 and Wazuh 4.14 rulesets and on ours.
-import { readFileSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Dialect, Event, ProcessResult, RulesetInput, SourceFile } from '../src/index.js';
+import type { Dialect, Event, ProcessResult } from '../src/index.js';
 import { Engine, EventReader, EventWriter, compileRuleset, decoderSetKey, logtestJson } from '../src/index.js';
 import { LOG_MASK, logMask } from '../src/event.js';
-
-const repo = resolve(import.meta.dirname, '..', '..', '..');
-const shared = resolve(repo, '..', 'shared');
-const read = (path: string): SourceFile => ({ path, text: readFileSync(path, 'utf8') });
-const xmlIn = (dir: string): SourceFile[] => readdirSync(dir).filter((n) => n.endsWith('.xml')).sort().map((n) => read(join(dir, n)));
-
-function ossecHome(): RulesetInput {
-  const home = join(shared, 'compat', 'ossec-hids-4.2.0');
-  const conf = readFileSync(join(home, 'etc', 'ossec.conf'), 'utf8');
-  const includes = [...conf.matchAll(/<include>([^<]+)<\/include>/g)].map((m) => m[1]!.trim());
-  return { decoders: [read(join(home, 'etc', 'decoder.xml'))], rules: includes.map((i) => read(join(home, 'rules', i))) };
-}
-
-function wazuhRuleset(): RulesetInput {
-  const r = join(shared, 'compat', 'wazuh-4.14.7', 'ruleset');
-  return { decoders: xmlIn(join(r, 'decoders')), rules: xmlIn(join(r, 'rules')) };
-}
-
-function shipped(): RulesetInput {
-  return { decoders: xmlIn(join(repo, 'rules', 'decoders')), rules: xmlIn(join(repo, 'rules', 'rules')) };
-}
+import { ossecHome, shared, shipped, wazuhRuleset } from './stock-rulesets.js';
 
 /** Lines the corpora do not have: every header form, JSON, control bytes, long and short lines. */
 const ODD = [

@@ -1,33 +1,13 @@
 // A ruleset snapshot (what the start-up cache stores) must rebuild exactly the ruleset it was taken
 // of: the same rules, decoders, tree, tests and warnings, objects of the same shape, and the same
 // answer for every line. Checked on the stock OSSEC 4.2 and Wazuh 4.14 rulesets and on ours.
-import { readFileSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CompiledRuleset, Dialect, RulesetInput, SourceFile } from '../src/index.js';
+import type { CompiledRuleset, Dialect, RulesetInput } from '../src/index.js';
 import { Engine, SNAPSHOT_FORMAT, compileRuleset, logtestJson, regexStats, restoreRuleset, serializeRuleset } from '../src/index.js';
 import { ruleTests } from '../src/rule-recipes.js';
-
-const repo = resolve(import.meta.dirname, '..', '..', '..');
-const shared = resolve(repo, '..', 'shared');
-const read = (path: string): SourceFile => ({ path, text: readFileSync(path, 'utf8') });
-const xmlIn = (dir: string): SourceFile[] => readdirSync(dir).filter((n) => n.endsWith('.xml')).sort().map((n) => read(join(dir, n)));
-
-function ossecHome(): RulesetInput {
-  const home = join(shared, 'compat', 'ossec-hids-4.2.0');
-  const conf = readFileSync(join(home, 'etc', 'ossec.conf'), 'utf8');
-  const includes = [...conf.matchAll(/<include>([^<]+)<\/include>/g)].map((m) => m[1]!.trim());
-  return { decoders: [read(join(home, 'etc', 'decoder.xml'))], rules: includes.map((i) => read(join(home, 'rules', i))) };
-}
-
-function wazuhRuleset(): RulesetInput {
-  const r = join(shared, 'compat', 'wazuh-4.14.7', 'ruleset');
-  return { decoders: xmlIn(join(r, 'decoders')), rules: xmlIn(join(r, 'rules')) };
-}
-
-function shipped(): RulesetInput {
-  return { decoders: xmlIn(join(repo, 'rules', 'decoders')), rules: xmlIn(join(repo, 'rules', 'rules')) };
-}
+import { ossecHome, shared, shipped, wazuhRuleset } from './stock-rulesets.js';
 
 const lines = ['seed-scenario.log', 'loghub-openssh-2k.log', 'auth-100k.log']
   .flatMap((f) => readFileSync(join(shared, 'corpus', f), 'utf8').split('\n').slice(0, 3000))
