@@ -92,7 +92,7 @@ const NONE = new RecordList(0, 1);
 /** The records a search must walk: one source's when the list keeps that index and the rule filters on it. */
 function view(filter: RecordFilter, ev: Event, list: RecordList): RecordList {
   if (list.bySrcip === null || !filter.sameSrcip) return list;
-  return ev.srcip === undefined ? NONE : (list.bySrcip.get(ev.srcip) ?? NONE);
+  return ev.srcip === undefined ? NONE : list.ofSource(ev.srcip);
 }
 
 /** The if_matched_* test of a correlation rule, `filter` being its record filter. */

@@ -11,9 +11,11 @@ export class RecordList {
   /**
    * Per-source-IP view of the list, kept when a reader filters with same_source_ip under the Wazuh
    * dialect (where that filter runs before the `matched` check, so skipping other IPs changes
-   * nothing): a search then walks one attacker's records instead of everyone's.
+   * nothing): a search then walks one attacker's records instead of everyone's. A source with one
+   * record keeps the record itself: with many sources of one attempt each (a spread-out brute force)
+   * a list per source was made and dropped for every event (a third of a replay's time was GC).
    */
-  bySrcip: Map<string, RecordList> | null = null;
+  bySrcip: Map<string, RecordList | CorrelationRecord> | null = null;
   /** The record value slot `bySrcip` is keyed by (set with the ruleset's record layout). */
   indexSlot = -1;
   /** No record was pushed with a time before the newest one's, so the list is in time order (see remove). */
@@ -41,11 +43,29 @@ export class RecordList {
     if (this.bySrcip !== null) {
       const key = rec.value(this.indexSlot);
       if (key !== undefined) {
-        let l = this.bySrcip.get(key);
-        if (l === undefined) this.bySrcip.set(key, (l = new RecordList(Number.MAX_SAFE_INTEGER, 4)));
-        l.push(rec);
+        const had = this.bySrcip.get(key);
+        if (had === undefined) this.bySrcip.set(key, rec);
+        else if (had instanceof RecordList) had.push(rec);
+        else {
+          const l = new RecordList(Number.MAX_SAFE_INTEGER, 4);
+          l.push(had);
+          l.push(rec);
+          this.bySrcip.set(key, l);
+        }
       }
     }
+  }
+
+  /**
+   * The records of one source (kept by `bySrcip`), oldest first: its list, or for a source with one
+   * record a list of it that is valid until the next call (a search reads it at once).
+   */
+  ofSource(srcip: string): RecordList {
+    const had = this.bySrcip?.get(srcip);
+    if (had === undefined) return EMPTY;
+    if (had instanceof RecordList) return had;
+    ONE.buf[0] = had;
+    return ONE;
   }
 
   /** Takes the oldest record out (not out of the per-source view; see removeOldest). */
@@ -117,9 +137,16 @@ export class RecordList {
     if (this.bySrcip === null) return;
     const key = rec.value(this.indexSlot);
     if (key === undefined) return;
-    const l = this.bySrcip.get(key);
-    if (!l) return;
-    l.remove(rec);
-    if (l.length === 0) this.bySrcip.delete(key);
+    const had = this.bySrcip.get(key);
+    if (had === undefined) return;
+    if (had instanceof RecordList) {
+      had.remove(rec);
+      if (had.length === 0) this.bySrcip.delete(key);
+    } else if (had === rec) this.bySrcip.delete(key);
   }
 }
+
+const EMPTY = new RecordList(0, 1);
+/** ofSource's answer for a source with one record. */
+const ONE = new RecordList(1, 1);
+ONE.length = 1;
