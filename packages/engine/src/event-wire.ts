@@ -23,7 +23,7 @@ export interface WireBatch {
   ints: Int32Array;
   /** Strings of these events that are not in their line. */
   literals: string[];
-  /** Strings added to the run's dictionary (labels, host and program names not in their line). */
+  /** Strings added to the run's dictionary (field labels, program names, hostnames not in their line). */
   words: string[];
 }
 

@@ -5,9 +5,10 @@
 //
 // The thread loads the config and rules while the main thread does the same and then replays
 // alone; once the thread says it is ready, with the main thread's decoders, the main thread stops
-// at the end of a line and the thread reads on from there. So a small file is never slower for the
-// thread's start-up, and a rule file changed between the two loads (other decoders) or a thread
-// that cannot start only leave the main thread replaying alone.
+// at the end of a line and the thread reads on from there. So no line waits for the thread's start-up
+// (though it takes CPU from this one's, and both threads start with cold code: replay.ts starts a
+// thread only for files large enough to gain), and a rule file changed between the two loads (other
+// decoders) or a thread that cannot start only leave the main thread replaying alone.
 import { closeSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';

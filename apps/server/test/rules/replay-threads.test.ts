@@ -3,12 +3,12 @@
 // corpora with the stock OSSEC 4.2 home and with the shipped rules, run as a user runs it (the
 // bundled CLI) and in process (from the sources). A reader that loaded other decoders is not used.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadContext } from '../../src/cli/context.js';
-import { replay } from '../../src/cli/replay.js';
+import { READER_MIN_BYTES, readerWanted, replay } from '../../src/cli/replay.js';
 import { ReaderThread } from '../../src/cli/replay-reader.js';
 import { decoderSetKey } from '@portcullis/engine';
 import { compatDir, corpusDir } from '../compat/shared.js';
@@ -138,6 +138,19 @@ describe('replay with a reader thread', () => {
     const rep = await replay(loadContext(opts), file, 2024, { reader, now, waitForReader: true });
     expect(rep.threads).toBe(2);
     expect({ ...rep, lines_per_second: 0, threads: 0 }).toEqual({ ...expected, lines_per_second: 0, threads: 0 });
+  });
+
+  it('starts a reader by default for a regular file of 32 MiB or more on two cores, else with --threads 2 only', () => {
+    const big = join(dir, 'big.log');
+    writeFileSync(big, '');
+    truncateSync(big, READER_MIN_BYTES); // sparse: no disk used
+    const small = join(corpusDir, 'auth-100k.log');
+    expect(readerWanted(big, undefined)).toBe(availableParallelism() >= 2);
+    expect(readerWanted(small, undefined)).toBe(false);
+    expect(readerWanted(small, 2)).toBe(true);
+    expect(readerWanted(big, 1)).toBe(false);
+    expect(readerWanted('/dev/null', 2)).toBe(false); // not a regular file: read on one thread
+    expect(readerWanted(join(dir, 'missing.log'), 2)).toBe(false); // one thread says why it cannot be read
   });
 
   it('says which file it cannot read, with no stack', () => {
