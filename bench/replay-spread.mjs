@@ -7,15 +7,13 @@
 // Usage: node bench/replay-spread.mjs [--lines N] [--runs N]
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { cli, ossecHome, root } from './lib/server.mjs';
 
 const { values } = parseArgs({ options: { lines: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' } } });
 const n = Number(values.lines);
 const runs = Math.max(1, Number(values.runs));
-const root = resolve(import.meta.dirname, '..');
-const cli = join(root, 'apps', 'server', 'bin', 'portcullis.js');
-const ossecHome = resolve(root, '..', 'shared', 'compat', 'ossec-hids-4.2.0');
 if (!existsSync(join(root, 'apps', 'server', 'dist', 'cli.bundle.cjs'))) {
   console.log('replay-spread: the server is not built (npm run build); skipped');
   process.exit(0);

@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const root = resolve(import.meta.dirname, '..', '..');
-const cli = join(root, 'apps', 'server', 'bin', 'portcullis.js');
+/** The `portcullis` command as users run it, and the stock OSSEC 4.2 home in ../shared. */
+export const cli = join(root, 'apps', 'server', 'bin', 'portcullis.js');
+export const ossecHome = resolve(root, '..', 'shared', 'compat', 'ossec-hids-4.2.0');
 export const password = 'bench-password-1';
 
 /**

@@ -111,23 +111,26 @@ export function predecode(line: string, dialect: Dialect): Predecoded {
  * with a control byte is read again after the deletion.
  */
 export function predecodeInto<T extends Predecoded>(t: T, line: string, dialect: Dialect, ascii: Uint8Array | null = null, at = 0): T {
+  const event = t instanceof Event ? t : null;
+  const start = parse(t, line, dialect);
   if (dialect !== 'ossec') {
-    const start = parse(t, line, dialect);
-    tail(t, start);
-    if (ascii !== null && start >= 0 && t instanceof Event) {
-      maskBytes(ascii, at + start, at + line.length);
-      LOG_MASK.owner = t;
+    if (event !== null) {
+      tail(event, start);
+      if (ascii !== null && start >= 0) {
+        maskBytes(ascii, at + start, at + line.length);
+        LOG_MASK.owner = event;
+      }
     }
     return t;
   }
-  const start = parse(t, line, dialect);
-  const ev = start >= 0 && t instanceof Event ? t : null;
+  const ev = start >= 0 ? event : null;
   if (ascii !== null ? cleanAndMaskBytes(ascii, at, line.length, ev === null ? -1 : start) : cleanAndMask(line, ev === null ? -1 : start)) {
     if (ev !== null) LOG_MASK.owner = ev;
-    tail(t, start);
+    if (event !== null) tail(event, start);
     return t;
   }
-  tail(t, parse(t, line.replace(CONTROL, ''), dialect));
+  const again = parse(t, line.replace(CONTROL, ''), dialect);
+  if (event !== null) tail(event, again);
   return t;
 }
 
@@ -138,9 +141,8 @@ export function predecodeInto<T extends Predecoded>(t: T, line: string, dialect:
  */
 export const LOG_TAIL = { owner: null as Event | null, at: -1 };
 
-function tail(t: Predecoded, at: number): void {
-  if (!(t instanceof Event)) return;
-  LOG_TAIL.owner = at >= 0 ? t : null;
+function tail(ev: Event, at: number): void {
+  LOG_TAIL.owner = at >= 0 ? ev : null;
   LOG_TAIL.at = at;
 }
 

@@ -118,8 +118,7 @@ export class Replayer {
    * the line's bytes when it is ASCII (Engine.processLine).
    */
   feed(line: string, location: string, time: number, lineNo?: number, ascii: Uint8Array | null = null, at = 0): ProcessResult[] {
-    this.lines++;
-    for (const e of this.#timeouts.due(time)) this.#open.delete(e.key);
+    this.#advance(time);
     const out = this.engine.processLine(line, location, time, ascii, at);
     for (const r of out) this.#respond(r, time, lineNo);
     return out;
@@ -134,9 +133,14 @@ export class Replayer {
       this.feed(line, location, time);
       return;
     }
+    this.#advance(time);
+    this.#respond(this.engine.evaluate(ev), time, undefined);
+  }
+
+  /** A line comes in at `time`: counted, and the blocks due by then are released. */
+  #advance(time: number): void {
     this.lines++;
     for (const e of this.#timeouts.due(time)) this.#open.delete(e.key);
-    this.#respond(this.engine.evaluate(ev), time, undefined);
   }
 
   #refuse(kind: string, ip: string | null, time: number, ruleId: number, reason: string): void {
