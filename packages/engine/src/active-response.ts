@@ -2,7 +2,7 @@
 // whether an alert may trigger one (anti-injection, white list), and execd's timeout list with
 // duplicate suppression and repeated_offenders escalation (§6.2–6.4), with time passed in.
 // The server runs scripts from these decisions; `replay` prints them.
-import { blockTarget, parseIp, type AddressProblem } from './address.js';
+import { blockTarget, parseIp, type AddressProblem, type AddressResult } from './address.js';
 import type { ProcessResult } from './engine.js';
 import type { IpEntry } from './ip-list.js';
 import { IpListError, parseIpEntry } from './ip-list.js';
@@ -132,6 +132,23 @@ export interface ArSubject {
  * that canonical value; an srcip that is not an address to act on is refused, after the white list
  * (whose host patterns may cover a name).
  */
+/**
+ * blockTarget's answers for the addresses seen last: an attack repeats its source, and parsing it
+ * again for every alert was a tenth of replay's per-alert work. Bounded (cleared when full); the
+ * answers never leave checkArRequest, so sharing them is safe.
+ */
+const TARGETS = new Map<string, AddressResult>();
+const TARGETS_MAX = 4096;
+
+function targetOf(rawIp: string): AddressResult {
+  let t = TARGETS.get(rawIp);
+  if (t === undefined) {
+    if (TARGETS.size >= TARGETS_MAX) TARGETS.clear();
+    TARGETS.set(rawIp, (t = blockTarget(rawIp)));
+  }
+  return t;
+}
+
 export function checkArRequest(r: ArSubject, binding: ArBinding, whiteList: WhiteList, dialect: Dialect): ArRequest | ArRefusal {
   const ev = r.event;
   const user = ev.dstuser ?? null;
@@ -147,7 +164,7 @@ export function checkArRequest(r: ArSubject, binding: ArBinding, whiteList: Whit
   }
   let ip: string | null = null;
   if (rawIp !== null) {
-    const target = blockTarget(rawIp);
+    const target = targetOf(rawIp);
     const parsed = target.ok ? target : parseIp(rawIp);
     const shown = parsed.ok ? parsed.address.text : rawIp;
     if (dialect === 'wazuh' || expect.includes('srcip')) {

@@ -140,7 +140,9 @@ export class Replayer {
   /** A line comes in at `time`: counted, and the blocks due by then are released. */
   #advance(time: number): void {
     this.lines++;
-    for (const e of this.#timeouts.due(time)) this.#open.delete(e.key);
+    // By index: an iterator per line was most of what the main thread allocated besides events.
+    const due = this.#timeouts.due(time);
+    for (let i = 0; i < due.length; i++) this.#open.delete(due[i]!.key);
   }
 
   #refuse(kind: string, ip: string | null, time: number, ruleId: number, reason: string): void {

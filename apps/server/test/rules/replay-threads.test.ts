@@ -49,6 +49,11 @@ describe('replay with a reader thread', () => {
       'Mar  4 18:13:25 wéb1 sshd[22]: Failed password for ünïcode from 198.51.100.13 port 22 ssh2',
       'Mar  4 18:13:26 web1 sshd[22]: Invalid user 管理员 from 198.51.100.14',
       ...Array.from({ length: 12 }, (_, i) => `Mar  4 18:14:${String(10 + i)} web1 sshd[22]: Failed password for root from 198.51.100.12 port 22 ssh2`),
+      // Times the reader's time code cannot carry (after 2038, fractions) or that are negative
+      // (before 1970), and lines with no time between them: the blocks' times tell.
+      ...Array.from({ length: 12 }, (_, i) => `2040-03-04T06:00:${String(10 + i)}.25+00:00 web1 sshd[22]: Failed password for root from 198.51.100.15 port 22 ssh2`),
+      'no timestamp here',
+      ...Array.from({ length: 12 }, (_, i) => `1969-12-31T23:59:${String(10 + i)}.25+00:00 web1 sshd[22]: Failed password for root from 198.51.100.16 port 22 ssh2`),
     ].join('\n'),
   );
 
