@@ -13,11 +13,10 @@ import { closeSync, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { CompiledRuleset, Engine, Event } from '@portcullis/engine';
-import { EventReader, EventWriter, LogClock, decoderSetKey, type WireBatch } from '@portcullis/engine';
+import { EventReader, EventWriter, decoderSetKey, type WireBatch } from '@portcullis/engine';
 import { entryOf } from '../workers/worker-pool.js';
-import { loadContext, newEngine, tzOffset, type ContextOptions } from './context.js';
+import { loadContext, newEngine, type ContextOptions } from './context.js';
 import { forEachLine } from './read-lines.js';
-import { timeCode } from './replay-time.js';
 
 /** Lines per batch handed over. */
 const BATCH_LINES = 1024;
@@ -41,7 +40,7 @@ export interface ReaderInit {
 
 type ReaderMessage =
   | { type: 'ready'; key: string }
-  | ({ type: 'batch'; times: Int32Array } & WireBatch)
+  | ({ type: 'batch' } & WireBatch)
   | { type: 'done' }
   | { type: 'error'; message: string; code: string | undefined };
 
@@ -54,24 +53,21 @@ export function runReader(init: ReaderInit): void {
     const ctx = loadContext(init.context);
     const engine = newEngine(ctx);
     post({ type: 'ready', key: decoderSetKey(ctx.ruleset.decoders) });
-    // Where the main thread stopped, and the year of timestamps without one: the first message back.
-    let start: { from: number; year: number } | null = null;
-    while (start === null) {
+    // Where the main thread stopped: the first message back.
+    let from = -1;
+    while (from < 0) {
       const m = receiveMessageOnPort(port);
-      if (m !== undefined) start = m.message as { from: number; year: number };
+      if (m !== undefined) from = (m.message as { start: number }).start;
       else if (Atomics.load(control, STOP) !== 0) return;
       else Atomics.wait(control, GO, 0, 100);
     }
     const writer = new EventWriter(ctx.ruleset.decoders);
-    const clock = new LogClock(start.year, tzOffset);
-    let times = new Int32Array(BATCH_LINES);
     let sent = 0;
     const send = (): void => {
       // The arrays of batches read come back to be filled again.
       for (let m = receiveMessageOnPort(port); m !== undefined; m = receiveMessageOnPort(port)) writer.recycle((m.message as { ints: Int32Array }).ints);
       const batch = writer.take();
-      post({ type: 'batch', ...batch, times }, [batch.ints.buffer as ArrayBuffer, times.buffer as ArrayBuffer]);
-      times = new Int32Array(BATCH_LINES);
+      post({ type: 'batch', ...batch }, [batch.ints.buffer as ArrayBuffer]);
       Atomics.store(control, SENT, ++sent);
       for (;;) {
         if (Atomics.load(control, STOP) !== 0) throw new Stopped();
@@ -89,14 +85,13 @@ export function runReader(init: ReaderInit): void {
         // it is on), this one goes undecoded, for it to decode itself: the work shifts to whichever
         // thread has time, and neither waits for the other.
         const short = sent - Atomics.load(control, TAKEN) <= 1;
-        times[writer.count] = timeCode(line, clock);
         writer.add(line, short ? null : engine.decodeLine(line, init.file, 0, ascii, at));
         if (writer.count >= batchLines) {
           send();
           batchLines = BATCH_LINES;
         }
       },
-      start.from,
+      from,
     );
     if (writer.count > 0) send();
     post({ type: 'done' });
@@ -187,11 +182,10 @@ export class ReaderThread {
   /**
    * Once ready: the thread reads the file from byte `from` (the start of a line) and `each` gets
    * every line from there, in order, with the event the thread decoded (null: to be processed
-   * whole), rebuilt for `engine` (of `decoders`), and its time as replay-time.ts codes it (a
-   * timestamp without a year is in `year`). Resolves at the end of the file; rejects when the thread fails (the
-   * file could not be read).
+   * whole), rebuilt for `engine` (of `decoders`). Resolves at the end of the file; rejects when the
+   * thread fails (the file could not be read).
    */
-  run(engine: Engine, decoders: CompiledRuleset['decoders'], from: number, year: number, each: (line: string, ev: Event | null, time: number) => void): Promise<void> {
+  run(engine: Engine, decoders: CompiledRuleset['decoders'], from: number, each: (line: string, ev: Event | null) => void): Promise<void> {
     if (this.#state !== 'ready') return Promise.reject(new Error('the replay reader thread is not ready'));
     const reader = new EventReader(engine, decoders, this.#file);
     let taken = 0;
@@ -209,9 +203,7 @@ export class ReaderThread {
         switch (m.type) {
           case 'batch':
             try {
-              const times = m.times;
-              let i = 0;
-              reader.forEach(m, (line, ev) => each(line, ev, times[i++]!));
+              reader.forEach(m, each);
             } catch (err) {
               return finish(err instanceof Error ? err : new Error(String(err)));
             }
@@ -236,7 +228,7 @@ export class ReaderThread {
         for (let m = receiveMessageOnPort(this.#port); m !== undefined && !finished; m = receiveMessageOnPort(this.#port)) onMessage(m.message as ReaderMessage);
         finish(new Error(`the replay reader thread ended (status ${code}) before the end of the file`));
       });
-      this.#port.postMessage({ from, year });
+      this.#port.postMessage({ start: from });
       Atomics.store(this.#control, GO, 1);
       Atomics.notify(this.#control, GO);
     });

@@ -12,7 +12,6 @@ import type { Context } from './context.js';
 import { UsageError, loadContext, newEngine, tzOffset } from './context.js';
 import { forEachLine } from './read-lines.js';
 import type { ReaderThread } from './replay-reader.js';
-import { lineTime } from './replay-time.js';
 import { storedOverrides } from './stored-overrides.js';
 import { writeOut } from './write-out.js';
 
@@ -63,8 +62,8 @@ export async function replay(ctx: Context, file: string, year: number, opts: Rep
       });
     }
     if (from >= 0)
-      await reader!.run(engine, ctx.ruleset.decoders, from, year, (line, ev, code) => {
-        const t = lineTime(code, line, clock);
+      await reader!.run(engine, ctx.ruleset.decoders, from, (line, ev) => {
+        const t = clock.time(line);
         if (t !== null) time = t;
         if (ev !== null) ev.time = time;
         r.feedDecoded(line, file, time, ev);
