@@ -62,6 +62,7 @@ export interface MetricsSnapshot {
   dbWrite: HistogramData;
   ingestLag: HistogramData;
   lastLagSeconds: number;
+  gcSeconds: number;
 }
 
 export interface HistogramData {

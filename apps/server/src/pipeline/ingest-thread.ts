@@ -207,6 +207,7 @@ export class IngestThread implements AlertPipeline {
       h.count = d.count;
     }
     m.lastLagSeconds = s.lastLagSeconds;
+    m.gcSeconds = s.gcSeconds;
   }
 
   #send(m: ToIngest): void {

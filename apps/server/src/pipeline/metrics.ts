@@ -43,6 +43,11 @@ export class PipelineMetrics {
   /** Reception to commit, per batch (its oldest line). */
   readonly ingestLag = new Histogram();
   lastLagSeconds = 0;
+  /**
+   * Seconds the ingest thread was paused for garbage collection (0 where nothing observes it). What
+   * it holds on to shows here first: keeping a batch's Events until the commit doubled it.
+   */
+  gcSeconds = 0;
 
   countAlert(level: number): void {
     this.alerts++;

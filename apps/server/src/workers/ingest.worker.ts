@@ -3,6 +3,7 @@
 // lines and its new position still commit in one transaction of this thread's own connection.
 // The event loop sends the network receivers' lines and the journal uploads here and gets every
 // committed batch back, in commit order, for its consumers (live feed, active response…).
+import { PerformanceObserver } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Engine, type CompiledRuleset } from '@portcullis/engine';
 import { compileRulesetCached } from '../config/ruleset-cache.js';
@@ -54,6 +55,10 @@ withWriteTurns(db, () => turns.take(), () => turns.give());
 db.pragma(`wal_autocheckpoint = ${SAFETY_NET_PAGES}`);
 const alerts = new AlertsRepository(db);
 const metrics = new PipelineMetrics();
+// This thread's garbage-collection pauses, for /metrics (a few entries a second at full speed).
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) metrics.gcSeconds += e.duration / 1000;
+}).observe({ entryTypes: ['gc'] });
 const storage = new StorageGuard(db, config.dataDir, { info: logger.info, error: logger.error });
 storage.start();
 storage.addRelief(() => pruneNow(alerts, config.retention.days, config.retention.maxAlerts));
@@ -104,6 +109,7 @@ function snapshot(): MetricsSnapshot {
   return {
     lines: metrics.lines, events: metrics.events, alerts: metrics.alerts, alertsByLevel: [...metrics.alertsByLevel],
     failedBatches: metrics.failedBatches, dbWrite: h(metrics.dbWrite), ingestLag: h(metrics.ingestLag), lastLagSeconds: metrics.lastLagSeconds,
+    gcSeconds: metrics.gcSeconds,
   };
 }
 const report = () => ({ statuses: sources.statuses(), infos: sources.list() });

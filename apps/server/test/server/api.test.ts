@@ -101,6 +101,10 @@ describe('alerts API', () => {
     expect(metrics).toMatch(/^portcullis_queue_depth 0$/m);
     expect(metrics).toMatch(/^portcullis_ingest_queued_lines 0$/m);
     expect(metrics).toContain('portcullis_ingest_lag_seconds_bucket');
+    // The ingest thread's garbage-collection pauses (bench/server-ingest.mjs prints what ingest adds).
+    const gc = Number(/^portcullis_ingest_gc_seconds_total (\S+)$/m.exec(metrics)?.[1]);
+    expect(gc).toBeGreaterThanOrEqual(0);
+    expect(gc).toBeLessThan(60);
     expect((await app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
   });
 

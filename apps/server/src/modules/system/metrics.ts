@@ -33,6 +33,7 @@ export function renderMetrics(app: FastifyInstance): string {
     counter('portcullis_ingest_lag_last_seconds', 'Reception to commit of the oldest line of the last batch.', [['', m.lastLagSeconds]], 'gauge'),
     m.ingestLag.render('portcullis_ingest_lag_seconds', 'Reception to commit, per batch.'),
     m.dbWrite.render('portcullis_db_write_seconds', 'Time of each alert-writing transaction.'),
+    counter('portcullis_ingest_gc_seconds_total', 'Time the ingest thread (engine, alert inserts) was paused for garbage collection.', [['', m.gcSeconds]]),
     counter('portcullis_ruleset_ok', 'Whether the last ruleset reload succeeded.', [['', app.ruleset.status().ok ? 1 : 0]], 'gauge'),
     app.notifications.metrics(),
   ];
