@@ -127,12 +127,6 @@ export interface ArSubject {
 }
 
 /**
- * What analysisd checks before sending an AR: safe values, required fields, white list. The srcip
- * is then read once (`blockTarget`: strict, IPv4-mapped IPv6 as IPv4) and every later check uses
- * that canonical value; an srcip that is not an address to act on is refused, after the white list
- * (whose host patterns may cover a name).
- */
-/**
  * blockTarget's answers for the addresses seen last: an attack repeats its source, and parsing it
  * again for every alert was a tenth of replay's per-alert work. Bounded (cleared when full); the
  * answers never leave checkArRequest, so sharing them is safe.
@@ -149,6 +143,12 @@ function targetOf(rawIp: string): AddressResult {
   return t;
 }
 
+/**
+ * What analysisd checks before sending an AR: safe values, required fields, white list. The srcip
+ * is then read once (`blockTarget`: strict, IPv4-mapped IPv6 as IPv4) and every later check uses
+ * that canonical value; an srcip that is not an address to act on is refused, after the white list
+ * (whose host patterns may cover a name).
+ */
 export function checkArRequest(r: ArSubject, binding: ArBinding, whiteList: WhiteList, dialect: Dialect): ArRequest | ArRefusal {
   const ev = r.event;
   const user = ev.dstuser ?? null;
