@@ -5,7 +5,7 @@ import type { CorrelationRecord, RecordFilter, RecordLayout } from './correlatio
 import { recordOf } from './correlation-record.js';
 import type { Event } from './event.js';
 import type { Dialect } from './regex/pattern.js';
-import { RecordList } from './record-list.js';
+import type { RecordList } from './record-list.js';
 import type { Rule } from './rules.js';
 import type { RuleTree } from './rule-tree.js';
 
@@ -87,12 +87,10 @@ function searchList(rule: Rule, filter: RecordFilter, ev: Event, list: RecordLis
   return false;
 }
 
-const NONE = new RecordList(0, 1);
-
 /** The records a search must walk: one source's when the list keeps that index and the rule filters on it. */
 function view(filter: RecordFilter, ev: Event, list: RecordList): RecordList {
   if (list.bySrcip === null || !filter.sameSrcip) return list;
-  return ev.srcip === undefined ? NONE : list.ofSource(ev.srcip);
+  return list.ofSource(ev.srcip);
 }
 
 /** The if_matched_* test of a correlation rule, `filter` being its record filter. */

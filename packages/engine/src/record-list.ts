@@ -58,10 +58,11 @@ export class RecordList {
 
   /**
    * The records of one source (kept by `bySrcip`), oldest first: its list, or for a source with one
-   * record a list of it that is valid until the next call (a search reads it at once).
+   * record a list of it that is valid until the next call (a search reads it at once); none for an
+   * event without a source.
    */
-  ofSource(srcip: string): RecordList {
-    const had = this.bySrcip?.get(srcip);
+  ofSource(srcip: string | undefined): RecordList {
+    const had = srcip === undefined ? undefined : this.bySrcip?.get(srcip);
     if (had === undefined) return EMPTY;
     if (had instanceof RecordList) return had;
     ONE.buf[0] = had;

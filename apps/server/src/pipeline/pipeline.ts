@@ -298,14 +298,14 @@ export class Pipeline implements AlertPipeline {
       if (raw.receivedAt < this.#oldestPending) this.#oldestPending = raw.receivedAt;
       this.#line(raw, Math.floor(raw.receivedAt / 1000));
     }
-    const added = this.#pending.slice(start);
-    const records: AlertRecord[] = new Array(added.length);
-    for (let i = 0; i < added.length; i++) {
-      records[i] = added[i]!.record;
-      this.#metrics.countAlert(records[i]!.level);
+    const pending = this.#pending;
+    const records: AlertRecord[] = new Array(pending.length - start);
+    for (let i = start; i < pending.length; i++) {
+      records[i - start] = pending[i]!.record;
+      this.#metrics.countAlert(pending[i]!.record.level);
     }
     const ids = this.#alerts.insertAll(records);
-    for (let i = 0; i < ids.length; i++) added[i]!.id = ids[i]!;
+    for (let i = 0; i < ids.length; i++) pending[start + i]!.id = ids[i]!;
     if (perHost && this.#hostLines) {
       const now = Date.now();
       for (const [host, n] of perHost) this.#hostLines(host, n, now);
